@@ -1,0 +1,128 @@
+// Issue 3 "Done when": a real Prometheus server (Debian package) scrapes `npm start` with up == 1.
+// Also: promtool and prometheus_client parse a live scrape, and wrk loads it with no errors.
+// Everything listens on 127.0.0.1 and is killed in afterAll, also when a test fails.
+import { startExporter, type Exporter } from "./support/exporter";
+import { PrometheusServer } from "./support/prometheus";
+import { httpGet, promtoolCheckMetrics, pythonParse, requirePythonClient, requireTool, wrk } from "./support/tools";
+
+const JOB = "moddable";
+const OPENMETRICS_ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+let exporter: Exporter | undefined;
+let prometheus: PrometheusServer | undefined;
+
+beforeAll(async () => {
+  requireTool("prometheus", ["--version"], "prometheus");
+  requireTool("promtool", ["--version"], "prometheus");
+  requireTool("wrk", ["--version"], "wrk").toString();
+  requirePythonClient();
+  exporter = await startExporter();
+}, 60000);
+
+afterAll(async () => {
+  await Promise.allSettled([prometheus?.stop(), exporter?.stop()]);
+}, 30000);
+
+function live(): Exporter {
+  if (!exporter) throw new Error("npm start did not come up (see beforeAll)");
+  return exporter;
+}
+
+describe("a live scrape of npm start", () => {
+  test("0.0.4 render: HTTP 200, text/plain; version=0.0.4, promtool check metrics is clean", async () => {
+    const r = await httpGet(live().metricsUrl, { Accept: "text/plain" });
+    expect(r.status).toBe(200);
+    expect(String(r.headers["content-type"])).toMatch(/^text\/plain; *version=0\.0\.4/);
+    expect(r.body.length).toBeGreaterThan(0);
+    const lint = await promtoolCheckMetrics(r.body);
+    expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: "" });
+    const families = await pythonParse(r.body, "0.0.4");
+    expect(families.length).toBeGreaterThan(0);
+  });
+
+  test("no Accept header gives the same clean 0.0.4 text", async () => {
+    const r = await httpGet(live().metricsUrl);
+    expect(r.status).toBe(200);
+    expect(String(r.headers["content-type"])).toMatch(/^text\/plain; *version=0\.0\.4/);
+    const lint = await promtoolCheckMetrics(r.body);
+    expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: "" });
+  });
+
+  test("Prometheus's Accept header gets OpenMetrics that prometheus_client's strict parser accepts", async () => {
+    const r = await httpGet(live().metricsUrl, { Accept: OPENMETRICS_ACCEPT });
+    expect(r.status).toBe(200);
+    expect(String(r.headers["content-type"])).toMatch(/^application\/openmetrics-text; *version=1\.0\.0; *charset=utf-8$/);
+    expect(r.body.endsWith("# EOF\n")).toBe(true);
+    const families = await pythonParse(r.body, "openmetrics");
+    expect(families.length).toBeGreaterThan(0);
+  });
+});
+
+describe("a real Prometheus server scrapes npm start", () => {
+  beforeAll(async () => {
+    prometheus = await PrometheusServer.start([{ job: JOB, target: `127.0.0.1:${live().port}` }]);
+  }, 45000);
+
+  function prom(): PrometheusServer {
+    if (!prometheus) throw new Error("prometheus did not start (see beforeAll)");
+    return prometheus;
+  }
+
+  test("up == 1", async () => {
+    await prom().waitUp(JOB, 30000);
+    const up = await prom().query(`up{job="${JOB}"}`);
+    expect(up).toEqual([{ metric: { __name__: "up", instance: `127.0.0.1:${live().port}`, job: JOB }, value: "1" }]);
+  }, 40000);
+
+  test("the target is healthy with no scrape error", async () => {
+    await prom().waitUp(JOB, 30000);
+    const targets = (await prom().targets()).filter((t) => t.labels.job === JOB);
+    expect(targets.map((t) => ({ health: t.health, lastError: t.lastError, scrapeUrl: t.scrapeUrl }))).toEqual([
+      { health: "up", lastError: "", scrapeUrl: live().metricsUrl },
+    ]);
+  }, 40000);
+
+  test("the exporter's own series are stored (not only Prometheus's synthetic up/scrape_*)", async () => {
+    await prom().waitUp(JOB, 30000);
+    const scraped = await prom().query(`scrape_samples_scraped{job="${JOB}"}`);
+    expect(scraped).toHaveLength(1);
+    expect(Number(scraped[0].value)).toBeGreaterThan(0);
+    const own = await prom().query(`count({job="${JOB}", __name__!~"up|scrape_.*"})`);
+    expect(own).toHaveLength(1);
+    expect(Number(own[0].value)).toBeGreaterThan(0);
+  }, 40000);
+
+  test("Prometheus dropped nothing: no duplicate, out-of-order or out-of-bounds samples, no parse failures", async () => {
+    await prom().waitUp(JOB, 30000);
+    const self = await httpGet(prom().url + "/metrics");
+    const counters = [
+      "prometheus_target_scrapes_sample_duplicate_timestamp_total",
+      "prometheus_target_scrapes_sample_out_of_order_total",
+      "prometheus_target_scrapes_sample_out_of_bounds_total",
+      "prometheus_target_scrapes_exceeded_sample_limit_total",
+      "prometheus_target_scrapes_exemplar_out_of_order_total",
+      "prometheus_target_scrape_pool_exceeded_label_limits_total",
+    ];
+    const seen: Record<string, number> = {};
+    for (const line of self.body.split("\n")) {
+      const [name, value] = line.split(" ");
+      if (counters.includes(name)) seen[name] = Number(value);
+    }
+    expect(seen).toEqual(Object.fromEntries(counters.map((c) => [c, 0])));
+  }, 40000);
+});
+
+describe("load on npm start", () => {
+  test("wrk -t1 -c16 -d3s on /metrics: no non-2xx response, no socket error", async () => {
+    const r = await wrk(live().metricsUrl, { threads: 1, connections: 16, seconds: 3 });
+    expect({ non2xx3xx: r.non2xx3xx, socketErrors: r.socketErrors }).toEqual({
+      non2xx3xx: 0, socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 },
+    });
+    expect(r.requests).toBeGreaterThan(0);
+    // the exporter is still healthy afterwards
+    const after = await httpGet(live().metricsUrl);
+    expect(after.status).toBe(200);
+    const lint = await promtoolCheckMetrics(after.body);
+    expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: "" });
+  }, 30000);
+});
