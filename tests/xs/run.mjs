@@ -1,0 +1,340 @@
+#!/usr/bin/env node
+// The XS lane (`npm run test:xs`): runs the portable metrics and exposition tests on the real XS engine and checks
+// that XS renders the same bytes as Node.
+//   1. builds xsnap (XS 13.3) from the npm package @agoric/xsnap, cached in .cache/xsnap/ (tests/xs/xsnap.mjs);
+//   2. bundles each tests/metrics/**/*.test.ts and tests/format/**/*.test.ts with the jest-compatible shim
+//      (tests/xs/shim.ts) into an IIFE script (esbuild), runs it on XS and, as a control, on Node with the same shim;
+//   3. bundles tests/xs/corpus.ts (every metric type, hostile labels, special numbers, every format, string API and
+//      chunk reader at several chunk sizes), runs the same bundle on Node and on XS and compares stdout byte for byte.
+// Usage: node tests/xs/run.mjs [test files...]   (XSNAP=/path/to/xsnap to skip the build; XS_KEEP=1 keeps outputs)
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { ensureXsnap } from "./xsnap.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+const work = join(root, ".cache", "xs");
+const SENTINEL = /^XS-SHIM-END passed=(\d+) failed=(\d+) skipped=(\d+)$/m;
+const CORPUS_END = "XS-CORPUS-END";
+const FILE_TIMEOUT_MS = 120_000;
+const log = (line) => process.stdout.write(line + "\n");
+const rel = (p) => relative(root, p).split("\\").join("/");
+
+let passed = 0;
+let failed = 0;
+
+// ------------------------------------------------------------------------------------------------ which files
+
+function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const testFiles = args.length
+  ? args.map((a) => resolve(root, a))
+  : [...walk(join(root, "tests", "metrics")), ...walk(join(root, "tests", "format"))];
+// The shim's own checks: selftest.ts must pass entirely, fixtures/failing.ts must report exactly its planted failures.
+const selftest = join(here, "selftest.ts");
+const failing = join(here, "fixtures", "failing.ts");
+const corpus = join(here, "corpus.ts");
+
+// ------------------------------------------------------------------------------------------------ bundling
+
+const shim = join(here, "shim.ts");
+const hostModules = JSON.parse(readFileSync(join(root, "host", "modules.json"), "utf8"));
+delete hostModules["//"];
+
+// Device code imports platform modules by their Moddable specifier. xsnap has none of them: a portable stand-in in
+// tests/xs/platform/<last path segment>.ts is used if there is one, else bundling fails with a clear message.
+const platformPlugin = {
+  name: "xs-platform",
+  setup(build) {
+    const names = Object.keys(hostModules).map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+    if (!names.length) return;
+    build.onResolve({ filter: new RegExp("^(" + names.join("|") + ")$") }, (a) => {
+      const standIn = join(here, "platform", a.path.split("/").pop().replace(/[^A-Za-z0-9_-]/g, "_") + ".ts");
+      if (existsSync(standIn)) return { path: standIn };
+      return { errors: [{ text: `platform module "${a.path}" (imported by ${rel(a.importer)}) has no XS stand-in: add ${rel(standIn)}` }] };
+    });
+  },
+};
+
+// Each test file gets a virtual entry: load the shim (installs describe/it/expect), import the test file lazily so
+// that an exception at its top level is reported as a failure, then run the registered tests.
+const entryPlugin = {
+  name: "xs-entry",
+  setup(build) {
+    build.onResolve({ filter: /^xs-entry:/ }, (a) => ({ path: a.path.slice("xs-entry:".length), namespace: "xs-entry" }));
+    build.onLoad({ filter: /.*/, namespace: "xs-entry" }, (a) => ({
+      resolveDir: root,
+      loader: "ts",
+      contents:
+        `import { __xsRun, __xsLoadError } from ${JSON.stringify(shim)};\n` +
+        `const file = ${JSON.stringify(rel(a.path))};\n` +
+        `import(${JSON.stringify(a.path)}).then(() => __xsRun(file), (e) => __xsLoadError(file, e));\n`,
+    }));
+  },
+};
+
+function outName(file) {
+  return rel(file).replace(/\.ts$/, "").replace(/[^A-Za-z0-9_.-]+/g, "__");
+}
+
+async function bundle(entries) {
+  const result = await esbuild.build({
+    entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),
+    bundle: true,
+    format: "iife", // a script: an exception in an ES module makes xsnap exit 0 silently
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["import", "default"],
+    target: "es2022",
+    outdir: join(work, "bundles"),
+    outExtension: { ".js": ".cjs" }, // same bytes run as a script by xsnap and as CommonJS by node
+    alias: { "@jest/globals": shim },
+    plugins: [entryPlugin, platformPlugin],
+    charset: "utf8",
+    legalComments: "none",
+    logLevel: "silent",
+    write: true,
+  }).catch((e) => e);
+  const errors = result.errors ?? [];
+  const byEntry = new Map();
+  for (const e of entries) byEntry.set(e.out, join(work, "bundles", e.out + ".cjs"));
+  return { errors, byEntry };
+}
+
+// ------------------------------------------------------------------------------------------------ processes
+
+function run(cmd, argv, timeoutMs = FILE_TIMEOUT_MS) {
+  return new Promise((resolvePromise) => {
+    const t0 = Date.now();
+    const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.stdout.on("data", (d) => out.push(d));
+    child.stderr.on("data", (d) => err.push(d));
+    child.on("error", (e) => err.push(Buffer.from(String(e))));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, timedOut, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8"), ms: Date.now() - t0 });
+    });
+  });
+}
+
+async function pool(items, n, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  }));
+  return results;
+}
+
+function parseShim(r) {
+  const text = r.stdout.toString("utf8");
+  const lines = text.split("\n");
+  const m = SENTINEL.exec(text);
+  const failures = [];
+  let last = null;
+  for (let i = 0; i < lines.length; i++) {
+    if (/^(ok|not ok) \d+ - /.test(lines[i])) last = lines[i];
+    if (lines[i].startsWith("not ok ")) {
+      const block = [lines[i]];
+      for (let j = i + 1; j < lines.length && lines[j].startsWith("#   "); j++) block.push(lines[j]);
+      failures.push(block.join("\n"));
+    }
+  }
+  const why = [];
+  if (!m) {
+    why.push(r.timedOut ? `killed after ${FILE_TIMEOUT_MS / 1000}s` : `ended without the end sentinel (exit ${r.code}${r.signal ? ", " + r.signal : ""})`);
+    why.push("last result printed: " + (last ?? "(none)") + " — the next test did not finish");
+    const tail = (r.stderr + "\n" + lines.filter((l) => !/^(ok|not ok) \d+ - /.test(l)).slice(-8).join("\n")).trim();
+    if (tail) why.push(tail);
+  } else if (r.code !== 0) why.push(`exit code ${r.code}`);
+  return {
+    ok: !!m && Number(m[2]) === 0 && r.code === 0,
+    complete: !!m && r.code === 0,
+    passed: m ? Number(m[1]) : 0,
+    failed: m ? Number(m[2]) : 0,
+    skipped: m ? Number(m[3]) : 0,
+    failures,
+    why,
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ corpus diff
+
+function firstDifference(a, b) {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i === n && a.length === b.length ? -1 : i;
+}
+
+function showDiff(nodeOut, xsOut) {
+  const at = firstDifference(nodeOut, xsOut);
+  const lineNo = nodeOut.subarray(0, at).toString("latin1").split("\n").length;
+  const nl = nodeOut.toString("utf8").split("\n");
+  const xl = xsOut.toString("utf8").split("\n");
+  log(`  first difference at byte ${at}, line ${lineNo} (node ${nodeOut.length} bytes, xs ${xsOut.length} bytes)`);
+  // the nearest section header above the difference
+  for (let i = lineNo - 1; i >= 0; i--) if (nl[i] && nl[i].startsWith("== ")) { log(`  in section: ${nl[i]}`); break; }
+  const from = Math.max(0, lineNo - 4);
+  for (let i = from; i < lineNo + 3 && (i < nl.length || i < xl.length); i++) {
+    if (nl[i] === xl[i]) log(`    ${String(i + 1).padStart(6)}   ${nl[i] ?? ""}`);
+    else {
+      log(`    ${String(i + 1).padStart(6)} node: ${nl[i] === undefined ? "(end)" : JSON.stringify(nl[i])}`);
+      log(`    ${String(i + 1).padStart(6)}   xs: ${xl[i] === undefined ? "(end)" : JSON.stringify(xl[i])}`);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+async function main() {
+  const t0 = Date.now();
+  let xs;
+  try {
+    xs = ensureXsnap(root, log);
+  } catch (e) {
+    log("xs: cannot get the XS engine: " + e.message);
+    log("xs: 0 passed, 1 failed");
+    process.exit(1);
+  }
+  log(`xs: engine ${xs.version} at ${rel(xs.path)} (${xs.cached ? "cached" : `built in ${xs.seconds.toFixed(1)} s`})`);
+  rmSync(join(work, "bundles"), { recursive: true, force: true });
+  mkdirSync(join(work, "bundles"), { recursive: true });
+
+  const units = [
+    { file: selftest, kind: "selftest" },
+    { file: failing, kind: "failing" },
+    ...testFiles.map((f) => ({ file: f, kind: "test" })),
+  ].filter((u) => u.kind === "test" || existsSync(u.file));
+  for (const u of units) {
+    if (!existsSync(u.file)) {
+      log(`xs: no such test file: ${rel(u.file)}`);
+      process.exit(1);
+    }
+    u.out = outName(u.file);
+  }
+  if (!testFiles.length) log("xs: no test files under tests/metrics or tests/format yet");
+
+  // Bundle each unit separately so that one broken file (an import that does not resolve) fails alone.
+  const tb = Date.now();
+  await pool(units, 2, async (u) => {
+    const b = await bundle([{ in: "xs-entry:" + u.file, out: u.out }]);
+    u.bundleErrors = b.errors;
+    u.bundle = b.byEntry.get(u.out);
+  });
+  const corpusOut = existsSync(corpus) ? await bundle([{ in: corpus, out: "corpus" }]) : null;
+  log(`xs: bundled ${units.length + (corpusOut ? 1 : 0)} files in ${((Date.now() - tb) / 1000).toFixed(1)} s`);
+
+  // ---- unit tests: XS, and Node with the same shim as a control (tells an XS difference from a shim difference)
+  log("");
+  log("== tests on XS (node+shim as control)");
+  await pool(units, 2, async (u) => {
+    if (u.bundleErrors.length) return;
+    u.xs = parseShim(await run(xs.path, [u.bundle]));
+    u.node = parseShim(await run(process.execPath, [u.bundle]));
+  });
+  for (const u of units) {
+    const name = rel(u.file);
+    if (u.bundleErrors.length) {
+      failed++;
+      log(`FAIL ${name}: bundling failed`);
+      for (const e of u.bundleErrors) log(`  ${e.text}${e.location ? ` (${e.location.file}:${e.location.line})` : ""}`);
+      continue;
+    }
+    const { xs: x, node: n } = u;
+    const control = n.complete ? `node+shim ${n.passed} passed, ${n.failed} failed` : "node+shim incomplete";
+    if (u.kind === "failing") {
+      // The planted failures prove the shim can fail: every test in fixtures/failing.ts must fail, on both engines.
+      const ok = x.complete && x.passed === 0 && x.failed > 0 && x.failed === n.failed && n.passed === 0;
+      if (ok) passed++;
+      else failed++;
+      log(`${ok ? "PASS" : "FAIL"} shim self-check: ${name} reports its ${x.failed} planted failures on XS (${control})`);
+      if (!ok) for (const f of x.failures.concat(x.why)) log("  " + f.split("\n").join("\n  "));
+      continue;
+    }
+    passed += x.passed;
+    failed += x.failed + (x.complete ? 0 : 1);
+    log(`${x.ok ? "PASS" : "FAIL"} ${name}: XS ${x.passed} passed, ${x.failed} failed${x.skipped ? `, ${x.skipped} skipped` : ""} (${control})`);
+    for (const f of x.failures) {
+      log("  " + f.split("\n").join("\n  "));
+      const title = f.split("\n")[0].replace(/^not ok \d+ - /, "");
+      const onNode = n.failures.some((g) => g.split("\n")[0].replace(/^not ok \d+ - /, "") === title);
+      log(onNode ? "    (fails on Node with the shim too: a shim or test problem, not XS)" : "    (passes on Node with the shim: an XS difference)");
+    }
+    for (const w of x.why) log("  " + w.split("\n").join("\n  "));
+  }
+
+  // ---- byte identity: the same corpus bundle on Node and on XS
+  log("");
+  log("== byte identity: tests/xs/corpus.ts on Node and on XS");
+  if (!corpusOut) {
+    failed++;
+    log("FAIL tests/xs/corpus.ts is missing");
+  } else if (corpusOut.errors.length) {
+    failed++;
+    log("FAIL tests/xs/corpus.ts: bundling failed");
+    for (const e of corpusOut.errors) log(`  ${e.text}${e.location ? ` (${e.location.file}:${e.location.line})` : ""}`);
+  } else {
+    const bundlePath = corpusOut.byEntry.get("corpus");
+    const [nodeRun, xsRun] = await Promise.all([run(process.execPath, [bundlePath]), run(xs.path, [bundlePath])]);
+    mkdirSync(join(work, "corpus"), { recursive: true });
+    writeFileSync(join(work, "corpus", "node.txt"), nodeRun.stdout);
+    writeFileSync(join(work, "corpus", "xs.txt"), xsRun.stdout);
+    const problems = [];
+    for (const [name, r] of [["node", nodeRun], ["xs", xsRun]]) {
+      const text = r.stdout.toString("utf8");
+      if (r.code !== 0 || !text.trimEnd().endsWith(CORPUS_END))
+        problems.push(`${name} run incomplete (exit ${r.code}${r.timedOut ? ", timed out" : ""}): ${(r.stderr || text.split("\n").slice(-5).join("\n")).trim()}`);
+      const internal = text.split("\n").filter((l) => l.startsWith("CHECK-FAIL "));
+      for (const l of internal) problems.push(`${name}: ${l}`);
+    }
+    const sections = nodeRun.stdout.toString("utf8").split("\n").filter((l) => l.startsWith("== ")).length;
+    const identical = nodeRun.stdout.equals(xsRun.stdout);
+    if (!identical) {
+      problems.push("XS output differs from Node's");
+    }
+    if (problems.length === 0) {
+      passed++;
+      log(`PASS corpus: ${sections} sections, ${nodeRun.stdout.length} bytes, identical on Node and XS (node ${nodeRun.ms} ms, xs ${xsRun.ms} ms)`);
+    } else {
+      failed++;
+      log(`FAIL corpus (${sections} sections; outputs in ${rel(join(work, "corpus"))}/node.txt and xs.txt)`);
+      for (const p of problems) log("  " + p.split("\n").join("\n  "));
+      if (!identical) showDiff(nodeRun.stdout, xsRun.stdout);
+    }
+  }
+
+  if (!process.env.XS_KEEP) rmSync(join(work, "bundles"), { recursive: true, force: true });
+  log("");
+  log(`xs: lane took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(`xs: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  log("xs: runner error: " + (e && e.stack ? e.stack : e));
+  log(`xs: ${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});
