@@ -8,8 +8,11 @@
  */
 import { register } from "node:module";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const root = new URL("../", import.meta.url);
+// host/mc-config.ts reads <root>/manifest.json (under CommonJS it finds the root from __dirname instead)
+globalThis[Symbol.for("moddable-prometheus.root")] = fileURLToPath(root);
 const table = JSON.parse(readFileSync(new URL("modules.json", import.meta.url), "utf8"));
 const map = {};
 for (const [specifier, file] of Object.entries(table)) {
