@@ -1,0 +1,658 @@
+/**
+ * Bosch BME680 (temperature, pressure, humidity, gas) — non-blocking ECMA-419 sensor driver (I2C).
+ *
+ * SAMPLE SHAPE (what `sample()` returns and what the sensor→metrics bridge maps):
+ * ```
+ * {
+ *   thermometer: { temperature: number },          // °C
+ *   hygrometer?: { humidity: number },             // %RH, clamped to 0…100   (absent when humidity oversampling is 0)
+ *   barometer?:  { pressure: number },             // Pa                      (absent when pressure oversampling is 0)
+ *   gas?: {                                        // absent when the heater is off (configure({heater: false}))
+ *     resistance?: number,                         // Ω — PRESENT ONLY when valid && heaterStable
+ *     valid: boolean,                              // gas_valid_r: a real (not dummy) gas conversion took place
+ *     heaterStable: boolean,                       // heat_stab_r: the hot plate reached its target temperature
+ *   },
+ *   time: number,                                  // Date.now() when the reading was collected (ms)
+ *   duration: number,                              // ms from triggering the measurement to collecting it
+ * }
+ * ```
+ * The gas resistance name is `gas.resistance` (ohms; the bridge exports it as an `_ohms` gauge). When the chip reports
+ * the gas conversion invalid or the heater unstable, `resistance` is omitted (never a bogus or stale value) and the two
+ * flags say why; temperature, pressure and humidity of that reading are still good and are reported.
+ *
+ * SAMPLING MODEL (nothing blocks; no Timer.delay, no busy wait):
+ *  - The constructor checks the chip id synchronously (throws if the chip does not answer or is not a BME680), then
+ *    soft-resets the chip; calibration is read from a timer callback 10 ms later.
+ *  - Each measurement: one burst write (heater set-point 0, run_gas, oversampling, forced mode), then a timer for the
+ *    computed measurement duration, then the status/data registers are read from the timer callback (polled every
+ *    2 ms if not yet ready, up to a deadline of twice the expected duration + 20 ms).
+ *  - `configure({interval})` measures every `interval` ms (0 = off, the default), the first one right away;
+ *    `measure()` starts one measurement now (returns false if one is in flight). `onSample(sample)` is called when a
+ *    reading completes; `sample()` returns the latest completed reading (with its `time`), or undefined before the
+ *    first one AND after a failed measurement (a failed read never leaves an old value looking current).
+ *  - Any failure calls `onError(error)` with a `SensorError` (sensors/errors.ts) whose `kind` is "nack" (I2C transfer
+ *    not acknowledged: chip absent, unplugged, bus fault), "timeout" (new_data never came) or "invalid" (wrong chip
+ *    id, blank calibration, non-finite compensation). The next measurement first re-initialises the chip (chip id,
+ *    soft reset, calibration), so a sensor that is unplugged and plugged back (or replaced) recovers by itself.
+ *  - The constructor throws (SensorError "nack"/"invalid") if no BME680 answers at the address: retry construction.
+ *
+ * Compensation uses the floating-point formulas of the BME680 datasheet (BST-BME680-DS001, section 3.3 and, for gas
+ * resistance, section 3.4.1 with its const_array1/const_array2 tables for the BME680 — the BME688 differs). The heater
+ * set-point res_heat_0 is computed from the calibration and the ambient temperature (the last reading, or the
+ * configured `ambientTemperature`, or 25 °C before the first reading) and gas_wait_0 encodes the heater duration.
+ */
+import Timer from "timer";
+import { SensorError, type SensorErrorKind } from "./errors";
+
+/** What an ECMA-419 I2C instance must offer; read(count) is used because read(buffer)'s return type differs between
+ * @moddable/typings 5.6.0 and the SDK's own typings. */
+export interface Bme680I2C {
+  write(buffer: ArrayBuffer | Uint8Array, stop?: boolean): void;
+  read(count: number, stop?: boolean): ArrayBuffer;
+  close?(): void;
+}
+export type Bme680I2CConstructor = new (options: {
+  data: number;
+  clock: number;
+  hz: number;
+  address: number;
+  port?: number;
+}) => Bme680I2C;
+
+export interface Bme680SensorOptions {
+  io: Bme680I2CConstructor;
+  data: number;
+  clock: number;
+  hz?: number;
+  port?: number;
+  address?: number;
+}
+
+export interface Bme680HeaterOptions {
+  /** target hot-plate temperature, °C (200…400) */
+  temperature: number;
+  /** heating time, ms (1…4032; encoded in 6 bits × 1/4/16/64, rounded up to the next representable duration) */
+  duration: number;
+}
+
+export interface Bme680Configuration {
+  /** measurement period in ms; 0 stops periodic sampling */
+  interval?: number;
+  /** oversampling: 1, 2, 4, 8, 16 (temperature cannot be skipped); 0 skips pressure or humidity */
+  oversampling?: { temperature?: number; pressure?: number; humidity?: number };
+  /** IIR filter coefficient: 0 (off), 1, 3, 7, 15, 31, 63, 127 (temperature and pressure) */
+  filter?: number;
+  /** gas heater profile, or false/null to switch the heater and gas measurement off */
+  heater?: Bme680HeaterOptions | false | null;
+  /** fixed ambient temperature (°C) for the heater set-point; undefined = use the last reading */
+  ambientTemperature?: number | undefined;
+}
+
+export interface Bme680Options {
+  sensor: Bme680SensorOptions;
+  onSample?: (sample: Bme680Sample) => void;
+  onError?: (error: SensorError) => void;
+}
+
+export interface Bme680Sample {
+  thermometer: { temperature: number };
+  hygrometer?: { humidity: number };
+  barometer?: { pressure: number };
+  gas?: { resistance?: number; valid: boolean; heaterStable: boolean };
+  time: number;
+  duration: number;
+}
+
+
+export interface Bme680Calibration {
+  t1: number; t2: number; t3: number;
+  p1: number; p2: number; p3: number; p4: number; p5: number; p6: number; p7: number; p8: number; p9: number; p10: number;
+  h1: number; h2: number; h3: number; h4: number; h5: number; h6: number; h7: number;
+  g1: number; g2: number; g3: number;
+  resHeatRange: number; resHeatVal: number; rangeSwitchingError: number;
+}
+
+// ---- registers (datasheet section 5, memory map) ----
+export const REG = {
+  RES_HEAT_VAL: 0x00,
+  RES_HEAT_RANGE: 0x02,
+  RANGE_SW_ERR: 0x04,
+  MEAS_STATUS_0: 0x1d,
+  RES_HEAT_0: 0x5a,
+  GAS_WAIT_0: 0x64,
+  CTRL_GAS_0: 0x70,
+  CTRL_GAS_1: 0x71,
+  CTRL_HUM: 0x72,
+  CTRL_MEAS: 0x74,
+  CONFIG: 0x75,
+  COEFF1: 0x89, // 25 bytes 0x89…0xA1
+  CHIP_ID: 0xd0,
+  RESET: 0xe0,
+  COEFF2: 0xe1, // 16 bytes 0xE1…0xF0
+} as const;
+export const CHIP_ID = 0x61;
+export const SOFT_RESET_CMD = 0xb6;
+/** start-up time after soft reset that we wait (the datasheet gives 2 ms; Bosch's API waits 10 ms) */
+export const RESET_WAIT_MS = 10;
+const FIELD_LENGTH = 15; // 0x1D…0x2B
+
+const OVERSAMPLING = [0, 1, 2, 4, 8, 16]; // register code → ×n
+const FILTER = [0, 1, 3, 7, 15, 31, 63, 127]; // register code → coefficient
+
+// ---- pure helpers (exported for tests and for anyone re-using the math) ----
+
+function s8(b: number): number {
+  return b > 127 ? b - 256 : b;
+}
+function u16(lsb: number, msb: number): number {
+  return (msb << 8) | lsb;
+}
+function s16(lsb: number, msb: number): number {
+  const v = (msb << 8) | lsb;
+  return v > 32767 ? v - 65536 : v;
+}
+
+/**
+ * Parse the calibration memory: `coeff1` = 25 bytes read at 0x89, `coeff2` = 16 bytes read at 0xE1,
+ * `other` = 5 bytes read at 0x00 (res_heat_val at 0x00, res_heat_range at 0x02<5:4>, range_switching_error at
+ * 0x04<7:4>, signed). Layout: datasheet tables 11–14 / Bosch BME680_driver get_calib_data().
+ */
+export function parseCalibration(coeff1: Uint8Array, coeff2: Uint8Array, other: Uint8Array): Bme680Calibration {
+  if (coeff1.length < 25 || coeff2.length < 16 || other.length < 5) throw new RangeError("BME680: short calibration");
+  const a = coeff1, b = coeff2;
+  return {
+    t1: u16(b[8], b[9]), // 0xE9/0xEA
+    t2: s16(a[1], a[2]), // 0x8A/0x8B
+    t3: s8(a[3]), // 0x8C
+    p1: u16(a[5], a[6]), // 0x8E/0x8F
+    p2: s16(a[7], a[8]), // 0x90/0x91
+    p3: s8(a[9]), // 0x92
+    p4: s16(a[11], a[12]), // 0x94/0x95
+    p5: s16(a[13], a[14]), // 0x96/0x97
+    p7: s8(a[15]), // 0x98
+    p6: s8(a[16]), // 0x99
+    p8: s16(a[19], a[20]), // 0x9C/0x9D
+    p9: s16(a[21], a[22]), // 0x9E/0x9F
+    p10: a[23], // 0xA0
+    h2: (b[0] << 4) | (b[1] >> 4), // 0xE1 msb, 0xE2<7:4> lsb
+    h1: (b[2] << 4) | (b[1] & 0x0f), // 0xE3 msb, 0xE2<3:0> lsb
+    h3: s8(b[3]), // 0xE4
+    h4: s8(b[4]), // 0xE5
+    h5: s8(b[5]), // 0xE6
+    h6: b[6], // 0xE7
+    h7: s8(b[7]), // 0xE8
+    g2: s16(b[10], b[11]), // 0xEB/0xEC
+    g1: s8(b[12]), // 0xED
+    g3: s8(b[13]), // 0xEE
+    resHeatVal: s8(other[0]),
+    resHeatRange: (other[2] & 0x30) >> 4,
+    rangeSwitchingError: s8(other[4] & 0xf0) / 16,
+  };
+}
+
+/** t_fine and temperature (°C), datasheet 3.3.1 (floating point). */
+export function compensateTemperature(c: Bme680Calibration, adc: number): { tFine: number; temperature: number } {
+  const var1 = (adc / 16384 - c.t1 / 1024) * c.t2;
+  const d = adc / 131072 - c.t1 / 8192;
+  const var2 = d * d * (c.t3 * 16);
+  const tFine = var1 + var2;
+  return { tFine, temperature: tFine / 5120 };
+}
+
+/** Pressure (Pa), datasheet 3.3.2 (floating point). */
+export function compensatePressure(c: Bme680Calibration, tFine: number, adc: number): number {
+  let var1 = tFine / 2 - 64000;
+  let var2 = var1 * var1 * (c.p6 / 131072);
+  var2 = var2 + var1 * c.p5 * 2;
+  var2 = var2 / 4 + c.p4 * 65536;
+  var1 = ((c.p3 * var1 * var1) / 16384 + c.p2 * var1) / 524288;
+  var1 = (1 + var1 / 32768) * c.p1;
+  if (var1 === 0) return NaN; // invalid calibration (p1 = 0): no division by zero
+  let p = 1048576 - adc;
+  p = ((p - var2 / 4096) * 6250) / var1;
+  var1 = (c.p9 * p * p) / 2147483648;
+  var2 = p * (c.p8 / 32768);
+  const q = p / 256;
+  const var3 = q * q * q * (c.p10 / 131072);
+  return p + (var1 + var2 + var3 + c.p7 * 128) / 16;
+}
+
+/** Relative humidity (%RH, clamped to 0…100), datasheet 3.3.3 (floating point). */
+export function compensateHumidity(c: Bme680Calibration, tFine: number, adc: number): number {
+  const t = tFine / 5120;
+  const var1 = adc - (c.h1 * 16 + (c.h3 / 2) * t);
+  const var2 = var1 * ((c.h2 / 262144) * (1 + (c.h4 / 16384) * t + (c.h5 / 1048576) * t * t));
+  const var3 = c.h6 / 16384;
+  const var4 = c.h7 / 2097152;
+  const h = var2 + (var3 + var4 * t) * var2 * var2;
+  return h > 100 ? 100 : h < 0 ? 0 : h;
+}
+
+/** BME680 gas range constants, datasheet 3.4.1 table 16 (BME680 only; the BME688 uses another formula). */
+export const GAS_CONST_ARRAY1 = [1, 1, 1, 1, 1, 0.99, 1, 0.992, 1, 1, 0.998, 0.995, 1, 0.99, 1, 1];
+export const GAS_CONST_ARRAY2 = [
+  8000000, 4000000, 2000000, 1000000, 499500.4995, 248262.1648, 125000, 63004.03226, 31281.28128, 15625, 7812.5,
+  3906.25, 1953.125, 976.5625, 488.28125, 244.140625,
+];
+
+/** Gas resistance (Ω) from the 10-bit gas ADC value and the 4-bit gas range, datasheet 3.4.1. */
+export function compensateGas(c: Bme680Calibration, adc: number, range: number): number {
+  const var1 = (1340 + 5 * c.rangeSwitchingError) * GAS_CONST_ARRAY1[range & 15];
+  return (var1 * GAS_CONST_ARRAY2[range & 15]) / (adc - 512 + var1);
+}
+
+/** res_heat_x register value for a target hot-plate temperature (°C) at an ambient temperature (°C),
+ * datasheet 3.3.5 (floating point). Target clamped to 400 °C as in Bosch's API. */
+export function heaterResistance(c: Bme680Calibration, target: number, ambient: number): number {
+  if (target > 400) target = 400;
+  const var1 = c.g1 / 16 + 49;
+  const var2 = (c.g2 / 32768) * 0.0005 + 0.00235;
+  const var3 = c.g3 / 1024;
+  const var4 = var1 * (1 + var2 * target);
+  const var5 = var4 + var3 * ambient;
+  const r = Math.trunc(3.4 * (var5 * (4 / (4 + c.resHeatRange)) * (1 / (1 + c.resHeatVal * 0.002)) - 25));
+  return r < 0 ? 0 : r > 255 ? 255 : r;
+}
+
+/** Maximum heater duration gas_wait can hold: 63 × 64 ms. */
+export const GAS_WAIT_MAX_MS = 4032;
+
+/** gas_wait_x encoding (datasheet 5.3.3.3): bits <5:0> value in ms, bits <7:6> multiplier ×1, ×4, ×16, ×64.
+ * Uses the smallest multiplier that holds the duration and rounds up, so the heater is on at least `ms`. */
+export function encodeGasWait(ms: number): number {
+  if (!(ms >= 1 && ms <= GAS_WAIT_MAX_MS)) throw new RangeError(`BME680: heater duration must be 1…${GAS_WAIT_MAX_MS} ms`);
+  for (let m = 0; m < 4; m++) {
+    const unit = 1 << (2 * m);
+    const v = Math.ceil(ms / unit);
+    if (v <= 63) return (m << 6) | v;
+  }
+  return 0xff;
+}
+export function decodeGasWait(code: number): number {
+  return (code & 0x3f) * (1 << (2 * ((code >> 6) & 3)));
+}
+
+/** Measurement duration in ms for oversampling codes (0…5) and heater duration (ms, 0 = gas off), rounded up.
+ * Timing model of Bosch's API (bme680_get_profile_dur): 1.963 ms per oversampling cycle, 4 × 0.477 ms TPH switching,
+ * 5 × 0.477 ms gas conversion, 1 ms wake-up, plus the heating time. */
+export function measurementDuration(osT: number, osP: number, osH: number, heaterMs: number): number {
+  const cycles = OVERSAMPLING[osT] + OVERSAMPLING[osP] + OVERSAMPLING[osH];
+  const us = cycles * 1963 + 477 * 4 + 477 * 5 + 1000;
+  return Math.ceil(us / 1000) + heaterMs;
+}
+
+function osCode(value: number | undefined, name: string, allowSkip: boolean, current: number): number {
+  if (value === undefined) return current;
+  const code = OVERSAMPLING.indexOf(value);
+  if (code < 0 || (code === 0 && !allowSkip))
+    throw new RangeError(`BME680: ${name} oversampling must be one of ${allowSkip ? "0, " : ""}1, 2, 4, 8, 16`);
+  return code;
+}
+
+function makeError(kind: SensorErrorKind, message: string, cause?: unknown): SensorError {
+  return new SensorError(kind, message, cause);
+}
+
+const POLL_MS = 2;
+
+export default class Bme680 {
+  #io: Bme680I2C | undefined;
+  #onSample: ((sample: Bme680Sample) => void) | undefined;
+  #onError: ((error: SensorError) => void) | undefined;
+  #calibration: Bme680Calibration | undefined;
+  #sample: Bme680Sample | undefined;
+  // settings (register codes)
+  #osT = 4; // ×8
+  #osP = 3; // ×4
+  #osH = 2; // ×2
+  #filter = 2; // coefficient 3
+  #filterWritten = -1;
+  #heater: { temperature: number; duration: number; gasWait: number } | null = {
+    temperature: 320,
+    duration: 150,
+    gasWait: encodeGasWait(150),
+  };
+  #ambient: number | undefined = undefined;
+  #interval = 0;
+  // state
+  #state: "init" | "idle" | "measuring" | "closed" = "init";
+  #needsInit = false;
+  #pending = false; // a measurement was requested while busy initialising
+  #timer: Timer | undefined;
+  #periodic: Timer | undefined;
+  #started = 0;
+  #deadline = 0;
+
+  constructor(options: Bme680Options) {
+    if (options === null || typeof options !== "object" || !options.sensor || typeof options.sensor !== "object")
+      throw new TypeError("BME680: options.sensor required");
+    const s = options.sensor;
+    if (typeof s.io !== "function") throw new TypeError("BME680: options.sensor.io (an I2C class) required");
+    const address = s.address ?? 0x77;
+    if (address !== 0x76 && address !== 0x77) throw new RangeError("BME680: address must be 0x76 or 0x77");
+    this.#onSample = options.onSample;
+    this.#onError = options.onError;
+    const init: { data: number; clock: number; hz: number; address: number; port?: number } = {
+      data: s.data,
+      clock: s.clock,
+      hz: s.hz ?? 100000,
+      address,
+    };
+    if (s.port !== undefined) init.port = s.port;
+    const io = new s.io(init);
+    this.#io = io;
+    try {
+      this.#checkChipId();
+      this.#write([REG.RESET, SOFT_RESET_CMD]);
+    } catch (e) {
+      this.#io = undefined;
+      io.close?.();
+      throw this.#asError(e);
+    }
+    this.#timer = Timer.set(() => {
+      this.#timer = undefined;
+      this.#afterReset();
+    }, RESET_WAIT_MS);
+  }
+
+  /** Change settings; unspecified options keep their value. Throws RangeError on invalid options (and changes
+   * nothing). Takes effect from the next measurement. */
+  configure(options: Bme680Configuration = {}): void {
+    if (this.#state === "closed") throw new SensorError("closed", "BME680: closed");
+    if (options === null || typeof options !== "object") throw new TypeError("BME680: configure options object required");
+    const os = options.oversampling ?? {};
+    const osT = osCode(os.temperature, "temperature", false, this.#osT);
+    const osP = osCode(os.pressure, "pressure", true, this.#osP);
+    const osH = osCode(os.humidity, "humidity", true, this.#osH);
+    let filter = this.#filter;
+    if (options.filter !== undefined) {
+      filter = FILTER.indexOf(options.filter);
+      if (filter < 0) throw new RangeError("BME680: filter must be one of 0, 1, 3, 7, 15, 31, 63, 127");
+    }
+    let heater = this.#heater;
+    if (options.heater !== undefined) {
+      if (options.heater === false || options.heater === null) heater = null;
+      else {
+        const { temperature, duration } = options.heater;
+        if (typeof temperature !== "number" || !(temperature >= 200 && temperature <= 400))
+          throw new RangeError("BME680: heater temperature must be 200…400 °C");
+        if (typeof duration !== "number") throw new RangeError("BME680: heater duration (ms) required");
+        const gasWait = encodeGasWait(duration);
+        heater = { temperature, duration: decodeGasWait(gasWait), gasWait };
+      }
+    }
+    let ambient = this.#ambient;
+    if ("ambientTemperature" in options) {
+      const a = options.ambientTemperature;
+      if (a !== undefined && (typeof a !== "number" || !(a >= -40 && a <= 85)))
+        throw new RangeError("BME680: ambientTemperature must be -40…85 °C or undefined");
+      ambient = a;
+    }
+    let interval = this.#interval;
+    if (options.interval !== undefined) {
+      interval = options.interval;
+      if (typeof interval !== "number" || !(interval >= 0) || !Number.isFinite(interval))
+        throw new RangeError("BME680: interval must be a number of ms ≥ 0");
+      if (interval > 0 && interval < 10) throw new RangeError("BME680: interval must be 0 (off) or ≥ 10 ms");
+    }
+    this.#osT = osT;
+    this.#osP = osP;
+    this.#osH = osH;
+    this.#filter = filter;
+    this.#heater = heater;
+    this.#ambient = ambient;
+    if (interval !== this.#interval) {
+      this.#interval = interval;
+      Timer.clear(this.#periodic);
+      this.#periodic = undefined;
+      if (interval > 0) {
+        this.#periodic = Timer.repeat(() => this.measure(), interval);
+        this.measure();
+      }
+    }
+  }
+
+  /** The settings in effect (heater duration as encoded, i.e. possibly rounded up). */
+  get configuration(): {
+    interval: number;
+    oversampling: { temperature: number; pressure: number; humidity: number };
+    filter: number;
+    heater: { temperature: number; duration: number } | null;
+    ambientTemperature: number | undefined;
+    measurementDuration: number;
+  } {
+    const h = this.#heater;
+    return {
+      interval: this.#interval,
+      oversampling: {
+        temperature: OVERSAMPLING[this.#osT],
+        pressure: OVERSAMPLING[this.#osP],
+        humidity: OVERSAMPLING[this.#osH],
+      },
+      filter: FILTER[this.#filter],
+      heater: h ? { temperature: h.temperature, duration: h.duration } : null,
+      ambientTemperature: this.#ambient,
+      measurementDuration: measurementDuration(this.#osT, this.#osP, this.#osH, h ? h.duration : 0),
+    };
+  }
+
+  /** Latest completed reading, or undefined (none yet, or the last attempt failed). */
+  sample(): Bme680Sample | undefined {
+    return this.#sample;
+  }
+
+  /** Start one measurement now. Returns false if one is already in flight (or the driver is closed); during the
+   * start-up reset it is queued. Completion → onSample(sample); failure → onError(error). */
+  measure(): boolean {
+    switch (this.#state) {
+      case "closed":
+      case "measuring":
+        return false;
+      case "init":
+        this.#pending = true;
+        return true;
+      case "idle":
+        this.#start();
+        return true;
+    }
+  }
+
+  close(): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    Timer.clear(this.#timer);
+    Timer.clear(this.#periodic);
+    this.#timer = this.#periodic = undefined;
+    const io = this.#io;
+    this.#io = undefined;
+    this.#sample = undefined;
+    if (io) {
+      try {
+        io.write(Uint8Array.of(REG.CTRL_MEAS, 0)); // sleep mode
+      } catch {
+        // the chip may be gone; closing must not throw
+      }
+      io.close?.();
+    }
+  }
+
+  // ---- internals ----
+
+  #write(bytes: number[]): void {
+    this.#io!.write(Uint8Array.from(bytes));
+  }
+
+  #read(register: number, count: number): Uint8Array {
+    const io = this.#io!;
+    io.write(Uint8Array.of(register), false);
+    const got = new Uint8Array(io.read(count));
+    if (got.length !== count) throw makeError("invalid", `BME680: short read at 0x${register.toString(16)}`);
+    return got;
+  }
+
+  #checkChipId(): void {
+    let id: number;
+    try {
+      id = this.#read(REG.CHIP_ID, 1)[0];
+    } catch (e) {
+      throw this.#asError(e);
+    }
+    if (id !== CHIP_ID) throw makeError("invalid", `BME680: unexpected chip id 0x${id.toString(16)} (expected 0x61)`);
+  }
+
+  /** I2C exceptions (NACK) become SensorError "nack"; SensorErrors pass through. */
+  #asError(error: unknown): SensorError {
+    if (error instanceof SensorError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return makeError("nack", "BME680: I2C transfer failed: " + message, error);
+  }
+
+  #fail(error: unknown): void {
+    const e = this.#asError(error);
+    this.#sample = undefined;
+    this.#needsInit = true;
+    this.#state = "idle";
+    Timer.clear(this.#timer);
+    this.#timer = undefined;
+    this.#onError?.(e);
+  }
+
+  /** Re-initialise after a failure: chip id, soft reset, then calibration after RESET_WAIT_MS. */
+  #reinit(): void {
+    this.#state = "init";
+    this.#pending = true;
+    this.#needsInit = false;
+    try {
+      this.#checkChipId();
+      this.#write([REG.RESET, SOFT_RESET_CMD]);
+    } catch (e) {
+      this.#pending = false;
+      this.#fail(e);
+      return;
+    }
+    this.#timer = Timer.set(() => {
+      this.#timer = undefined;
+      this.#afterReset();
+    }, RESET_WAIT_MS);
+  }
+
+  #afterReset(): void {
+    if (this.#state === "closed") return;
+    try {
+      const c1 = this.#read(REG.COEFF1, 25);
+      const c2 = this.#read(REG.COEFF2, 16);
+      const other = this.#read(REG.RES_HEAT_VAL, 5);
+      const cal = parseCalibration(c1, c2, other);
+      if (cal.t1 === 0 || cal.t2 === 0 || cal.p1 === 0)
+        throw makeError("invalid", "BME680: calibration memory reads as blank");
+      this.#calibration = cal;
+      this.#filterWritten = -1; // soft reset cleared config
+    } catch (e) {
+      this.#pending = false;
+      this.#fail(e);
+      return;
+    }
+    this.#state = "idle";
+    if (this.#pending) {
+      this.#pending = false;
+      this.#start();
+    }
+  }
+
+  #start(): void {
+    if (this.#needsInit) {
+      this.#reinit();
+      return;
+    }
+    const cal = this.#calibration!;
+    const heater = this.#heater;
+    const bytes: number[] = [];
+    if (this.#filterWritten !== this.#filter) {
+      // writing `config` resets the IIR filter (datasheet 3.3.4), so only when the setting changes
+      bytes.push(REG.CONFIG, this.#filter << 2);
+    }
+    if (heater) {
+      const ambient = this.#ambient ?? (this.#lastTemperature ?? 25);
+      bytes.push(REG.RES_HEAT_0, heaterResistance(cal, heater.temperature, Math.round(ambient)));
+      bytes.push(REG.GAS_WAIT_0, heater.gasWait);
+      bytes.push(REG.CTRL_GAS_0, 0x00); // heater on
+      bytes.push(REG.CTRL_GAS_1, 0x10 | 0); // run_gas = 1, nb_conv = 0 (set-point 0)
+    } else {
+      bytes.push(REG.CTRL_GAS_0, 0x08); // heat_off
+      bytes.push(REG.CTRL_GAS_1, 0x00); // run_gas = 0
+    }
+    bytes.push(REG.CTRL_HUM, this.#osH); // takes effect with the ctrl_meas write below
+    bytes.push(REG.CTRL_MEAS, (this.#osT << 5) | (this.#osP << 2) | 0x01); // forced mode
+    try {
+      this.#write(bytes);
+    } catch (e) {
+      this.#fail(e);
+      return;
+    }
+    this.#filterWritten = this.#filter;
+    const expected = measurementDuration(this.#osT, this.#osP, this.#osH, heater ? heater.duration : 0);
+    this.#state = "measuring";
+    this.#started = Date.now();
+    this.#deadline = this.#started + expected * 2 + 20;
+    this.#gasOn = heater !== null;
+    this.#timer = Timer.set(() => this.#poll(), expected);
+  }
+
+  #gasOn = false;
+  #lastTemperature: number | undefined = undefined;
+
+  #poll(): void {
+    this.#timer = undefined;
+    if (this.#state !== "measuring") return;
+    let f: Uint8Array;
+    try {
+      f = this.#read(REG.MEAS_STATUS_0, FIELD_LENGTH);
+    } catch (e) {
+      this.#fail(e);
+      return;
+    }
+    const now = Date.now();
+    if ((f[0] & 0x80) === 0) {
+      if (now >= this.#deadline) {
+        try {
+          this.#write([REG.CTRL_MEAS, (this.#osT << 5) | (this.#osP << 2)]); // back to sleep
+        } catch {
+          // reported below anyway
+        }
+        this.#fail(makeError("timeout", `BME680: measurement not complete after ${String(now - this.#started)} ms`));
+        return;
+      }
+      this.#timer = Timer.set(() => this.#poll(), POLL_MS);
+      return;
+    }
+    const cal = this.#calibration!;
+    const adcP = (f[2] << 12) | (f[3] << 4) | (f[4] >> 4);
+    const adcT = (f[5] << 12) | (f[6] << 4) | (f[7] >> 4);
+    const adcH = (f[8] << 8) | f[9];
+    const adcG = (f[13] << 2) | (f[14] >> 6);
+    const range = f[14] & 0x0f;
+    const t = compensateTemperature(cal, adcT);
+    const sample: Bme680Sample = {
+      thermometer: { temperature: t.temperature },
+      time: now,
+      duration: now - this.#started,
+    };
+    if (this.#osH !== 0) sample.hygrometer = { humidity: compensateHumidity(cal, t.tFine, adcH) };
+    if (this.#osP !== 0) sample.barometer = { pressure: compensatePressure(cal, t.tFine, adcP) };
+    if (this.#gasOn) {
+      const valid = (f[14] & 0x20) !== 0;
+      const heaterStable = (f[14] & 0x10) !== 0;
+      sample.gas = valid && heaterStable ? { resistance: compensateGas(cal, adcG, range), valid, heaterStable } : { valid, heaterStable };
+    }
+    if (!Number.isFinite(t.temperature) || (sample.barometer && !Number.isFinite(sample.barometer.pressure))) {
+      this.#fail(makeError("invalid", "BME680: compensation produced a non-finite value"));
+      return;
+    }
+    this.#lastTemperature = t.temperature;
+    this.#sample = sample;
+    this.#state = "idle";
+    this.#onSample?.(sample);
+  }
+}
+
+export { Bme680 };
