@@ -1,0 +1,170 @@
+/**
+ * Bounded-memory quantile sketch (DDSketch-style logarithmic bins, Masson et al. 2019).
+ *
+ * A value v > 0 goes into bin i = ceil(log(v) / log(γ)), γ = (1 + α) / (1 − α); the bin's estimate 2γ^i / (γ + 1)
+ * is within relative error α of every value in it. Negative values use a second store by magnitude; zero has a
+ * count of its own. Each store is a dense window of at most `maxBins` bins (Uint32Array, 4 bytes per bin): when
+ * values span more than `maxBins` bins the LOWEST bins are collapsed into the lowest kept bin, so accuracy is
+ * guaranteed for quantiles whose value v satisfies v ≥ max / γ^(maxBins − 1) (positive values), and degrades
+ * only below that. Memory bound per sketch: 4·maxBins bytes per store that has values (≤ 2 stores) + ~10 numbers.
+ *
+ * Guarantee tested: for the q-quantile x = sorted[floor(q·(n − 1))] (no collapse in play),
+ * |estimate − x| ≤ α·|x|.
+ */
+export class BinStore {
+  counts: Uint32Array | undefined = undefined;
+  lo = 0;
+  minI = 0;
+  maxI = 0;
+  total = 0;
+  constructor(readonly maxBins: number) {}
+
+  clear(): void {
+    this.total = 0;
+    if (this.counts !== undefined) this.counts.fill(0);
+  }
+
+  add(i: number): void {
+    const m = this.maxBins;
+    if (this.counts === undefined) this.counts = new Uint32Array(m);
+    const c = this.counts;
+    if (this.total === 0) {
+      this.lo = i - (m >> 1);
+      this.minI = this.maxI = i;
+    } else if (i < this.lo) {
+      if (this.maxI - i < m) this.rebase(i - ((m - 1 - (this.maxI - i)) >> 1));
+      else {
+        this.rebase(this.maxI - m + 1);
+        c[0]++;
+        this.total++;
+        return;
+      }
+    } else if (i >= this.lo + m) {
+      this.rebase(i - m + 1);
+    }
+    if (i < this.minI) this.minI = i;
+    if (i > this.maxI) this.maxI = i;
+    c[i - this.lo]++;
+    this.total++;
+  }
+
+  /** Moves the window to start at newLo; bins below it collapse into bin newLo. */
+  private rebase(newLo: number): void {
+    const c = this.counts as Uint32Array;
+    const m = this.maxBins;
+    if (newLo > this.lo) {
+      const d = newLo - this.lo;
+      let collapsed = 0;
+      for (let j = 0; j < d && j < m; j++) collapsed += c[j];
+      for (let j = 0; j < m; j++) c[j] = j + d < m ? c[j + d] : 0;
+      c[0] += collapsed;
+      if (this.minI < newLo) this.minI = newLo;
+    } else if (newLo < this.lo) {
+      const d = this.lo - newLo;
+      for (let j = m - 1; j >= 0; j--) c[j] = j - d >= 0 ? c[j - d] : 0;
+    }
+    this.lo = newLo;
+  }
+
+  /** Count in bin i (0 outside the window). */
+  at(i: number): number {
+    if (this.total === 0 || this.counts === undefined) return 0;
+    const j = i - this.lo;
+    return j >= 0 && j < this.maxBins ? this.counts[j] : 0;
+  }
+}
+
+export class Sketch {
+  readonly pos: BinStore;
+  readonly neg: BinStore;
+  zero = 0;
+  /** Time slot this sketch holds (see Summary). */
+  slot = -1;
+  constructor(maxBins: number) {
+    this.pos = new BinStore(maxBins);
+    this.neg = new BinStore(maxBins);
+  }
+  get count(): number {
+    return this.pos.total + this.neg.total + this.zero;
+  }
+  clear(): void {
+    this.pos.clear();
+    this.neg.clear();
+    this.zero = 0;
+  }
+}
+
+export class SketchMapping {
+  readonly gamma: number;
+  readonly lnGamma: number;
+  readonly factor: number;
+  constructor(readonly relativeAccuracy: number) {
+    this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+    this.lnGamma = Math.log(this.gamma);
+    this.factor = 2 / (1 + this.gamma);
+  }
+  index(magnitude: number): number {
+    return Math.ceil(Math.log(magnitude) / this.lnGamma);
+  }
+  value(i: number): number {
+    return Math.exp(i * this.lnGamma) * this.factor;
+  }
+  add(s: Sketch, v: number): void {
+    if (v > 0) s.pos.add(this.index(v));
+    else if (v < 0) s.neg.add(this.index(-v));
+    else s.zero++;
+  }
+
+  /**
+   * Quantiles over the union of `sketches` (qs ascending), written to out[offset..]. NaN when empty.
+   * One pass over the bins: negatives from the largest magnitude down, zeros, positives up.
+   */
+  quantiles(sketches: Sketch[], qs: readonly number[], out: number[], offset: number): void {
+    let n = 0;
+    let negMin = Infinity, negMax = -Infinity, posMin = Infinity, posMax = -Infinity, zeros = 0;
+    for (let k = 0; k < sketches.length; k++) {
+      const s = sketches[k];
+      n += s.count;
+      zeros += s.zero;
+      if (s.neg.total > 0) {
+        if (s.neg.minI < negMin) negMin = s.neg.minI;
+        if (s.neg.maxI > negMax) negMax = s.neg.maxI;
+      }
+      if (s.pos.total > 0) {
+        if (s.pos.minI < posMin) posMin = s.pos.minI;
+        if (s.pos.maxI > posMax) posMax = s.pos.maxI;
+      }
+    }
+    if (n === 0) {
+      for (let j = 0; j < qs.length; j++) out[offset + j] = NaN;
+      return;
+    }
+    let j = 0;
+    let cum = 0;
+    let rank = Math.floor(qs[0] * (n - 1));
+    for (let i = negMax; i >= negMin && j < qs.length; i--) {
+      let c = 0;
+      for (let k = 0; k < sketches.length; k++) c += sketches[k].neg.at(i);
+      cum += c;
+      while (j < qs.length && cum > rank) {
+        out[offset + j++] = -this.value(i);
+        if (j < qs.length) rank = Math.floor(qs[j] * (n - 1));
+      }
+    }
+    cum += zeros;
+    while (j < qs.length && cum > rank) {
+      out[offset + j++] = 0;
+      if (j < qs.length) rank = Math.floor(qs[j] * (n - 1));
+    }
+    for (let i = posMin; i <= posMax && j < qs.length; i++) {
+      let c = 0;
+      for (let k = 0; k < sketches.length; k++) c += sketches[k].pos.at(i);
+      cum += c;
+      while (j < qs.length && cum > rank) {
+        out[offset + j++] = this.value(i);
+        if (j < qs.length) rank = Math.floor(qs[j] * (n - 1));
+      }
+    }
+    while (j < qs.length) out[offset + j++] = posMax > -Infinity ? this.value(posMax) : 0;
+  }
+}

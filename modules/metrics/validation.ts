@@ -1,0 +1,74 @@
+// Name validation by character scanning (no regular expressions: each regex literal evaluation compiles on XS).
+
+function isAlpha(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Legacy metric name: [a-zA-Z_:][a-zA-Z0-9_:]* */
+export function isLegacyMetricName(name: string): boolean {
+  const n = name.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (isAlpha(c) || c === 95 || c === 58 || (i > 0 && isDigit(c))) continue;
+    return false;
+  }
+  return true;
+}
+
+/** Legacy label name: [a-zA-Z_][a-zA-Z0-9_]* */
+export function isLegacyLabelName(name: string): boolean {
+  const n = name.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (isAlpha(c) || c === 95 || (i > 0 && isDigit(c))) continue;
+    return false;
+  }
+  return true;
+}
+
+/** True when the string is well-formed UTF-16 (no lone surrogate), i.e. encodable as UTF-8. */
+export function isWellFormed(s: string): boolean {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (d < 0xdc00 || d > 0xdfff) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
+/**
+ * Metric names: the legacy charset, or (Prometheus 3 style) any non-empty well-formed UTF-8 string, which is
+ * written quoted in text 1.0.0 with escaping=allow-utf-8 and escaped (underscores/dots/values) everywhere else.
+ */
+export function checkMetricName(name: unknown, what = "metric name"): string {
+  if (typeof name !== "string" || name.length === 0) throw new TypeError(`Invalid ${what}: expected a non-empty string, got ${describe(name)}`);
+  if (!isWellFormed(name)) throw new TypeError(`Invalid ${what} ${JSON.stringify(name)}: contains a lone UTF-16 surrogate`);
+  return name;
+}
+
+export function checkLabelName(name: unknown, metric: string): string {
+  if (typeof name !== "string" || name.length === 0) throw new TypeError(`Invalid label name for metric "${metric}": expected a non-empty string, got ${describe(name)}`);
+  if (!isWellFormed(name)) throw new TypeError(`Invalid label name ${JSON.stringify(name)} for metric "${metric}": contains a lone UTF-16 surrogate`);
+  if (name.length >= 2 && name.charCodeAt(0) === 95 && name.charCodeAt(1) === 95) {
+    throw new TypeError(`Invalid label name "${name}" for metric "${metric}": names starting with "__" are reserved`);
+  }
+  return name;
+}
+
+export function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (typeof v === "object") return Array.isArray(v) ? "an array" : "an object";
+  return typeof v;
+}
