@@ -377,6 +377,8 @@ const ACCEPTS: string[] = [
   "text/plain;version=1.0.0;escaping=underscores",
   "text/plain;version=1.0.0;escaping=dots",
   "text/plain;version=1.0.0;escaping=values",
+  "application/openmetrics-text;version=0.0.1",
+  "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8",
 ];
 
 const CHUNK_SIZES = [1, 7, 64, 512, 2048];
@@ -412,6 +414,7 @@ function runLengths(chunks: number[]): string {
 }
 
 async function renderScenarios(): Promise<void> {
+  section("scenario set-up (refused operations are expected here)");
   const scenarios = buildScenarios();
   section("negotiation");
   const extra = [
@@ -427,6 +430,7 @@ async function renderScenarios(): Promise<void> {
     emit(esc(a) + " -> " + esc(n.contentType));
   }
   emit("(undefined) -> " + esc(negotiate(undefined).contentType));
+  emit("registry.contentType " + esc(new Registry().contentType));
 
   for (const sc of scenarios) {
     await sc.registry.collect();
