@@ -5,8 +5,10 @@
  * is within relative error α of every value in it. Negative values use a second store by magnitude; zero has a
  * count of its own. Each store is a dense window of at most `maxBins` bins (Uint32Array, 4 bytes per bin): when
  * values span more than `maxBins` bins the LOWEST bins are collapsed into the lowest kept bin, so accuracy is
- * guaranteed for quantiles whose value v satisfies v ≥ max / γ^(maxBins − 1) (positive values), and degrades
- * only below that. Memory bound per sketch: 4·maxBins bytes per store that has values (≤ 2 stores) + ~10 numbers.
+ * guaranteed for quantiles whose magnitude is at least max / γ^(maxBins − 1) (max = the largest magnitude of the
+ * same sign), and degrades only below that (values near zero in mixed-sign data are the usual victims).
+ * A store starts at 16 bins and doubles up to `maxBins` as the data's span requires.
+ * Memory bound per sketch: 4·maxBins bytes per store that has values (≤ 2 stores) + ~10 numbers.
  *
  * Guarantee tested: for the q-quantile x = sorted[floor(q·(n − 1))] (no collapse in play),
  * |estimate − x| ≤ α·|x|.
@@ -24,34 +26,52 @@ export class BinStore {
     if (this.counts !== undefined) this.counts.fill(0);
   }
 
+  /** Current capacity (grows by doubling from 16 up to maxBins as the data's span requires). */
+  get capacity(): number {
+    return this.counts === undefined ? 0 : this.counts.length;
+  }
+
   add(i: number): void {
-    const m = this.maxBins;
-    if (this.counts === undefined) this.counts = new Uint32Array(m);
-    const c = this.counts;
+    if (this.counts === undefined) this.counts = new Uint32Array(this.maxBins < 16 ? this.maxBins : 16);
     if (this.total === 0) {
-      this.lo = i - (m >> 1);
+      this.lo = i - (this.counts.length >> 1);
       this.minI = this.maxI = i;
-    } else if (i < this.lo) {
-      if (this.maxI - i < m) this.rebase(i - ((m - 1 - (this.maxI - i)) >> 1));
-      else {
+    } else if (i < this.lo || i >= this.lo + this.counts.length) {
+      const lowest = i < this.minI ? i : this.minI;
+      const highest = i > this.maxI ? i : this.maxI;
+      const span = highest - lowest + 1;
+      if (span > this.counts.length && this.counts.length < this.maxBins) {
+        let cap = this.counts.length;
+        while (cap < span && cap < this.maxBins) cap *= 2;
+        if (cap > this.maxBins) cap = this.maxBins;
+        const grown = new Uint32Array(cap);
+        grown.set(this.counts);
+        this.counts = grown;
+      }
+      const m = this.counts.length;
+      if (span <= m) {
+        if (i < this.lo) this.rebase(lowest - ((m - span) >> 1));
+        else if (i >= this.lo + m) this.rebase(highest - m + 1 + ((m - span) >> 1));
+      } else if (i < this.lo) {
+        // below a full window: counted in the lowest kept bin (collapsing lowest)
         this.rebase(this.maxI - m + 1);
-        c[0]++;
+        this.counts[0]++;
         this.total++;
         return;
+      } else {
+        this.rebase(i - m + 1);
       }
-    } else if (i >= this.lo + m) {
-      this.rebase(i - m + 1);
     }
     if (i < this.minI) this.minI = i;
     if (i > this.maxI) this.maxI = i;
-    c[i - this.lo]++;
+    this.counts[i - this.lo]++;
     this.total++;
   }
 
   /** Moves the window to start at newLo; bins below it collapse into bin newLo. */
   private rebase(newLo: number): void {
     const c = this.counts as Uint32Array;
-    const m = this.maxBins;
+    const m = c.length;
     if (newLo > this.lo) {
       const d = newLo - this.lo;
       let collapsed = 0;
@@ -70,7 +90,7 @@ export class BinStore {
   at(i: number): number {
     if (this.total === 0 || this.counts === undefined) return 0;
     const j = i - this.lo;
-    return j >= 0 && j < this.maxBins ? this.counts[j] : 0;
+    return j >= 0 && j < this.counts.length ? this.counts[j] : 0;
   }
 }
 

@@ -15,7 +15,8 @@ export interface SummaryConfiguration extends MetricConfiguration {
   ageBuckets?: number;
   /** Relative error α of every quantile estimate (default 0.01 = 1 %). */
   relativeAccuracy?: number;
-  /** Bins per sketch store (default 128): values within a factor γ^(maxBins−1) of the window's maximum are exact to α. */
+  /** Max bins per sketch store (default 256): values within a factor γ^(maxBins−1) (≈ 160 at the defaults) of the
+   *  window's largest magnitude are estimated within α. */
   maxBins?: number;
 }
 
@@ -39,9 +40,12 @@ export interface SummaryChild {
  * covers between (ageBuckets−1)/ageBuckets·maxAge and maxAge. `_sum` and `_count` are cumulative (never windowed).
  *
  * Memory bound per series: ageBuckets × (4·maxBins bytes for positive values [+ 4·maxBins if negatives are
- * observed]) + a few numbers. Defaults (5 slots, 128 bins): ≤ 2.5 KB for non-negative data, ≤ 5 KB with negatives.
- * Accuracy: |estimate − x_q| ≤ relativeAccuracy·|x_q| for x_q = sorted[floor(q·(n−1))], as long as x_q is within a
- * factor γ^(maxBins−1) (≈ 12.6 at the defaults) of the window's largest value (lower values collapse into one bin).
+ * observed]) + a few numbers. Stores grow from 16 bins only as far as the data's spread needs (one decade at α = 1 %
+ * ≈ 116 bins). Defaults (5 slots, 256 bins): ≤ 5 KB for non-negative data, ≤ 10 KB with negatives; typically
+ * 5 × 0.5–1 KB. On an ESP32 lower maxBins/ageBuckets or raise relativeAccuracy for many summary series.
+ * Accuracy: |estimate − x_q| ≤ relativeAccuracy·|x_q| for x_q = sorted[floor(q·(n−1))], as long as |x_q| is within a
+ * factor γ^(maxBins−1) (≈ 160 at the defaults) of the window's largest magnitude of the same sign (smaller
+ * magnitudes collapse into the lowest kept bin).
  * An empty window renders NaN quantiles (as client_golang and client_python).
  */
 export class Summary extends Metric<SummarySeries> {
@@ -67,7 +71,7 @@ export class Summary extends Metric<SummarySeries> {
     this.percentiles = ps;
     this.maxAgeSeconds = positive(config.maxAgeSeconds, 600, this.name, "maxAgeSeconds", false);
     this.ageBuckets = positive(config.ageBuckets, 5, this.name, "ageBuckets", true);
-    this.maxBins = positive(config.maxBins, 128, this.name, "maxBins", true);
+    this.maxBins = positive(config.maxBins, 256, this.name, "maxBins", true);
     if (this.ageBuckets > 60) throw new TypeError(`Summary "${this.name}": ageBuckets must be at most 60`);
     if (this.maxBins < 8 || this.maxBins > 4096) throw new TypeError(`Summary "${this.name}": maxBins must be in 8..4096`);
     const a = config.relativeAccuracy === undefined ? 0.01 : config.relativeAccuracy;
