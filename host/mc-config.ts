@@ -52,7 +52,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function mergeProperties(targets: Record<string, unknown>, sources: unknown): void {
   if (!isObject(sources)) return;
   for (const name of Object.keys(sources)) {
-    const target = targets[name];
+    // own properties only: a "__proto__" key must not reach Object.prototype
+    const target = Object.prototype.hasOwnProperty.call(targets, name) ? targets[name] : undefined;
     const source = sources[name];
     if (isObject(target) && isObject(source)) mergeProperties(target, source);
     else setOwn(targets, name, source);
