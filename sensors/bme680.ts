@@ -306,7 +306,6 @@ export default class Bme680 {
   #osP = 3; // ×4
   #osH = 2; // ×2
   #filter = 2; // coefficient 3
-  #filterWritten = -1;
   #heater: { temperature: number; duration: number; gasWait: number } | null = {
     temperature: 320,
     duration: 150,
@@ -546,7 +545,6 @@ export default class Bme680 {
       if (cal.t1 === 0 || cal.t2 === 0 || cal.p1 === 0)
         throw makeError("invalid", "BME680: calibration memory reads as blank");
       this.#calibration = cal;
-      this.#filterWritten = -1; // soft reset cleared config
     } catch (e) {
       this.#pending = false;
       this.#fail(e);
@@ -567,10 +565,22 @@ export default class Bme680 {
     const cal = this.#calibration!;
     const heater = this.#heater;
     const bytes: number[] = [];
-    if (this.#filterWritten !== this.#filter) {
-      // writing `config` resets the IIR filter (datasheet 3.3.4), so only when the setting changes
-      bytes.push(REG.CONFIG, this.#filter << 2);
+    // Check the chip is still the one we calibrated for, and that `config` still holds our filter: a chip replaced
+    // or power-cycled between two measurements (no transfer failed) is caught here. `config` is only rewritten when
+    // it differs, because writing it resets the IIR filter (datasheet 3.3.4).
+    let id: number, config: number;
+    try {
+      id = this.#read(REG.CHIP_ID, 1)[0];
+      config = this.#read(REG.CONFIG, 1)[0];
+    } catch (e) {
+      this.#fail(e);
+      return;
     }
+    if (id !== CHIP_ID) {
+      this.#fail(makeError("invalid", `BME680: unexpected chip id 0x${id.toString(16)} (expected 0x61)`));
+      return;
+    }
+    if ((config & 0x1c) !== this.#filter << 2) bytes.push(REG.CONFIG, (config & ~0x1c) | (this.#filter << 2));
     if (heater) {
       const ambient = this.#ambient ?? (this.#lastTemperature ?? 25);
       bytes.push(REG.RES_HEAT_0, heaterResistance(cal, heater.temperature, Math.round(ambient)));
@@ -589,7 +599,6 @@ export default class Bme680 {
       this.#fail(e);
       return;
     }
-    this.#filterWritten = this.#filter;
     const expected = measurementDuration(this.#osT, this.#osP, this.#osH, heater ? heater.duration : 0);
     this.#state = "measuring";
     this.#started = Date.now();

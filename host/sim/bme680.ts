@@ -166,19 +166,20 @@ export function adcForPressure(c: Bme680SimCalibration, tFine: number, pascal: n
 export function adcForHumidity(c: Bme680SimCalibration, tFine: number, rh: number): number {
   return invert((x) => humidityOf(c, tFine, x), Math.min(100, Math.max(0, rh)), 0, 0xffff, true);
 }
-/** Gas range whose mid-scale is nearest the resistance, and the 10-bit ADC value for it. */
+/** The gas range whose ADC value for this resistance is nearest mid-scale (512) and inside 0…1023, and that value. */
 export function adcForGas(c: Bme680SimCalibration, ohms: number): { adc: number; range: number } {
-  let range = 0, best = Infinity;
-  for (let r = 0; r < 16; r++) {
-    const d = Math.abs(Math.log(ohms / K2[r]));
-    if (d < best) {
-      best = d;
-      range = r;
+  let best = { adc: ohms > K2[0] ? 0 : 1023, range: ohms > K2[0] ? 0 : 15 };
+  let bestDistance = Infinity;
+  for (let range = 0; range < 16; range++) {
+    const var1 = (1340 + 5 * c.rangeSwitchingError) * K1[range];
+    const adc = Math.round((var1 * K2[range]) / ohms - var1 + 512);
+    if (adc < 0 || adc > 1023) continue;
+    if (Math.abs(adc - 512) < bestDistance) {
+      bestDistance = Math.abs(adc - 512);
+      best = { adc, range };
     }
   }
-  const var1 = (1340 + 5 * c.rangeSwitchingError) * K1[range];
-  const adc = Math.round((var1 * K2[range]) / ohms - var1 + 512);
-  return { adc: Math.min(1023, Math.max(0, adc)), range };
+  return best;
 }
 
 const OS = [0, 1, 2, 4, 8, 16];

@@ -1,0 +1,401 @@
+/**
+ * BME680 driver (sensors/bme680.ts) against the register-level simulator on the simulated I2C bus, through the host
+ * `embedded:io/i2c` and `timer`. No sleeps: every test waits for onSample / onError events (real timers; the
+ * measurement durations are kept short with a 25–30 ms heater and low oversampling).
+ */
+import I2C from "embedded:io/i2c";
+import { defaultBus } from "../../host/sim/bus";
+import { Bme680Sim, DEFAULT_SIM_CALIBRATION } from "../../host/sim/bme680";
+import Bme680, { type Bme680Sample, decodeGasWait, heaterResistance, measurementDuration } from "../../sensors/bme680";
+import { SensorError } from "../../sensors/errors";
+
+type Ev = { type: "sample"; sample: Bme680Sample } | { type: "error"; error: SensorError };
+
+class Events {
+  readonly all: Ev[] = [];
+  #queue: Ev[] = [];
+  #waiters: ((e: Ev) => void)[] = [];
+  onSample = (sample: Bme680Sample): void => this.#push({ type: "sample", sample });
+  onError = (error: SensorError): void => this.#push({ type: "error", error });
+  #push(e: Ev): void {
+    this.all.push(e);
+    const w = this.#waiters.shift();
+    if (w) w(e);
+    else this.#queue.push(e);
+  }
+  next(): Promise<Ev> {
+    const e = this.#queue.shift();
+    return e ? Promise.resolve(e) : new Promise((resolve) => this.#waiters.push(resolve));
+  }
+  async sample(): Promise<Bme680Sample> {
+    const e = await this.next();
+    if (e.type !== "sample") throw new Error("expected a sample, got error: " + e.error.message);
+    return e.sample;
+  }
+  async error(): Promise<SensorError> {
+    const e = await this.next();
+    if (e.type !== "error") throw new Error("expected an error, got a sample");
+    return e.error;
+  }
+}
+
+const ADDRESS = 0x77;
+const ENV = { temperature: 21.3, pressure: 100_850, humidity: 52.5, gasResistance: 95_000 };
+let sensors: Bme680[] = [];
+
+function setup(simOptions: ConstructorParameters<typeof Bme680Sim>[0] = {}) {
+  const sim = new Bme680Sim({ environment: ENV, ...simOptions });
+  defaultBus.attach(sim);
+  const events = new Events();
+  const sensor = new Bme680({
+    sensor: { io: I2C, data: 13, clock: 16, hz: 400_000, address: simOptions.address ?? ADDRESS },
+    onSample: events.onSample,
+    onError: events.onError,
+  });
+  sensors.push(sensor);
+  // fast settings for tests: T×2 P×4 H×1, IIR off, 30 ms heater
+  sensor.configure({ oversampling: { temperature: 2, pressure: 4, humidity: 1 }, filter: 0, heater: { temperature: 320, duration: 30 } });
+  return { sim, sensor, events };
+}
+
+function expectEnvironment(s: Bme680Sample, env = ENV): void {
+  expect(Math.abs(s.thermometer.temperature - env.temperature)).toBeLessThan(0.01);
+  expect(Math.abs(s.barometer!.pressure - env.pressure)).toBeLessThan(1);
+  expect(Math.abs(s.hygrometer!.humidity - env.humidity)).toBeLessThan(0.01);
+  expect(Math.abs(s.gas!.resistance! / env.gasResistance - 1)).toBeLessThan(0.002);
+}
+
+/** Let `ms` of real time pass by waiting for the periodic samples of a second simulated BME680 at 0x76 (an event,
+ * not a sleep). */
+async function passTime(ms: number): Promise<void> {
+  const sim = new Bme680Sim({ address: 0x76, environment: ENV });
+  defaultBus.attach(sim);
+  const events = new Events();
+  const other = new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: 0x76 }, onSample: events.onSample, onError: events.onError });
+  sensors.push(other);
+  other.configure({ heater: false, oversampling: { temperature: 1, pressure: 1, humidity: 1 }, interval: 20 });
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) await events.sample();
+  other.close();
+  defaultBus.detach(0x76);
+}
+
+beforeEach(() => defaultBus.reset());
+afterEach(() => {
+  for (const s of sensors) s.close();
+  sensors = [];
+  defaultBus.reset();
+});
+
+describe("BME680 driver: start-up and measurement", () => {
+  test("chip id, soft reset, calibration, one forced measurement: sample in base units with all four quantities", async () => {
+    const { sim, sensor, events } = setup();
+    expect(sim.stats.resets).toBe(1); // soft reset written by the constructor
+    expect(sensor.sample()).toBeUndefined();
+    const before = Date.now();
+    expect(sensor.measure()).toBe(true); // queued until the reset wait is over
+    const s = await events.sample();
+    expect(Object.keys(s).sort()).toEqual(["barometer", "duration", "gas", "hygrometer", "thermometer", "time"]);
+    expectEnvironment(s);
+    expect(s.gas).toMatchObject({ valid: true, heaterStable: true });
+    expect(s.time).toBeGreaterThanOrEqual(before);
+    expect(s.duration).toBeGreaterThanOrEqual(measurementDuration(2, 3, 1, 30) - 1);
+    expect(sensor.sample()).toBe(s);
+    expect(sim.stats.measurements).toBe(1);
+  });
+
+  test("nothing blocks: measure() returns at once and the event loop keeps turning while the chip converts", async () => {
+    const { sensor, events } = setup();
+    sensor.configure({ heater: { temperature: 300, duration: 120 } });
+    await (sensor.measure(), events.sample()); // first, through the reset
+    let turns = 0;
+    const spin = setInterval(() => turns++, 1);
+    const t0 = Date.now();
+    expect(sensor.measure()).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(10); // returned without waiting ~130 ms
+    expect(sensor.measure()).toBe(false); // one in flight
+    await events.sample();
+    clearInterval(spin);
+    expect(turns).toBeGreaterThan(20);
+  });
+
+  test("the driver programs the registers the datasheet asks for (oversampling, filter, heater set-point 0)", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.configure({ oversampling: { temperature: 8, pressure: 16, humidity: 2 }, filter: 7, heater: { temperature: 350, duration: 25 } });
+    sensor.measure();
+    const s = await events.sample();
+    expect(sim.register(0x74)).toBe((4 << 5) | (5 << 2)); // osrs_t ×8, osrs_p ×16, mode back to sleep
+    expect(sim.register(0x72) & 7).toBe(2); // osrs_h ×2
+    expect((sim.register(0x75) >> 2) & 7).toBe(3); // filter coefficient 7
+    expect(sim.register(0x71)).toBe(0x10); // run_gas, nb_conv 0
+    expect(sim.register(0x70) & 0x08).toBe(0); // heater on
+    expect(decodeGasWait(sim.register(0x64))).toBe(25);
+    expect(sim.lastMeasurement!.heaterMs).toBe(25);
+    // first measurement: ambient 25 °C assumed; the next uses the measured temperature (21.3 → 21)
+    expect(sim.register(0x5a)).toBe(heaterResistance(DEFAULT_SIM_CALIBRATION, 350, 25));
+    sensor.measure();
+    await events.sample();
+    expect(sim.register(0x5a)).toBe(heaterResistance(DEFAULT_SIM_CALIBRATION, 350, Math.round(s.thermometer.temperature)));
+    sensor.configure({ ambientTemperature: 60 });
+    sensor.measure();
+    await events.sample();
+    expect(sim.register(0x5a)).toBe(heaterResistance(DEFAULT_SIM_CALIBRATION, 350, 60));
+    expect(sensor.configuration).toMatchObject({
+      oversampling: { temperature: 8, pressure: 16, humidity: 2 },
+      filter: 7,
+      heater: { temperature: 350, duration: 25 },
+      ambientTemperature: 60,
+      measurementDuration: measurementDuration(4, 5, 2, 25),
+    });
+  });
+
+  test("heater durations are encoded and reported as programmed (150 ms → 152 ms, rounded up)", () => {
+    const { sensor } = setup();
+    sensor.configure({ heater: { temperature: 320, duration: 150 } });
+    expect(sensor.configuration.heater).toEqual({ temperature: 320, duration: 152 });
+  });
+
+  test("skipping pressure and humidity removes those keys; heater off removes gas and clears run_gas", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.configure({ oversampling: { pressure: 0, humidity: 0 }, heater: false });
+    sensor.measure();
+    const s = await events.sample();
+    expect(Object.keys(s).sort()).toEqual(["duration", "thermometer", "time"]);
+    expect(Math.abs(s.thermometer.temperature - ENV.temperature)).toBeLessThan(0.01);
+    expect(sim.register(0x71) & 0x10).toBe(0);
+    expect(sim.register(0x70) & 0x08).toBe(0x08);
+    expect(sim.lastMeasurement!.runGas).toBe(false);
+  });
+
+  test("the IIR filter is written once (writing config resets it), so a pressure step is smoothed", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.configure({ filter: 3 });
+    sensor.measure();
+    const p0 = (await events.sample()).barometer!.pressure;
+    sim.setEnvironment({ ...ENV, pressure: ENV.pressure + 400 });
+    sensor.measure();
+    const p1 = (await events.sample()).barometer!.pressure;
+    expect(Math.abs(p0 - ENV.pressure)).toBeLessThan(1);
+    expect(p1 - p0).toBeGreaterThan(80);
+    expect(p1 - p0).toBeLessThan(120); // 1/4 of the step with coefficient 3
+  });
+
+  test("periodic sampling with configure({interval}); interval 0 stops it", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.configure({ interval: 60 });
+    const a = await events.sample();
+    const b = await events.sample();
+    const c = await events.sample();
+    expect(b.time).toBeGreaterThan(a.time);
+    expect(c.time).toBeGreaterThan(b.time);
+    expect(c.time - a.time).toBeGreaterThanOrEqual(100);
+    sensor.configure({ interval: 0 });
+    if (!sensor.measure()) await events.sample(); // one was in flight: let it finish
+    else await events.sample();
+    const count = sim.stats.measurements;
+    await passTime(150);
+    expect(sim.stats.measurements).toBe(count);
+  });
+
+  test("invalid configuration throws and changes nothing", () => {
+    const { sensor } = setup();
+    const before = sensor.configuration;
+    const bad: unknown[] = [
+      { oversampling: { temperature: 0 } },
+      { oversampling: { pressure: 3 } },
+      { oversampling: { humidity: 32 } },
+      { filter: 2 },
+      { heater: { temperature: 150, duration: 100 } },
+      { heater: { temperature: 450, duration: 100 } },
+      { heater: { temperature: 320, duration: 0 } },
+      { heater: { temperature: 320, duration: 5000 } },
+      { interval: -1 },
+      { interval: 5 },
+      { interval: NaN },
+      { ambientTemperature: 200 },
+      { filter: 3, heater: { temperature: 320, duration: 9999 } }, // valid part must not be applied either
+    ];
+    for (const options of bad) expect(() => sensor.configure(options as never)).toThrow(RangeError);
+    expect(sensor.configuration).toEqual(before);
+  });
+
+  test("the 0x76 address works; other addresses are refused", async () => {
+    const { events, sensor } = setup({ address: 0x76 });
+    sensor.measure();
+    expectEnvironment(await events.sample());
+    expect(() => new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: 0x40 } })).toThrow(RangeError);
+  });
+
+  test("close(): sleep mode, no more callbacks, further calls refused", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.configure({ interval: 50 });
+    await events.sample();
+    sensor.measure(); // close with a measurement in flight
+    sensor.close();
+    expect(sim.register(0x74) & 3).toBe(0);
+    expect(sensor.sample()).toBeUndefined();
+    expect(sensor.measure()).toBe(false);
+    expect(() => sensor.configure({})).toThrow(SensorError);
+    sensor.close(); // idempotent
+    const n = events.all.length;
+    const m = sim.stats.measurements;
+    await passTime(150);
+    expect(events.all.length).toBe(n);
+    expect(sim.stats.measurements).toBe(m);
+  });
+});
+
+describe("BME680 driver: faults", () => {
+  test("wrong chip id: the constructor throws SensorError 'invalid'", () => {
+    defaultBus.attach(new Bme680Sim({ chipId: 0x60 }));
+    let error: unknown;
+    try {
+      new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: ADDRESS } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SensorError);
+    expect((error as SensorError).kind).toBe("invalid");
+    expect((error as SensorError).message).toMatch(/chip id 0x60/);
+  });
+
+  test("absent chip: the constructor throws SensorError 'nack'", () => {
+    expect(() => new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: ADDRESS } })).toThrow(
+      expect.objectContaining({ kind: "nack" }),
+    );
+  });
+
+  test("NACK during a measurement: onError 'nack', no value; once the bus answers, re-initialisation and good data", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.measure();
+    await events.sample();
+    defaultBus.nack(ADDRESS);
+    expect(sensor.measure()).toBe(true);
+    const e = await events.error();
+    expect(e.kind).toBe("nack");
+    expect(sensor.sample()).toBeUndefined(); // the old reading is not left looking current
+    defaultBus.clearFaults();
+    const resets = sim.stats.resets;
+    sensor.measure();
+    expectEnvironment(await events.sample());
+    expect(sim.stats.resets).toBe(resets + 1);
+  });
+
+  test("NACK from the chip itself while reading the result", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.measure();
+    await events.sample();
+    sensor.measure(); // trigger written; the chip stops answering before the result is read
+    sim.faults.nack = true;
+    expect((await events.error()).kind).toBe("nack");
+    sim.faults.nack = false;
+    sensor.measure();
+    expectEnvironment(await events.sample());
+  });
+
+  test("a measurement that never completes: onError 'timeout' after the deadline, then recovery", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.measure();
+    await events.sample();
+    sim.faults.neverComplete = true;
+    const t0 = Date.now();
+    sensor.measure();
+    const e = await events.error();
+    const waited = Date.now() - t0;
+    expect(e.kind).toBe("timeout");
+    const expected = measurementDuration(2, 3, 1, 30);
+    expect(waited).toBeGreaterThanOrEqual(2 * expected + 20 - 2);
+    expect(waited).toBeLessThan(2 * expected + 20 + 150);
+    expect(sensor.sample()).toBeUndefined();
+    expect(sim.register(0x74) & 3).toBe(0); // put back to sleep
+    sim.faults.neverComplete = false;
+    sensor.measure();
+    expectEnvironment(await events.sample());
+  });
+
+  test("gas conversion invalid: T, P, H reported, gas resistance omitted, flags say why", async () => {
+    const { sim, sensor, events } = setup();
+    sim.faults.gasInvalid = true;
+    sensor.measure();
+    const s = await events.sample();
+    expect(s.gas).toEqual({ valid: false, heaterStable: false });
+    expect(Math.abs(s.thermometer.temperature - ENV.temperature)).toBeLessThan(0.01);
+    expect(s.barometer).toBeDefined();
+    expect(s.hygrometer).toBeDefined();
+  });
+
+  test("heater not stable (fault, or a heating time shorter than the plate needs): resistance omitted", async () => {
+    const { sim, sensor, events } = setup();
+    sim.faults.heaterUnstable = true;
+    sensor.measure();
+    expect((await events.sample()).gas).toEqual({ valid: true, heaterStable: false });
+    sim.faults.heaterUnstable = false;
+    sensor.configure({ heater: { temperature: 320, duration: 10 } }); // sim needs 20 ms to heat up
+    sensor.measure();
+    expect((await events.sample()).gas).toEqual({ valid: true, heaterStable: false });
+    sensor.configure({ heater: { temperature: 320, duration: 30 } });
+    sensor.measure();
+    const s = await events.sample();
+    expect(s.gas).toMatchObject({ valid: true, heaterStable: true });
+    expect(s.gas!.resistance).toBeGreaterThan(0);
+  });
+
+  test("removal and re-attach: errors while unplugged, then the re-plugged (power-cycled) chip is set up again", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.configure({ interval: 40 });
+    await events.sample();
+    defaultBus.detach(ADDRESS);
+    expect((await events.error()).kind).toBe("nack");
+    expect(sensor.sample()).toBeUndefined();
+    expect((await events.error()).kind).toBe("nack"); // keeps trying on its interval
+    sim.powerCycle();
+    defaultBus.attach(sim);
+    let s: Bme680Sample | undefined;
+    while (!s) {
+      const e = await events.next();
+      if (e.type === "sample") s = e.sample;
+    }
+    expectEnvironment(s);
+    expect(sim.register(0x71)).toBe(0x10); // gas settings written again after the power cycle
+  });
+
+  test("a different chip plugged in: its own calibration is read (values stay right)", async () => {
+    const { sensor, events } = setup();
+    sensor.measure();
+    await events.sample();
+    defaultBus.detach(ADDRESS);
+    sensor.measure();
+    expect((await events.error()).kind).toBe("nack");
+    const env2 = { temperature: 27.9, pressure: 99_100, humidity: 33.3, gasResistance: 12_000 };
+    const calibration = { ...DEFAULT_SIM_CALIBRATION, t1: 25942, t2: 26699, p1: 36289, p2: -10451, h1: 794, h2: 1017, g1: -17 };
+    defaultBus.attach(new Bme680Sim({ calibration, environment: env2 }));
+    sensor.measure();
+    expectEnvironment(await events.sample(), env2);
+  });
+
+  test("a chip with the wrong id appears at the address between two measurements: onError 'invalid', no value", async () => {
+    const { sensor, events } = setup();
+    sensor.measure();
+    await events.sample();
+    defaultBus.detach(ADDRESS);
+    defaultBus.attach(new Bme680Sim({ chipId: 0x58 })); // e.g. a BMP280 at 0x77
+    sensor.measure();
+    const e = await events.error();
+    expect(e.kind).toBe("invalid");
+    expect(e.message).toMatch(/chip id 0x58/);
+    expect(sensor.sample()).toBeUndefined();
+  });
+
+  test("a power cycle between two measurements (no failed transfer) is noticed: the filter setting is restored", async () => {
+    const { sim, sensor, events } = setup();
+    sensor.configure({ filter: 15 });
+    sensor.measure();
+    await events.sample();
+    expect((sim.register(0x75) >> 2) & 7).toBe(4);
+    sim.powerCycle();
+    expect(sim.register(0x75)).toBe(0);
+    sensor.measure();
+    expectEnvironment(await events.sample());
+    expect((sim.register(0x75) >> 2) & 7).toBe(4);
+  });
+});
