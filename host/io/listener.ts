@@ -8,12 +8,13 @@
  *    unless the environment variable HOST_LISTEN_ADDRESS names another address (e.g. 0.0.0.0).
  *  - Accepted connections wait, unread, in a queue. `onReadable(count)` (asynchronous, coalesced) gives the number
  *    of connections waiting. `read()` returns the oldest one as a TCP instance without callbacks (or `undefined`);
- *    adopt it with `new TCP({from: connection, onReadable, onWritable, onError})`, or `close()` it. Until adopted,
- *    its bytes stay in the operating system, its `read()` returns undefined and its `write()` throws "not ready"
- *    semantics do not apply — adopt it first.
+ *    adopt it with `new TCP({from: connection, onReadable, onWritable, onError})`, or `close()` it. Until it is
+ *    adopted, the bytes the peer sends wait in the operating system and its `read()` returns undefined.
  *  - At most MAX_PENDING (128) connections wait; further connections are reset at once (like a device that has run
  *    out of TCP control blocks), so an application that never reads cannot make the host grow without bound.
  *  - `close()` is idempotent: stops listening and closes the connections still waiting; no callback follows it.
+ *  - Host extension (not in the ECMA-419 listener): an optional `onError()` is called, asynchronously, if the
+ *    operating system reports an error on the listening socket after it was created (e.g. EMFILE on accept).
  */
 import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
@@ -26,6 +27,7 @@ export interface ListenerOptions {
   port?: number;
   address?: string;
   onReadable?: (this: Listener, requests: number) => void;
+  onError?: (this: Listener) => void;
   format?: "socket/tcp";
   target?: any;
 }
@@ -86,7 +88,11 @@ export default class Listener {
 
     const server = net.createServer({ pauseOnConnect: true });
     server.on("connection", (socket) => this.#accept(socket));
-    server.on("error", () => {}); // listen errors are thrown by the constructor; nothing else is reported by node
+    const onError = options.onError;
+    server.on("error", () => {
+      // bind/listen errors are thrown by the constructor; this is a later failure of the listening socket
+      if (this.#server && typeof onError === "function") later(this.#pollInterval, () => this.#server && onError.call(this));
+    });
     const handle = bindNow(address, port);
     if (handle) {
       const name: { port?: number } = {};
