@@ -3,7 +3,7 @@
 // Everything listens on 127.0.0.1 and is killed in afterAll, also when a test fails.
 import { startExporter, type Exporter } from "./support/exporter";
 import { PrometheusServer } from "./support/prometheus";
-import { httpGet, promtoolCheckMetrics, pythonParse, requirePythonClient, requireTool, wrk } from "./support/tools";
+import { httpGet, pollUntil, promtoolCheckMetrics, pythonParse, requirePythonClient, requireTool, wrk } from "./support/tools";
 
 const JOB = "moddable";
 const OPENMETRICS_ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
@@ -14,7 +14,7 @@ let prometheus: PrometheusServer | undefined;
 beforeAll(async () => {
   requireTool("prometheus", ["--version"], "prometheus");
   requireTool("promtool", ["--version"], "prometheus");
-  requireTool("wrk", ["--version"], "wrk").toString();
+  requireTool("wrk", ["-v"], "wrk", /^wrk \S+/m);
   requirePythonClient();
   exporter = await startExporter();
 }, 60000);
@@ -125,4 +125,50 @@ describe("load on npm start", () => {
     const lint = await promtoolCheckMetrics(after.body);
     expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: "" });
   }, 30000);
+});
+
+describe("scrape authentication: npm start with auth configured (MC_CONFIG_auth), scraped by Prometheus", () => {
+  const TOKEN = "interop-bearer-token-0123456789";
+  const USER = "prometheus";
+  const PASSWORD = "p@ss:w\"ord é";
+  let secured: Exporter | undefined;
+  let securedProm: PrometheusServer | undefined;
+
+  beforeAll(async () => {
+    secured = await startExporter({ MC_CONFIG_auth: JSON.stringify({ bearer: TOKEN, username: USER, password: PASSWORD }) }, 45000, 401);
+    securedProm = await PrometheusServer.start([
+      { job: "bearer", target: `127.0.0.1:${secured.port}`, bearerToken: TOKEN },
+      { job: "basic", target: `127.0.0.1:${secured.port}`, basicAuth: { username: USER, password: PASSWORD } },
+      { job: "wrong-token", target: `127.0.0.1:${secured.port}`, bearerToken: TOKEN + "x" },
+      { job: "anonymous", target: `127.0.0.1:${secured.port}` },
+    ]);
+  }, 90000);
+
+  afterAll(async () => {
+    await Promise.allSettled([securedProm?.stop(), secured?.stop()]);
+  }, 30000);
+
+  test.each(["bearer", "basic"])("%s credentials: up == 1, no scrape error", async (job) => {
+    if (!securedProm) throw new Error("prometheus did not start");
+    await securedProm.waitUp(job, 30000);
+    const t = (await securedProm.targets()).filter((x) => x.labels.job === job);
+    expect(t.map((x) => ({ health: x.health, lastError: x.lastError }))).toEqual([{ health: "up", lastError: "" }]);
+  }, 40000);
+
+  test.each(["wrong-token", "anonymous"])("%s: Prometheus reports the target down with HTTP 401", async (job) => {
+    if (!securedProm) throw new Error("prometheus did not start");
+    const prom = securedProm;
+    const t = await pollUntil(`a failed scrape of job ${job}`, async () => {
+      const x = (await prom.targets()).find((y) => y.labels.job === job);
+      return x && x.health === "down" ? x : undefined;
+    }, 30000);
+    expect(t.lastError).toMatch(/401/);
+    expect(await prom.query(`up{job="${job}"}`)).toEqual([expect.objectContaining({ value: "0" })]);
+  }, 40000);
+
+  test("the 401 carries WWW-Authenticate", async () => {
+    const r = await httpGet(secured!.metricsUrl);
+    expect(r.status).toBe(401);
+    expect(String(r.headers["www-authenticate"])).toMatch(/^(Bearer|Basic)/);
+  });
 });

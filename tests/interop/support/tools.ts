@@ -16,10 +16,14 @@ const PARSE_SCRIPT = join(__dirname, "parse_exposition.py");
 
 const INSTALL_HINT = "(.ci/run installs it: apt-get install -y prometheus prometheus-pushgateway wrk python3-prometheus-client)";
 
-/** Runs `cmd versionArgs` and returns its first output line, or throws a clear error naming the Debian package. */
-export function requireTool(cmd: string, versionArgs: string[], debianPackage: string): string {
+/**
+ * Runs `cmd versionArgs` and returns its first output line, or throws a clear error naming the Debian package.
+ * `versionOutput`: for tools whose version option exits non-zero (wrk -v exits 1), the output that proves it works.
+ */
+export function requireTool(cmd: string, versionArgs: string[], debianPackage: string, versionOutput?: RegExp): string {
   const r = spawnSync(cmd, versionArgs, { encoding: "utf8", timeout: 15000 });
-  if (r.error || r.status !== 0) {
+  const ok = versionOutput ? versionOutput.test((r.stdout || "") + (r.stderr || "")) : r.status === 0;
+  if (r.error || !ok) {
     const why = r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || r.stdout).trim()}`;
     throw new Error(`interop lane: '${cmd}' is not usable (${why}). Install Debian package '${debianPackage}' ${INSTALL_HINT}`);
   }
