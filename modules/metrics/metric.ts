@@ -1,4 +1,4 @@
-import { checkLabelName, checkMetricName, describe, isLegacyMetricName } from "./validation";
+import { checkLabelName, checkMetricName, describe, isLegacyMetricName, legacyLabelEscape } from "./validation";
 import { defaultRegistry } from "./default-registry";
 import type { Registry } from "./registry";
 
@@ -63,7 +63,12 @@ export abstract class Metric<S extends Series = Series> {
       for (let r = 0; r < reserved.length; r++) {
         if (l === reserved[r]) throw new TypeError(`Metric "${name}": label name "${l}" is reserved for ${this._reservedWhat()}`);
       }
-      for (let j = 0; j < i; j++) if (labelNames[j] === l) throw new TypeError(`Metric "${name}": duplicate label name "${l}"`);
+      for (let j = 0; j < i; j++) {
+        if (labelNames[j] === l) throw new TypeError(`Metric "${name}": duplicate label name "${l}"`);
+        if (legacyLabelEscape(labelNames[j]) === legacyLabelEscape(l)) {
+          throw new TypeError(`Metric "${name}": label names "${labelNames[j]}" and "${l}" both become "${legacyLabelEscape(l)}" in the legacy (underscore-escaped) formats`);
+        }
+      }
     }
     this.labelNames = labelNames.slice();
     if (config.unit !== undefined) {

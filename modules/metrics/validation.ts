@@ -61,6 +61,10 @@ export function checkLabelName(name: unknown, metric: string): string {
   if (name.length >= 2 && name.charCodeAt(0) === 95 && name.charCodeAt(1) === 95) {
     throw new TypeError(`Invalid label name "${name}" for metric "${metric}": names starting with "__" are reserved`);
   }
+  const esc = legacyLabelEscape(name);
+  if (esc.charCodeAt(0) === 95 && esc.charCodeAt(1) === 95) {
+    throw new TypeError(`Invalid label name "${name}" for metric "${metric}": it becomes the reserved "${esc}" in the legacy (underscore-escaped) formats; start it with a letter`);
+  }
   return name;
 }
 
@@ -71,4 +75,22 @@ export function describe(v: unknown): string {
   if (v === undefined) return "undefined";
   if (typeof v === "object") return Array.isArray(v) ? "an array" : "an object";
   return typeof v;
+}
+
+/** A label name as the underscore escaping writes it (each character outside [a-zA-Z0-9_], or a leading digit, → "_"). */
+export function legacyLabelEscape(name: string): string {
+  if (isLegacyLabelName(name)) return name;
+  let out = "";
+  let pos = 0;
+  for (let i = 0; i < name.length; i++, pos++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < name.length) {
+      const d = name.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+      out += "_";
+      continue;
+    }
+    out += isAlpha(c) || c === 95 || (pos > 0 && isDigit(c)) ? name[i] : "_";
+  }
+  return out;
 }

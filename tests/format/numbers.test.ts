@@ -1,0 +1,58 @@
+import { formatNumber, formatCanonical, OPENMETRICS_1_0_0 } from "../../modules/format/index";
+import { Registry, Gauge, Histogram } from "../../modules/metrics/index";
+import { renderAll, renderChecked, family } from "../support/check";
+
+// [value, 0.0.4 text, OpenMetrics canonical (le/quantile)]
+const TABLE: Array<[number, string, string]> = [
+  [0, "0", "0.0"],
+  [-0, "0", "0.0"],
+  [1, "1", "1.0"],
+  [-1, "-1", "-1.0"],
+  [0.5, "0.5", "0.5"],
+  [0.1 + 0.2, "0.30000000000000004", "0.30000000000000004"],
+  [1e21, "1e+21", "1.0e+21"],
+  [1.5e21, "1.5e+21", "1.5e+21"],
+  [1e-7, "1e-7", "1.0e-7"],
+  [5e-324, "5e-324", "5.0e-324"],
+  [Number.MAX_VALUE, "1.7976931348623157e+308", "1.7976931348623157e+308"],
+  [Math.pow(2, 53), "9007199254740992", "9007199254740992.0"],
+  [Math.pow(2, 53) + 1, "9007199254740992", "9007199254740992.0"], // not representable: rounds to 2^53
+  [Math.pow(2, 53) + 2, "9007199254740994", "9007199254740994.0"],
+  [123456789012345680000, "123456789012345680000", "123456789012345680000.0"],
+  [Math.pow(2, -20), "9.5367431640625e-7", "9.5367431640625e-7"],
+  [1 + Math.pow(2, -52), "1.0000000000000002", "1.0000000000000002"],
+  [4503599627370495.5, "4503599627370495.5", "4503599627370495.5"], // large exact binary fraction
+  [0.000001, "0.000001", "0.000001"],
+  [NaN, "NaN", "NaN"],
+  [Infinity, "+Inf", "+Inf"],
+  [-Infinity, "-Inf", "-Inf"],
+];
+
+describe("number formatting", () => {
+  for (const [v, text, canon] of TABLE) {
+    it(`${text}`, () => {
+      expect(formatNumber(v)).toBe(text);
+      expect(formatCanonical(v)).toBe(canon);
+    });
+  }
+  it("every value survives a render and re-parse unchanged (round trip)", () => {
+    const r = new Registry({ selfMetrics: false });
+    const g = new Gauge({ name: "v", help: "V.", labelNames: ["i"], registers: [r] });
+    TABLE.forEach(([v], i) => g.set({ i: String(i) }, v));
+    renderAll(r);
+    for (const f of [undefined, OPENMETRICS_1_0_0]) {
+      const fam = family(renderChecked(r, f).families, "v");
+      TABLE.forEach(([v], i) => {
+        const got = fam.samples[i].value;
+        if (v !== v) expect(got).toBeNaN();
+        else expect(got === v || (v === 0 && got === 0)).toBe(true);
+      });
+    }
+  });
+  it("histogram bounds: 0.0.4 plain, OpenMetrics canonical", () => {
+    const r = new Registry({ selfMetrics: false });
+    new Histogram({ name: "h", help: "H.", buckets: [-1, 0, 1e-7, 1, 2.5, 1e21], registers: [r] });
+    expect(renderAll(r)).toContain('le="-1"} 0\nh_bucket{le="0"} 0\nh_bucket{le="1e-7"} 0\nh_bucket{le="1"} 0\nh_bucket{le="2.5"} 0\nh_bucket{le="1e+21"} 0\n');
+    expect(renderChecked(r, OPENMETRICS_1_0_0).text).toContain('le="-1.0"} 0\nh_bucket{le="0.0"} 0\nh_bucket{le="1.0e-7"} 0\nh_bucket{le="1.0"} 0\nh_bucket{le="2.5"} 0\nh_bucket{le="1.0e+21"} 0\n');
+  });
+});
