@@ -159,6 +159,8 @@ const SPECIAL: [string, number][] = [
   ["2/3", 2 / 3],
   ["exact_binary_fraction", 1 + Math.pow(2, -52)],
   ["large_exact_fraction", 4503599627370495.5],
+  ["tie_0.625", 79837709710068.625], // exactly halfway between two 16-digit decimals: ES says round to even (…68.62)
+  ["tie_0.25", 1923023710000000.25],
   ["2^-30", 1 / 1073741824],
   ["123456789.123", 123456789.123],
   ["1e-7", 1e-7],
@@ -482,6 +484,8 @@ function numberList(): number[] {
   // short decimals at and above 1e21, where String() switches to exponent notation
   for (let k = 20; k <= 26; k++) for (let m = 1; m <= 999; m += 3) list.push(Number(m + "e" + (k - 2)));
   for (let n = 1; n <= 100; n++) list.push(n / 3, n / 7, n * 0.1, -n / 9);
+  // exact binary fractions halfway between two shortest decimals (the spec rounds such ties to even)
+  for (let k = 0; k < 40; k++) list.push(79837709710068 + k + 0.625, 1000000000000000 + 8 * k + 0.25, -(281474976710656 + k + 0.0625));
   for (let d = -5; d <= 5; d++) list.push(9007199254740992 + d, 4503599627370496 + d + 0.5);
   const rand = rng(12345);
   for (let i = 0; i < 3000; i++) {
