@@ -16,8 +16,9 @@
  *    are protected by the CRC (0xE0, "temperature from the previous RH measurement", saves a conversion but the chip
  *    sends no checksum with it: opt in with `configure({fastTemperature: true})`).
  *  - When a measurement completes, `onSample(sample)` is called; `sample()` returns the latest completed reading with
- *    its `time` (Date.now() ms), or undefined before the first one. A failed measurement calls `onError(error)` with a
- *    `SensorError` whose `kind` is "nack", "crc", "timeout" or "invalid", and never produces a value.
+ *    its `time` (Date.now() ms), or undefined before the first one AND after a failed measurement (as the BME680
+ *    driver does: a failure never leaves an old value looking current). A failed measurement calls `onError(error)`
+ *    with a `SensorError` whose `kind` is "nack", "crc", "timeout" or "invalid", and never produces a value.
  *  - `configure({interval})` measures periodically (every `interval` ms; 0 stops). Without it, call `measure()`.
  *  - Every checksum the chip sends (measurements, electronic ID) is checked; a mismatch is an error, never a value.
  *
@@ -276,7 +277,7 @@ export default class Si7021 {
     };
   }
 
-  /** The latest completed reading, or undefined if none has completed yet. Never starts I/O. */
+  /** The latest completed reading, or undefined before the first one and after a failure. Never starts I/O. */
   sample(): Si7021Sample | undefined {
     return this.#latest;
   }
@@ -516,6 +517,7 @@ export default class Si7021 {
 
   #report(error: unknown): void {
     if (this.#phase === Phase.Closed) return;
+    this.#latest = undefined; // a failed measurement never leaves an old reading looking current
     const e = error instanceof SensorError ? error : new SensorError("nack", String(error), error);
     this.#onError?.(e);
   }

@@ -1,0 +1,451 @@
+/**
+ * Sensor → metrics bridge. Turns the samples of any ECMA-419 sensor driver into Prometheus gauges in base units,
+ * with per-sensor health series. Knows drivers only through the ECMA-419 Sensor Class Pattern
+ * (`new Driver({sensor, onSample, onError})`, `configure`, `sample`, `close`) plus, when a driver has it, the
+ * non-blocking `measure()` of this project's drivers; knows metrics only through the metrics library.
+ *
+ * Reading model: every `interval` ms (and once at start) each sensor is read:
+ *  - drivers with `measure()` (Si7021, BME680): `measure()` is called and the result arrives by onSample / onError;
+ *  - other ECMA-419 drivers (synchronous `sample()`, e.g. most of Moddable's catalogue): `sample()` is called and its
+ *    return value used (an exception or `undefined` is a failed read).
+ * A read that has not completed after `readTimeout` ms fails with kind "timeout".
+ *
+ * On success every mapped value is set (value * scale + offset) and `_up` is 1. A mapped field missing from the sample
+ * (e.g. BME680 gas resistance while the heater is not stable) has no series. On failure `_up` is 0, the error is
+ * counted by kind, and every value series of that sensor is REMOVED: nothing stale is exported. When a read succeeds
+ * again, the series come back. After a "nack", "timeout" or "other" failure the driver instance is closed and a new one
+ * is constructed at the next read (constructors check presence and write the configuration again, so a re-plugged
+ * chip is re-initialised); a driver whose constructor throws is retried at every interval.
+ *
+ * Health series per sensor (labels model, address, name):
+ *   <ns>sensor_up                                  1 if the last read succeeded, else 0
+ *   <ns>sensor_reads_total                         read attempts
+ *   <ns>sensor_read_errors_total{kind}             failed reads by kind: nack, crc, timeout, invalid, other
+ *   <ns>sensor_last_success_timestamp_seconds      Date.now()/1000 at the last successful read (absent before the
+ *                                                  first): Unix time when the device clock is set (host, SNTP),
+ *                                                  seconds since boot on a device without a clock
+ *   <ns>sensor_read_duration_seconds               duration of the last read attempt (success or failure)
+ */
+import Timer from "timer";
+import { Counter, Gauge, type Registry } from "../modules/metrics/index";
+import { errorKind } from "./errors";
+
+/** Maps one numeric field of a sample to a metric. */
+export interface MetricMapping {
+  /** dotted path into the sample object, e.g. "thermometer.temperature" */
+  path: string;
+  /** metric name without the namespace prefix, e.g. "sensor_temperature_celsius" */
+  name: string;
+  help: string;
+  /** OpenMetrics unit; must be the name's suffix (e.g. "celsius") */
+  unit?: string;
+  /** exported value = value * scale + offset (defaults 1 and 0) */
+  scale?: number;
+  offset?: number;
+  /** constant extra labels for this field (e.g. { axis: "x" }); every mapping of one name needs the same keys */
+  labels?: { readonly [label: string]: string };
+}
+
+/** ECMA-419 sample properties and their Prometheus names in base units. */
+export const TEMPERATURE: MetricMapping = {
+  path: "thermometer.temperature",
+  name: "sensor_temperature_celsius",
+  help: "Temperature measured by the sensor, in degrees Celsius.",
+  unit: "celsius",
+};
+export const HUMIDITY: MetricMapping = {
+  path: "hygrometer.humidity",
+  name: "sensor_humidity_ratio",
+  help: "Relative humidity measured by the sensor, as a ratio from 0 to 1.",
+  unit: "ratio",
+  scale: 0.01, // ECMA-419 hygrometer humidity is in %RH
+};
+export const PRESSURE: MetricMapping = {
+  path: "barometer.pressure",
+  name: "sensor_pressure_pascals",
+  help: "Barometric pressure measured by the sensor, in pascals.",
+  unit: "pascals",
+};
+export const GAS_RESISTANCE: MetricMapping = {
+  path: "gas.resistance",
+  name: "sensor_gas_resistance_ohms",
+  help: "Resistance of the sensor's heated metal-oxide gas sensing layer, in ohms (lower means more reducing gases).",
+  unit: "ohms",
+};
+export const ILLUMINANCE: MetricMapping = {
+  path: "ambientLight.illuminance",
+  name: "sensor_illuminance_lux",
+  help: "Illuminance measured by the sensor, in lux.",
+  unit: "lux",
+};
+
+/** Used for drivers registered without their own mapping: the ECMA-419 multi-class names, plus the bare property
+ *  names that single-class drivers (e.g. a thermometer returning `{ temperature }`) use. */
+export const STANDARD_MAPPINGS: readonly MetricMapping[] = [
+  TEMPERATURE,
+  HUMIDITY,
+  PRESSURE,
+  GAS_RESISTANCE,
+  ILLUMINANCE,
+  { ...TEMPERATURE, path: "temperature" },
+  { ...HUMIDITY, path: "humidity" },
+  { ...PRESSURE, path: "pressure" },
+  { ...ILLUMINANCE, path: "illuminance" },
+];
+
+/** What the bridge needs of a driver instance. */
+export interface SensorLike {
+  sample(): unknown;
+  configure?(options: object): void;
+  close?(): void;
+  measure?(): boolean;
+}
+
+export interface SensorCallbacks {
+  onSample: (sample?: unknown) => void;
+  onError: (error: unknown) => void;
+}
+
+export interface BridgedSensor {
+  /** value of the `model` label, e.g. "si7021" */
+  model: string;
+  /** 7-bit address, exported as "0x40" in the `address` label */
+  address: number;
+  /** value of the `name` label */
+  name: string;
+  /** constructs the driver (ECMA-419 pattern); may throw (retried at the next interval) */
+  create(callbacks: SensorCallbacks): SensorLike;
+  /** passed to configure() after construction */
+  configuration?: object;
+  mappings: readonly MetricMapping[];
+}
+
+export interface BridgeOptions {
+  registry: Registry;
+  /** metric name prefix, e.g. "esp32" gives esp32_sensor_temperature_celsius; "" for none */
+  namespace?: string;
+  /** ms between reads (default 5000) */
+  interval?: number;
+  /** ms after which a read fails with "timeout" (default 2000; a read still running at the next interval is not
+   *  started again, so a timeout longer than the interval only skips reads) */
+  readTimeout?: number;
+  log?: (line: string) => void;
+  /** called after every completed read: `kind` undefined on success (for diagnostics and tests) */
+  onRead?: (sensor: { model: string; address: string; name: string }, kind: string | undefined) => void;
+  /** clock in ms (default Date.now) */
+  now?: () => number;
+}
+
+export const ERROR_KINDS = ["nack", "crc", "timeout", "invalid", "other"] as const;
+const RECREATE_KINDS: { readonly [kind: string]: true } = { nack: true, timeout: true, other: true };
+
+const BASE_LABELS = ["model", "address", "name"] as const;
+const NAME_OK = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/; // validated once per mapping at add(), never per sample
+
+interface Field {
+  segments: string[];
+  gauge: Gauge;
+  labels: { [label: string]: string };
+  scale: number;
+  offset: number;
+}
+
+interface Entry {
+  spec: BridgedSensor;
+  labels: { model: string; address: string; name: string };
+  fields: Field[];
+  driver: SensorLike | undefined;
+  generation: number;
+  reading: boolean;
+  started: number;
+  timeout: Timer | undefined;
+  up: boolean | undefined;
+  lastKind: string;
+}
+
+export function formatAddress(address: number): string {
+  return "0x" + (address < 16 ? "0" : "") + address.toString(16);
+}
+
+function lookup(sample: unknown, segments: readonly string[]): unknown {
+  let v: unknown = sample;
+  for (let i = 0; i < segments.length; i++) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as { [k: string]: unknown })[segments[i]];
+  }
+  return v;
+}
+
+export class SensorBridge {
+  readonly #registry: Registry;
+  readonly #prefix: string;
+  readonly #interval: number;
+  readonly #readTimeout: number;
+  readonly #log: ((line: string) => void) | undefined;
+  readonly #now: () => number;
+  readonly #onRead: BridgeOptions["onRead"];
+  readonly #entries: Entry[] = [];
+  readonly #gauges = new Map<string, { gauge: Gauge; help: string; labelNames: string }>();
+  #timer: Timer | undefined;
+  #running = false;
+
+  readonly up: Gauge;
+  readonly reads: Counter;
+  readonly errors: Counter;
+  readonly lastSuccess: Gauge;
+  readonly duration: Gauge;
+
+  constructor(options: BridgeOptions) {
+    if (!options || !options.registry) throw new TypeError("SensorBridge: registry required");
+    const ns = options.namespace ?? "";
+    if (typeof ns !== "string" || (ns !== "" && !NAME_OK.test(ns)))
+      throw new TypeError(`SensorBridge: invalid namespace ${JSON.stringify(ns)}`);
+    this.#prefix = ns === "" ? "" : ns + "_";
+    const interval = options.interval ?? 5000;
+    if (typeof interval !== "number" || !(interval >= 10) || !Number.isFinite(interval))
+      throw new RangeError("SensorBridge: interval must be a number of ms >= 10");
+    this.#interval = interval;
+    const readTimeout = options.readTimeout ?? 2000;
+    if (typeof readTimeout !== "number" || !(readTimeout > 0) || !Number.isFinite(readTimeout))
+      throw new RangeError("SensorBridge: readTimeout must be a number of ms > 0");
+    this.#readTimeout = readTimeout;
+    this.#registry = options.registry;
+    this.#log = options.log;
+    this.#now = options.now ?? Date.now;
+    this.#onRead = options.onRead;
+    const registers = [this.#registry];
+    const p = this.#prefix;
+    const labelNames = BASE_LABELS;
+    this.up = new Gauge({ name: p + "sensor_up", help: "1 if the last read of the sensor succeeded, 0 if it failed.", labelNames, registers });
+    this.reads = new Counter({ name: p + "sensor_reads_total", help: "Sensor read attempts.", labelNames, registers });
+    this.errors = new Counter({
+      name: p + "sensor_read_errors_total",
+      help: "Failed sensor reads by kind (nack: no acknowledge, crc: checksum mismatch, timeout, invalid: impossible value, other).",
+      labelNames: [...BASE_LABELS, "kind"],
+      registers,
+    });
+    this.lastSuccess = new Gauge({
+      name: p + "sensor_last_success_timestamp_seconds",
+      help: "Time of the last successful read (seconds since the epoch; since boot on a device whose clock is not set).",
+      labelNames,
+      registers,
+      unit: "seconds",
+    });
+    this.duration = new Gauge({
+      name: p + "sensor_read_duration_seconds",
+      help: "Duration of the last read attempt of the sensor, in seconds.",
+      labelNames,
+      registers,
+      unit: "seconds",
+    });
+  }
+
+  get interval(): number {
+    return this.#interval;
+  }
+
+  /** Add a sensor. Validates its mappings (throws on a bad name or a label-set conflict). Its health series appear
+   *  at once (up 0, error counters 0) and its value series after its first successful read. */
+  add(spec: BridgedSensor): void {
+    if (!spec || typeof spec.create !== "function") throw new TypeError("SensorBridge.add: create() required");
+    if (!Number.isInteger(spec.address) || spec.address < 0 || spec.address > 0x7f)
+      throw new RangeError(`SensorBridge.add: invalid address ${String(spec.address)}`);
+    const labels = { model: String(spec.model), address: formatAddress(spec.address), name: String(spec.name) };
+    for (const e of this.#entries)
+      if (e.labels.model === labels.model && e.labels.address === labels.address && e.labels.name === labels.name)
+        throw new Error(`SensorBridge.add: duplicate sensor ${labels.model} ${labels.address} ${labels.name}`);
+    const fields: Field[] = [];
+    for (const m of spec.mappings) fields.push(this.#field(m, labels));
+    const entry: Entry = {
+      spec,
+      labels,
+      fields,
+      driver: undefined,
+      generation: 0,
+      reading: false,
+      started: 0,
+      timeout: undefined,
+      up: undefined,
+      lastKind: "",
+    };
+    this.#entries.push(entry);
+    this.up.set(labels, 0);
+    this.reads.inc(labels, 0);
+    for (const kind of ERROR_KINDS) this.errors.inc({ ...labels, kind }, 0);
+  }
+
+  #field(m: MetricMapping, base: { [k: string]: string }): Field {
+    if (!m || typeof m.path !== "string" || m.path.length === 0) throw new TypeError("mapping: path required");
+    if (typeof m.name !== "string" || !NAME_OK.test(m.name)) throw new TypeError(`mapping ${m.path}: invalid metric name`);
+    if (typeof m.help !== "string" || m.help.length === 0) throw new TypeError(`mapping ${m.path}: help required`);
+    const scale = m.scale ?? 1;
+    const offset = m.offset ?? 0;
+    if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new TypeError(`mapping ${m.path}: scale and offset must be finite`);
+    const extra = m.labels ?? {};
+    const extraNames = Object.keys(extra).sort();
+    for (const l of extraNames) {
+      if ((BASE_LABELS as readonly string[]).indexOf(l) >= 0 || l === "kind")
+        throw new TypeError(`mapping ${m.path}: label "${l}" is reserved`);
+    }
+    const labelNames = [...BASE_LABELS, ...extraNames];
+    const fullName = this.#prefix + m.name;
+    let g = this.#gauges.get(fullName);
+    if (g) {
+      if (g.labelNames !== labelNames.join(","))
+        throw new TypeError(`mapping ${m.path}: metric ${fullName} already has labels ${g.labelNames}`);
+    } else {
+      const gauge = new Gauge({ name: fullName, help: m.help, labelNames, registers: [this.#registry], unit: m.unit });
+      g = { gauge, help: m.help, labelNames: labelNames.join(",") };
+      this.#gauges.set(fullName, g);
+    }
+    const labels: { [label: string]: string } = { ...base };
+    for (const l of extraNames) labels[l] = String(extra[l]);
+    return { segments: m.path.split("."), gauge: g.gauge, labels, scale, offset };
+  }
+
+  /** Start reading: once now, then every interval. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#timer = Timer.repeat(() => this.readAll(), this.#interval);
+    this.readAll();
+  }
+
+  /** Stop reading, close every driver, and unregister this bridge's metrics. */
+  stop(): void {
+    this.#running = false;
+    Timer.clear(this.#timer);
+    this.#timer = undefined;
+    for (const e of this.#entries) this.#dropDriver(e);
+    for (const name of this.#gauges.keys()) this.#registry.removeSingleMetric(name);
+    for (const m of [this.up, this.reads, this.errors, this.lastSuccess, this.duration]) this.#registry.removeSingleMetric(m.name);
+  }
+
+  /** Read every sensor that has no read in progress (called by the interval timer; public for tests and tools). */
+  readAll(): void {
+    for (const e of this.#entries) if (!e.reading) this.#read(e);
+  }
+
+  #read(e: Entry): void {
+    e.reading = true;
+    e.started = this.#now();
+    this.reads.inc(e.labels);
+    const generation = e.generation;
+    if (!e.driver) {
+      try {
+        const driver = e.spec.create({
+          onSample: (sample?: unknown) => this.#onSample(e, generation, sample),
+          onError: (error: unknown) => this.#onError(e, generation, error),
+        });
+        e.driver = driver;
+        if (e.spec.configuration && driver.configure) driver.configure(e.spec.configuration);
+      } catch (error) {
+        this.#fail(e, error);
+        return;
+      }
+    }
+    const driver = e.driver;
+    if (typeof driver.measure === "function") {
+      e.timeout = Timer.set(() => {
+        e.timeout = undefined;
+        if (e.reading && e.generation === generation) this.#fail(e, { kind: "timeout", message: `no result within ${String(this.#readTimeout)} ms` });
+      }, this.#readTimeout);
+      try {
+        driver.measure(); // false = a measurement is already in flight: its result will do
+      } catch (error) {
+        this.#fail(e, error);
+      }
+      return;
+    }
+    let sample: unknown;
+    try {
+      sample = driver.sample();
+    } catch (error) {
+      this.#fail(e, error);
+      return;
+    }
+    if (sample === undefined || sample === null) this.#fail(e, { kind: "invalid", message: "sample() returned nothing" });
+    else this.#succeed(e, sample);
+  }
+
+  #onSample(e: Entry, generation: number, sample: unknown): void {
+    if (e.generation !== generation || !this.#running) return;
+    if (sample === undefined) sample = e.driver?.sample();
+    if (sample === undefined || sample === null) return;
+    this.#succeed(e, sample);
+  }
+
+  #onError(e: Entry, generation: number, error: unknown): void {
+    if (e.generation !== generation || !this.#running) return;
+    this.#fail(e, error);
+  }
+
+  #finish(e: Entry): number {
+    Timer.clear(e.timeout);
+    e.timeout = undefined;
+    const seconds = e.reading ? (this.#now() - e.started) / 1000 : 0;
+    e.reading = false;
+    return seconds;
+  }
+
+  #succeed(e: Entry, sample: unknown): void {
+    const wasReading = e.reading;
+    const seconds = this.#finish(e);
+    let invalid = 0;
+    for (const f of e.fields) {
+      const v = lookup(sample, f.segments);
+      if (typeof v === "number" && Number.isFinite(v)) {
+        f.gauge.set(f.labels, v * f.scale + f.offset);
+      } else {
+        f.gauge.remove(f.labels); // absent field: no series, never a stale one
+        if (v !== undefined) invalid++;
+      }
+    }
+    if (invalid > 0) this.errors.inc({ ...e.labels, kind: "invalid" }, invalid);
+    if (wasReading) this.duration.set(e.labels, seconds);
+    this.up.set(e.labels, 1);
+    this.lastSuccess.set(e.labels, this.#now() / 1000);
+    if (e.up !== true) this.#log?.(`sensor ${e.labels.model} ${e.labels.address} "${e.labels.name}": up`);
+    e.up = true;
+    e.lastKind = "";
+    this.#onRead?.(e.labels, undefined);
+  }
+
+  #fail(e: Entry, error: unknown): void {
+    const wasReading = e.reading;
+    const seconds = this.#finish(e);
+    let kind = errorKind(error);
+    if ((ERROR_KINDS as readonly string[]).indexOf(kind) < 0) kind = "other";
+    this.errors.inc({ ...e.labels, kind });
+    if (wasReading) this.duration.set(e.labels, seconds);
+    this.up.set(e.labels, 0);
+    for (const f of e.fields) f.gauge.remove(f.labels);
+    if (e.up !== false || e.lastKind !== kind) {
+      const message = error !== null && typeof error === "object" ? String((error as { message?: unknown }).message) : String(error);
+      this.#log?.(`sensor ${e.labels.model} ${e.labels.address} "${e.labels.name}": down (${kind}: ${message})`);
+    }
+    e.up = false;
+    e.lastKind = kind;
+    if (RECREATE_KINDS[kind]) this.#dropDriver(e);
+    this.#onRead?.(e.labels, kind);
+  }
+
+  #dropDriver(e: Entry): void {
+    Timer.clear(e.timeout);
+    e.timeout = undefined;
+    e.reading = false;
+    e.generation++;
+    const d = e.driver;
+    e.driver = undefined;
+    try {
+      d?.close?.();
+    } catch {
+      // a failing close must not stop the others
+    }
+  }
+
+  /** Per-sensor state, for logs, landing pages and tests. */
+  get sensors(): { model: string; address: string; name: string; up: boolean | undefined; lastError: string }[] {
+    return this.#entries.map((e) => ({ ...e.labels, up: e.up, lastError: e.lastKind }));
+  }
+}

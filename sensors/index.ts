@@ -1,0 +1,159 @@
+/**
+ * startSensors: builds the sensors listed in the configuration on one I2C bus and exports them through the bridge.
+ *
+ *   const sensors = startSensors({ registry, namespace: "", interval: 5000,
+ *     i2c: { data: 13, clock: 16, hz: 100000 },
+ *     sensors: [{ model: "si7021", address: 0x40, name: "office" }, { model: "bme680", address: 0x77, name: "lab" }],
+ *     log: (line) => trace(line + "\n") });
+ *   sensors.stop();
+ *
+ * Models: "si7021" and "bme680" are built in. Any other ECMA-419 driver (Moddable's catalogue, your own) is added by
+ * passing it in `models` and naming it in `sensors`:
+ *
+ *   import TMP117 from "embedded:sensor/Temperature/TMP117";
+ *   startSensors({ ..., models: { tmp117: { driver: TMP117, address: 0x48 } },   // mapping: STANDARD_MAPPINGS
+ *                  sensors: [{ model: "tmp117", name: "rack" }] });
+ *
+ * and a sensor entry (or the model) may carry its own `mappings` (sample path → metric name, help, unit, scale,
+ * offset, constant labels) and `options` (passed to the driver's configure()).
+ */
+import I2C from "embedded:io/i2c";
+import type { Registry } from "../modules/metrics/index";
+import {
+  SensorBridge,
+  STANDARD_MAPPINGS,
+  TEMPERATURE,
+  HUMIDITY,
+  PRESSURE,
+  GAS_RESISTANCE,
+  type MetricMapping,
+  type SensorLike,
+  type SensorCallbacks,
+} from "./bridge";
+import Si7021 from "./si7021";
+import Bme680 from "./bme680";
+
+export { SensorBridge, STANDARD_MAPPINGS, TEMPERATURE, HUMIDITY, PRESSURE, GAS_RESISTANCE, ILLUMINANCE } from "./bridge";
+export type { MetricMapping, BridgedSensor, SensorLike } from "./bridge";
+
+/** An ECMA-419 sensor class: `new Driver({ sensor: { io, data, clock, hz, port, address }, onSample, onError })`. */
+export type SensorDriverClass = new (options: {
+  sensor: { io: any; data: number; clock: number; hz: number; port?: number; address: number };
+  onSample?: (sample?: any) => void;
+  onError?: (error: any) => void;
+}) => SensorLike;
+
+export interface SensorModel {
+  driver: SensorDriverClass;
+  /** default 7-bit address */
+  address: number;
+  /** default STANDARD_MAPPINGS */
+  mappings?: readonly MetricMapping[];
+}
+
+export const MODELS: { readonly [model: string]: SensorModel } = {
+  si7021: { driver: Si7021 as unknown as SensorDriverClass, address: 0x40, mappings: [TEMPERATURE, HUMIDITY] },
+  bme680: { driver: Bme680 as unknown as SensorDriverClass, address: 0x77, mappings: [TEMPERATURE, HUMIDITY, PRESSURE, GAS_RESISTANCE] },
+};
+
+export interface SensorConfig {
+  model: string;
+  /** 7-bit address: number, or a string ("0x40", "64") as `mcconfig name=value` overrides deliver; default: the model's */
+  address?: number | string;
+  /** the `name` label; default "<model>-<address>" */
+  name?: string;
+  /** passed to the driver's configure() */
+  options?: object;
+  mappings?: readonly MetricMapping[];
+}
+
+export interface StartSensorsOptions {
+  registry: Registry;
+  namespace?: string;
+  /** ms between reads (default 5000); a string is accepted (mc/config overrides) */
+  interval?: number | string;
+  readTimeout?: number;
+  i2c: { data: number | string; clock: number | string; hz?: number | string; port?: number | string };
+  sensors: readonly SensorConfig[];
+  models?: { readonly [model: string]: SensorModel };
+  /** the I2C class (default: embedded:io/i2c) */
+  io?: unknown;
+  log?: (line: string) => void;
+  onRead?: (sensor: { model: string; address: string; name: string }, kind: string | undefined) => void;
+  now?: () => number;
+}
+
+export interface Sensors {
+  readonly bridge: SensorBridge;
+  stop(): void;
+}
+
+function toNumber(value: unknown, what: string): number {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : value;
+  if (typeof n !== "number" || !Number.isFinite(n)) throw new TypeError(`sensors: ${what} must be a number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Parse an I2C address: 0x40, 64, "0x40", "64". */
+export function parseAddress(value: unknown): number {
+  const n = toNumber(value, "address");
+  if (!Number.isInteger(n) || n < 0x08 || n > 0x77) throw new RangeError(`sensors: I2C address ${JSON.stringify(value)} outside 0x08..0x77`);
+  return n;
+}
+
+export function startSensors(options: StartSensorsOptions): Sensors {
+  if (!options || typeof options !== "object") throw new TypeError("startSensors: options required");
+  const { registry, i2c } = options;
+  if (!i2c || typeof i2c !== "object") throw new TypeError("startSensors: i2c {data, clock, hz} required");
+  const data = toNumber(i2c.data, "i2c.data");
+  const clock = toNumber(i2c.clock, "i2c.clock");
+  const hz = i2c.hz === undefined ? 100_000 : toNumber(i2c.hz, "i2c.hz");
+  const port = i2c.port === undefined ? undefined : toNumber(i2c.port, "i2c.port");
+  const interval = options.interval === undefined ? 5000 : toNumber(options.interval, "interval");
+  const models = { ...MODELS, ...(options.models ?? {}) };
+  const io = options.io ?? I2C;
+  if (!Array.isArray(options.sensors)) throw new TypeError("startSensors: sensors must be an array");
+
+  const bridge = new SensorBridge({
+    registry,
+    namespace: options.namespace ?? "",
+    interval,
+    readTimeout: options.readTimeout,
+    log: options.log,
+    onRead: options.onRead,
+    now: options.now,
+  });
+  try {
+    const used = new Set<number>();
+    for (const config of options.sensors) {
+      if (!config || typeof config.model !== "string") throw new TypeError("sensors: each entry needs a model");
+      const key = config.model.toLowerCase();
+      const model = models[key];
+      if (!model) throw new Error(`sensors: unknown model "${config.model}" (known: ${Object.keys(models).join(", ")})`);
+      const address = config.address === undefined ? model.address : parseAddress(config.address);
+      if (used.has(address)) throw new Error(`sensors: two sensors at address 0x${address.toString(16)}`);
+      used.add(address);
+      const name = config.name === undefined ? `${key}-0x${address.toString(16)}` : String(config.name);
+      const Driver = model.driver;
+      bridge.add({
+        model: key,
+        address,
+        name,
+        configuration: config.options,
+        mappings: config.mappings ?? model.mappings ?? STANDARD_MAPPINGS,
+        create: (callbacks: SensorCallbacks) =>
+          new Driver({
+            sensor: { io, data, clock, hz, address, ...(port === undefined ? {} : { port }) },
+            onSample: callbacks.onSample,
+            onError: callbacks.onError,
+          }),
+      });
+      options.log?.(`sensors: ${key} at 0x${address.toString(16)} ("${name}")`);
+    }
+  } catch (e) {
+    bridge.stop();
+    throw e;
+  }
+  bridge.start();
+  return { bridge, stop: () => bridge.stop() };
+}

@@ -1,0 +1,427 @@
+/** Sensor → metrics bridge: names, units, labels, health, series removal on failure, generic ECMA-419 drivers. */
+import { Registry } from "../../modules/metrics/index";
+import { defaultBus } from "../../host/sim/bus";
+import { Si7021Sim } from "../../host/sim/si7021";
+import { startSensors, parseAddress, type Sensors, type SensorConfig, type StartSensorsOptions } from "../../sensors/index";
+import { SensorBridge, STANDARD_MAPPINGS } from "../../sensors/bridge";
+
+type Read = { name: string; kind: string | undefined };
+
+/** Collects onRead events; `next(name)` waits for the next completed read of that sensor. */
+class Reads {
+  #queues = new Map<string, (string | undefined)[]>();
+  #waiters = new Map<string, ((k: string | undefined) => void)[]>();
+  readonly log: Read[] = [];
+  onRead = (s: { name: string }, kind: string | undefined): void => {
+    this.log.push({ name: s.name, kind });
+    const w = this.#waiters.get(s.name)?.shift();
+    if (w) return w(kind);
+    const q = this.#queues.get(s.name) ?? [];
+    q.push(kind);
+    this.#queues.set(s.name, q);
+  };
+  next(name: string): Promise<string | undefined> {
+    const q = this.#queues.get(name);
+    if (q && q.length) return Promise.resolve(q.shift());
+    return new Promise((resolve) => {
+      const ws = this.#waiters.get(name) ?? [];
+      ws.push(resolve);
+      this.#waiters.set(name, ws);
+    });
+  }
+  /** skip reads until one with this outcome (bounded) */
+  async until(name: string, kind: string | undefined, max = 50): Promise<void> {
+    for (let i = 0; i < max; i++) if ((await this.next(name)) === kind) return;
+    throw new Error(`no read of ${name} with outcome ${String(kind)} in ${max} reads`);
+  }
+}
+
+let running: Sensors[] = [];
+let registry: Registry;
+let reads: Reads;
+let sim: Si7021Sim;
+
+function start(sensors: SensorConfig[], extra: Partial<StartSensorsOptions> = {}): Sensors {
+  const s = startSensors({
+    registry,
+    interval: 40,
+    i2c: { data: 13, clock: 16, hz: 100_000 },
+    sensors,
+    onRead: reads.onRead,
+    ...extra,
+  });
+  running.push(s);
+  return s;
+}
+
+/** The series lines of one metric family in the 0.0.4 text. */
+async function series(name: string): Promise<string[]> {
+  const text = await registry.metrics();
+  return text.split("\n").filter((l) => l.startsWith(name + "{") || l.startsWith(name + " "));
+}
+
+beforeEach(() => {
+  registry = new Registry();
+  reads = new Reads();
+  defaultBus.reset();
+  sim = new Si7021Sim({ seed: 5 });
+  sim.setEnvironment({ temperature: 23.5, humidity: 41 });
+  defaultBus.attach(sim);
+});
+
+afterEach(() => {
+  for (const s of running) s.stop();
+  running = [];
+  defaultBus.reset();
+});
+
+const OFFICE = '{model="si7021",address="0x40",name="office"}';
+
+describe("bridge with the Si7021", () => {
+  test("metric names, base units, labels, health series", async () => {
+    start([{ model: "si7021", address: 0x40, name: "office" }]);
+    expect(await reads.next("office")).toBeUndefined();
+    const text = await registry.metrics();
+    expect(text).toContain("# TYPE sensor_temperature_celsius gauge");
+    expect(text).toContain("# TYPE sensor_humidity_ratio gauge");
+    expect(text).toContain("# TYPE sensor_up gauge");
+    expect(text).toContain("# TYPE sensor_read_errors_total counter");
+    const t = await series("sensor_temperature_celsius");
+    expect(t).toHaveLength(1);
+    expect(t[0].startsWith("sensor_temperature_celsius" + OFFICE + " ")).toBe(true);
+    expect(Number(t[0].split(" ")[1])).toBeCloseTo(23.5, 1);
+    const h = await series("sensor_humidity_ratio");
+    expect(Number(h[0].split(" ")[1])).toBeCloseTo(0.41, 3); // %RH / 100
+    expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 1"]);
+    const errors = await series("sensor_read_errors_total");
+    expect(errors.sort()).toEqual(
+      ["crc", "invalid", "nack", "other", "timeout"].map(
+        (k) => `sensor_read_errors_total{model="si7021",address="0x40",name="office",kind="${k}"} 0`,
+      ),
+    );
+    const last = Number((await series("sensor_last_success_timestamp_seconds"))[0].split(" ")[1]);
+    expect(Math.abs(last - Date.now() / 1000)).toBeLessThan(5);
+    const duration = Number((await series("sensor_read_duration_seconds"))[0].split(" ")[1]);
+    expect(duration).toBeGreaterThan(0.02); // RH + T conversions: at least ~23 ms
+    expect(duration).toBeLessThan(1);
+    expect(text).not.toContain("sensor_pressure_pascals"); // the Si7021 has no barometer
+  });
+
+  test("namespace prefix and string config values (mcconfig overrides arrive as strings)", async () => {
+    start([{ model: "SI7021", address: "0x40", name: "office" }], {
+      namespace: "esp32",
+      interval: "40" as unknown as number,
+      i2c: { data: "13", clock: "16", hz: "400000" },
+    });
+    await reads.until("office", undefined);
+    expect(await series("esp32_sensor_temperature_celsius")).toHaveLength(1);
+    expect(await series("esp32_sensor_up")).toEqual(["esp32_sensor_up" + OFFICE + " 1"]);
+    expect(await series("sensor_up")).toEqual([]);
+  });
+
+  test("reads repeat on the interval and values follow the sensor", async () => {
+    start([{ model: "si7021", name: "office" }]);
+    await reads.until("office", undefined);
+    sim.setEnvironment({ temperature: 30, humidity: 60 });
+    await reads.until("office", undefined);
+    await reads.until("office", undefined);
+    const t = await series("sensor_temperature_celsius");
+    expect(Number(t[0].split(" ")[1])).toBeCloseTo(30, 1);
+    expect(Number((await series("sensor_reads_total"))[0].split(" ")[1])).toBeGreaterThanOrEqual(3);
+  });
+
+  test("removal: up 0, nack counted, value series disappear; re-attach: they come back", async () => {
+    start([{ model: "si7021", name: "office" }]);
+    await reads.until("office", undefined);
+    defaultBus.detach(0x40);
+    await reads.until("office", "nack");
+    expect(await series("sensor_temperature_celsius")).toEqual([]);
+    expect(await series("sensor_humidity_ratio")).toEqual([]);
+    expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 0"]);
+    const nacks = (await series("sensor_read_errors_total")).find((l) => l.includes('kind="nack"'))!;
+    expect(Number(nacks.split(" ")[1])).toBeGreaterThanOrEqual(1);
+    // the time of the last success stays (it says how old the last good value is)
+    expect(await series("sensor_last_success_timestamp_seconds")).toHaveLength(1);
+    // the chip comes back power-cycled (registers at reset values): the driver is rebuilt and reconfigures it
+    sim.powerCycle();
+    defaultBus.attach(sim);
+    await reads.until("office", undefined);
+    expect(await series("sensor_temperature_celsius")).toHaveLength(1);
+    expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 1"]);
+  });
+
+  test("driver options are applied, and applied again after the chip is re-plugged", async () => {
+    start([{ model: "si7021", name: "office", options: { resolution: 11 } }]);
+    await reads.until("office", undefined);
+    expect(sim.userRegister).toBe(0xbb);
+    defaultBus.detach(0x40);
+    await reads.until("office", "nack");
+    sim.powerCycle();
+    expect(sim.userRegister).toBe(0x3a);
+    defaultBus.attach(sim);
+    await reads.until("office", undefined);
+    expect(sim.userRegister).toBe(0xbb);
+  });
+
+  test("bad CRC: counted as crc, series removed for that read, back at the next good read", async () => {
+    start([{ model: "si7021", name: "office" }]);
+    await reads.until("office", undefined);
+    sim.faults.badCrc = 1;
+    await reads.until("office", "crc");
+    expect(await series("sensor_temperature_celsius")).toEqual([]);
+    expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 0"]);
+    await reads.until("office", undefined);
+    expect(await series("sensor_temperature_celsius")).toHaveLength(1);
+    const crc = (await series("sensor_read_errors_total")).find((l) => l.includes('kind="crc"'))!;
+    expect(crc.endsWith(" 1")).toBe(true);
+  });
+
+  test("a measurement that never completes: timeout, then recovery", async () => {
+    start([{ model: "si7021", name: "office" }], { interval: 250, readTimeout: 200 });
+    await reads.until("office", undefined);
+    sim.faults.stuck = true;
+    await reads.until("office", "timeout");
+    expect(await series("sensor_temperature_celsius")).toEqual([]);
+    sim.faults.stuck = false;
+    await reads.until("office", undefined);
+    expect(await series("sensor_temperature_celsius")).toHaveLength(1);
+  });
+
+  test("absent at start: up 0 and nack from the start, values once it appears", async () => {
+    defaultBus.detach(0x40);
+    const lines: string[] = [];
+    start([{ model: "si7021", name: "office" }], { log: (l) => lines.push(l) });
+    expect(await reads.next("office")).toBe("nack");
+    expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 0"]);
+    expect(await series("sensor_temperature_celsius")).toEqual([]);
+    defaultBus.attach(sim);
+    await reads.until("office", undefined);
+    expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 1"]);
+    expect(lines.some((l) => l.includes("down (nack"))).toBe(true);
+    expect(lines.some((l) => l.endsWith(": up"))).toBe(true);
+  });
+
+  test("two sensors are independent: one failing does not touch the other", async () => {
+    const sim2 = new Si7021Sim({ address: 0x41, seed: 9 });
+    sim2.setEnvironment({ temperature: 10, humidity: 80 });
+    defaultBus.attach(sim2);
+    start([
+      { model: "si7021", address: 0x40, name: "office" },
+      { model: "si7021", address: 0x41, name: "cellar" },
+    ]);
+    await reads.until("office", undefined);
+    await reads.until("cellar", undefined);
+    defaultBus.nack(0x41);
+    await reads.until("cellar", "nack");
+    await reads.until("office", undefined);
+    const t = await series("sensor_temperature_celsius");
+    expect(t).toHaveLength(1);
+    expect(t[0]).toContain('name="office"');
+    expect((await series("sensor_up")).sort()).toEqual([
+      'sensor_up{model="si7021",address="0x40",name="office"} 1',
+      'sensor_up{model="si7021",address="0x41",name="cellar"} 0',
+    ]);
+    defaultBus.clearFaults(0x41);
+    await reads.until("cellar", undefined);
+    expect(await series("sensor_temperature_celsius")).toHaveLength(2);
+  });
+
+  test("injected clock: last success timestamp and duration come from it", async () => {
+    let now = 1_700_000_000_000;
+    start([{ model: "si7021", name: "office" }], { now: () => (now += 250) });
+    await reads.until("office", undefined);
+    const last = Number((await series("sensor_last_success_timestamp_seconds"))[0].split(" ")[1]);
+    expect(last * 1000).toBeGreaterThan(1_700_000_000_000);
+    expect(last * 1000).toBeLessThanOrEqual(now);
+    expect((last * 1000 - 1_700_000_000_000) % 250).toBe(0);
+    expect((await series("sensor_read_duration_seconds"))[0].endsWith(" 0.25")).toBe(true);
+  });
+
+  test("stop(): drivers closed, metrics unregistered, no more reads", async () => {
+    const s = start([{ model: "si7021", name: "office" }]);
+    await reads.until("office", undefined);
+    s.stop();
+    const count = sim.counters.measurements;
+    expect(await registry.metrics()).not.toContain("sensor_");
+    // use another sensor's reads as a clock: several intervals pass, the stopped bridge never reads again
+    const sim2 = new Si7021Sim({ address: 0x41 });
+    defaultBus.attach(sim2);
+    const registry2 = new Registry();
+    running.push(startSensors({ registry: registry2, interval: 40, i2c: { data: 13, clock: 16 }, sensors: [{ model: "si7021", address: 0x41, name: "clock" }], onRead: reads.onRead }));
+    for (let i = 0; i < 4; i++) await reads.until("clock", undefined);
+    expect(sim.counters.measurements).toBe(count);
+    expect(reads.log.filter((r) => r.name === "office").length).toBeGreaterThan(0);
+  });
+});
+
+describe("configuration errors", () => {
+  test("unknown model, duplicate address, bad address, bad namespace", () => {
+    expect(() => start([{ model: "nope" }])).toThrow(/unknown model "nope"/);
+    expect(() => start([{ model: "si7021" }, { model: "si7021", address: "0x40" }])).toThrow(/two sensors/);
+    expect(() => start([{ model: "si7021", address: "0x80" }])).toThrow(RangeError);
+    expect(() => start([{ model: "si7021", address: "forty" }])).toThrow(TypeError);
+    expect(() => start([{ model: "si7021" }], { namespace: "bad-name" })).toThrow(/namespace/);
+    expect(() => start([{ model: "si7021" }], { interval: 0 })).toThrow(RangeError);
+    // a failed start leaves nothing registered
+    expect(registry.getMetricsAsArray().filter((m) => m.name.startsWith("sensor_"))).toEqual([]);
+  });
+
+  test("parseAddress", () => {
+    expect(parseAddress(0x40)).toBe(0x40);
+    expect(parseAddress("0x77")).toBe(0x77);
+    expect(parseAddress(" 64 ")).toBe(64);
+    expect(() => parseAddress("0x7f")).toThrow(RangeError);
+    expect(() => parseAddress(3.5)).toThrow(RangeError);
+  });
+});
+
+/** A synchronous ECMA-419 driver in the style of Moddable's catalogue (no measure(): sample() reads on demand). */
+class FakeSync {
+  static value: unknown = { temperature: 19.25, accelerometer: { x: 0.5, y: -9.81, z: 0 } };
+  static throwing: Error | undefined;
+  static instances = 0;
+  static closed = 0;
+  address: number;
+  configured: object | undefined;
+  constructor(options: { sensor: { address: number; io: unknown } }) {
+    if (typeof options.sensor.io !== "function") throw new Error("io missing");
+    this.address = options.sensor.address;
+    FakeSync.instances++;
+  }
+  configure(o: object): void {
+    this.configured = o;
+  }
+  sample(): unknown {
+    if (FakeSync.throwing) throw FakeSync.throwing;
+    return FakeSync.value;
+  }
+  close(): void {
+    FakeSync.closed++;
+  }
+}
+
+describe("any ECMA-419 driver, by configuration", () => {
+  beforeEach(() => {
+    FakeSync.value = { temperature: 19.25, accelerometer: { x: 0.5, y: -9.81, z: 0 } };
+    FakeSync.throwing = undefined;
+  });
+
+  test("standard mappings for a single-class thermometer ({temperature})", async () => {
+    start([{ model: "tmp102", name: "rack" }], { models: { tmp102: { driver: FakeSync, address: 0x48 } } });
+    await reads.until("rack", undefined);
+    expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{model="tmp102",address="0x48",name="rack"} 19.25']);
+    expect(await series("sensor_humidity_ratio")).toEqual([]);
+  });
+
+  test("custom mapping: path, name, unit, scale, offset, constant labels", async () => {
+    const mappings = ["x", "y", "z"].map((axis) => ({
+      path: `accelerometer.${axis}`,
+      name: "sensor_acceleration_meters_per_second_squared",
+      help: "Acceleration.",
+      labels: { axis },
+    }));
+    start(
+      [
+        {
+          model: "accel",
+          name: "door",
+          mappings: [...mappings, { path: "temperature", name: "sensor_die_temperature_kelvin", help: "Die temperature.", unit: "kelvin", offset: 273.15 }],
+          options: { range: 2 },
+        },
+      ],
+      { models: { accel: { driver: FakeSync, address: 0x19 } } },
+    );
+    await reads.until("door", undefined);
+    const acc = await series("sensor_acceleration_meters_per_second_squared");
+    expect(acc).toEqual([
+      'sensor_acceleration_meters_per_second_squared{model="accel",address="0x19",name="door",axis="x"} 0.5',
+      'sensor_acceleration_meters_per_second_squared{model="accel",address="0x19",name="door",axis="y"} -9.81',
+      'sensor_acceleration_meters_per_second_squared{model="accel",address="0x19",name="door",axis="z"} 0',
+    ]);
+    expect(await series("sensor_die_temperature_kelvin")).toEqual(['sensor_die_temperature_kelvin{model="accel",address="0x19",name="door"} 292.4']);
+  });
+
+  test("exceptions, undefined samples and non-finite values", async () => {
+    start([{ model: "tmp102", name: "rack" }], { models: { tmp102: { driver: FakeSync, address: 0x48 } } });
+    await reads.until("rack", undefined);
+    FakeSync.throwing = new Error("I2C read failed");
+    await reads.until("rack", "nack");
+    expect(await series("sensor_temperature_celsius")).toEqual([]);
+    FakeSync.throwing = new Error("something odd");
+    await reads.until("rack", "other");
+    FakeSync.throwing = undefined;
+    FakeSync.value = undefined;
+    await reads.until("rack", "invalid");
+    FakeSync.value = { temperature: Number.NaN };
+    await reads.until("rack", undefined); // the read worked, the value did not
+    expect(await series("sensor_temperature_celsius")).toEqual([]);
+    const invalid = (await series("sensor_read_errors_total")).find((l) => l.includes('kind="invalid"'))!;
+    expect(Number(invalid.split(" ")[1])).toBeGreaterThanOrEqual(2);
+    FakeSync.value = { temperature: 20 };
+    await reads.until("rack", undefined);
+    expect(await series("sensor_temperature_celsius")).toHaveLength(1);
+  });
+
+  test("a driver whose constructor throws is retried each interval", async () => {
+    const before = FakeSync.instances;
+    let fail = 2;
+    class Flaky extends FakeSync {
+      constructor(o: { sensor: { address: number; io: unknown } }) {
+        if (fail-- > 0) throw Object.assign(new Error("absent"), { kind: "nack" });
+        super(o);
+      }
+    }
+    start([{ model: "flaky", name: "f" }], { models: { flaky: { driver: Flaky, address: 0x20 } } });
+    expect(await reads.next("f")).toBe("nack");
+    expect(await reads.next("f")).toBe("nack");
+    expect(await reads.next("f")).toBeUndefined();
+    expect(FakeSync.instances).toBe(before + 1);
+  });
+
+  test("mapping conflicts and bad names are refused when the sensor is added", () => {
+    const bridge = new SensorBridge({ registry, interval: 100 });
+    const create = () => new FakeSync({ sensor: { address: 0x10, io: () => 0 } });
+    bridge.add({ model: "a", address: 0x10, name: "a", create, mappings: [{ path: "t", name: "x_celsius", help: "h" }] });
+    expect(() =>
+      bridge.add({ model: "b", address: 0x11, name: "b", create, mappings: [{ path: "t", name: "x_celsius", help: "h", labels: { k: "v" } }] }),
+    ).toThrow(/already has labels/);
+    expect(() => bridge.add({ model: "c", address: 0x12, name: "c", create, mappings: [{ path: "t", name: "9bad", help: "h" }] })).toThrow(/invalid metric name/);
+    expect(() => bridge.add({ model: "d", address: 0x13, name: "d", create, mappings: [{ path: "t", name: "y", help: "h", labels: { kind: "v" } }] })).toThrow(/reserved/);
+    expect(() => bridge.add({ model: "e", address: 0x14, name: "e", create, mappings: [{ path: "t", name: "z_celsius", help: "h", unit: "kelvin" }] })).toThrow();
+    expect(() => bridge.add({ model: "a", address: 0x10, name: "a", create, mappings: [] })).toThrow(/duplicate/);
+    bridge.stop();
+    expect(STANDARD_MAPPINGS.length).toBeGreaterThan(4);
+  });
+});
+
+describe("non-blocking drivers (measure())", () => {
+  test("a driver that never calls back: the bridge's read timeout fires, the driver is closed and rebuilt", async () => {
+    let created = 0;
+    let closed = 0;
+    let respond = false;
+    class Silent {
+      #cb: { onSample?: (s: unknown) => void };
+      constructor(o: { onSample?: (s: unknown) => void }) {
+        this.#cb = o;
+        created++;
+      }
+      measure(): boolean {
+        if (respond) this.#cb.onSample?.({ thermometer: { temperature: 5 } });
+        return true;
+      }
+      sample(): unknown {
+        return undefined;
+      }
+      close(): void {
+        closed++;
+      }
+    }
+    start([{ model: "silent", name: "s" }], { interval: 30, readTimeout: 60, models: { silent: { driver: Silent, address: 0x30 } } });
+    expect(await reads.next("s")).toBe("timeout");
+    expect(closed).toBe(1);
+    respond = true;
+    await reads.until("s", undefined);
+    expect(created).toBe(2);
+    expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{model="silent",address="0x30",name="s"} 5']);
+  });
+});
