@@ -9,7 +9,6 @@
  *   "Timers"               allocated `timer` instances (cleared one-shots excluded)
  *   "XS Slot Heap Used"    approximation: V8 heap used (process.memoryUsage().heapUsed)
  *   "XS Chunk Heap Used"   approximation: bytes of ArrayBuffers (process.memoryUsage().arrayBuffers)
- *   "Turns"                event-loop turns that delivered socket or timer callbacks — not tracked: absent
  * Items without a Node meaning ("System Free Memory" — absent on the Moddable simulator too —, "XS Keys Used",
  * display and CPU items, ...) are absent: `map` returns undefined, so device code must handle their absence.
  */

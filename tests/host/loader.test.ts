@@ -90,3 +90,13 @@ test("a listener that cannot bind stops start-up with a clear EADDRINUSE error",
     probe.close();
   }
 }, 30_000);
+
+test("a bad host socket setting stops start-up with a clear message", async () => {
+  const app = run(["port=0"], { HOST_SOCKET_PROFILE: "esp8266" });
+  try {
+    expect(await app.exited).not.toBe(0);
+    expect(app.stderr()).toMatch(/HOST_SOCKET_PROFILE=esp8266: expected one of esp32, lin/);
+  } finally {
+    app.child.kill();
+  }
+}, 30_000);
