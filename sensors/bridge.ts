@@ -143,11 +143,11 @@ const BASE_LABELS = ["model", "address", "name"] as const;
 const NAME_OK = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/; // validated once per mapping at add(), never per sample
 
 interface Field {
-  segments: string[];
+  /** alternative sample paths for one series (e.g. "thermometer.temperature" and "temperature"): first found wins */
+  paths: { segments: string[]; scale: number; offset: number }[];
+  key: string;
   gauge: Gauge;
   labels: { [label: string]: string };
-  scale: number;
-  offset: number;
 }
 
 interface Entry {
@@ -255,7 +255,12 @@ export class SensorBridge {
       if (e.labels.model === labels.model && e.labels.address === labels.address && e.labels.name === labels.name)
         throw new Error(`SensorBridge.add: duplicate sensor ${labels.model} ${labels.address} ${labels.name}`);
     const fields: Field[] = [];
-    for (const m of spec.mappings) fields.push(this.#field(m, labels));
+    for (const m of spec.mappings) {
+      const f = this.#field(m, labels);
+      const same = fields.find((g) => g.key === f.key);
+      if (same) same.paths.push(f.paths[0]);
+      else fields.push(f);
+    }
     const entry: Entry = {
       spec,
       labels,
@@ -300,7 +305,9 @@ export class SensorBridge {
     }
     const labels: { [label: string]: string } = { ...base };
     for (const l of extraNames) labels[l] = String(extra[l]);
-    return { segments: m.path.split("."), gauge: g.gauge, labels, scale, offset };
+    let key = fullName;
+    for (const l of extraNames) key += "\u0000" + l + "=" + labels[l];
+    return { paths: [{ segments: m.path.split("."), scale, offset }], key, gauge: g.gauge, labels };
   }
 
   /** Start reading: once now, then every interval. */
@@ -393,9 +400,11 @@ export class SensorBridge {
     const seconds = this.#finish(e);
     let invalid = 0;
     for (const f of e.fields) {
-      const v = lookup(sample, f.segments);
+      let v: unknown = undefined;
+      let p = f.paths[0];
+      for (let i = 0; i < f.paths.length && v === undefined; i++) v = lookup(sample, (p = f.paths[i]).segments);
       if (typeof v === "number" && Number.isFinite(v)) {
-        f.gauge.set(f.labels, v * f.scale + f.offset);
+        f.gauge.set(f.labels, v * p.scale + p.offset);
       } else {
         f.gauge.remove(f.labels); // absent field: no series, never a stale one
         if (v !== undefined) invalid++;
