@@ -121,14 +121,9 @@ export function* renderLines(src: RenderSource, format: Format): Generator<strin
           const le = les as string[];
           for (let i = 0; i < n; i++) yield sample("_bucket", L, le[i], formatNumber(snap[i]));
           yield sample("_bucket", L, 'le="+Inf"', formatNumber(snap[n]));
-          if (om) {
-            yield sample("_count", L, "", formatNumber(snap[n]));
-            yield sample("_sum", L, "", formatNumber(snap[n + 1]));
-            if (created) yield sample("_created", L, "", formatNumber(createdAt));
-          } else {
-            yield sample("_sum", L, "", formatNumber(snap[n + 1]));
-            yield sample("_count", L, "", formatNumber(snap[n]));
-          }
+          yield sample("_sum", L, "", formatNumber(snap[n + 1]));
+          yield sample("_count", L, "", formatNumber(snap[n]));
+          if (created) yield sample("_created", L, "", formatNumber(createdAt));
           break;
         }
         case "summary": {
@@ -139,14 +134,9 @@ export function* renderLines(src: RenderSource, format: Format): Generator<strin
           snap[n] = sm.sum;
           snap[n + 1] = sm.count;
           for (let i = 0; i < n; i++) yield sample("", L, q[i], formatNumber(snap[i]));
-          if (om) {
-            yield sample("_count", L, "", formatNumber(snap[n + 1]));
-            yield sample("_sum", L, "", formatNumber(snap[n]));
-            if (created) yield sample("_created", L, "", formatNumber(createdAt));
-          } else {
-            yield sample("_sum", L, "", formatNumber(snap[n]));
-            yield sample("_count", L, "", formatNumber(snap[n + 1]));
-          }
+          yield sample("_sum", L, "", formatNumber(snap[n]));
+          yield sample("_count", L, "", formatNumber(snap[n + 1]));
+          if (created) yield sample("_created", L, "", formatNumber(createdAt));
           break;
         }
       }

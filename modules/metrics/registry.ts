@@ -181,7 +181,9 @@ export class Registry {
     r._metrics.set(m.name, m);
     r._defaultNames = this._defaultNames;
     r._defaultValues = this._defaultValues;
-    return r.render();
+    const t = r.render();
+    // prom-client returns a single family without the final newline
+    return t.length > 0 && t.charCodeAt(t.length - 1) === 10 ? t.slice(0, t.length - 1) : t;
   }
 
   /** Registries' metrics in one registry (same content type required; a clash throws). Self-metrics: the first one. */

@@ -97,7 +97,7 @@ describe("Registry", () => {
     const r = new Registry({ selfMetrics: false, created: true });
     new Counter({ name: "one_total", help: "O.", registers: [r], now: () => 1234500 }).inc();
     new Gauge({ name: "two", help: "T.", registers: [r] });
-    expect(await r.getSingleMetricAsString("one_total")).toBe("# HELP one_total O.\n# TYPE one_total counter\none_total 1\n");
+    expect(await r.getSingleMetricAsString("one_total")).toBe("# HELP one_total O.\n# TYPE one_total counter\none_total 1");
     expect(renderChecked(r, OPENMETRICS_1_0_0).text).toContain("one_created 1234.5\n");
     await expect(r.getSingleMetricAsString("nope")).rejects.toThrow("No metric");
   });
