@@ -6,8 +6,9 @@
  *    later turn of the event loop, never from inside `read`/`write`/the constructor; `this` is the socket.
  *    Events that happen before a delivery are coalesced into it, in the order readable, writable, error.
  *  - `onReadable(bytes)` gives the number of bytes readable now (not the number just received). It fires when new
- *    data arrives; if more data is waiting beyond the receive window (see `readBuffer`), it fires again once the
- *    application has read what was announced.
+ *    bytes arrive — only then: bytes announced and left unread are not announced again (as on the device), so read
+ *    what you are told about or remember the count. Bytes waiting beyond the receive window (see `readBuffer`)
+ *    count as new when a read makes room for them.
  *  - `read()` returns an ArrayBuffer with everything readable, `read(n)` exactly `n` bytes, `read(buffer)` fills the
  *    whole buffer (ArrayBuffer or view) and returns its length; asking for more than is readable, or for <= 0
  *    bytes, throws (as on the device). With nothing readable every form returns `undefined`.
@@ -252,6 +253,7 @@ class Connection {
 
   /** Copy `count` unread bytes into `out` (count <= readable). */
   take(out: Uint8Array, count: number): void {
+    const hidden = this.rxBytes > this.settings.readBuffer; // bytes beyond the announced window
     let done = 0;
     while (done < count) {
       const head = this.rx[0];
@@ -269,8 +271,10 @@ class Connection {
       this.paused = false;
       if (!this.failed) this.socket.resume();
     }
-    if (this.rxBytes > 0) this.trigger(READABLE); // more was waiting beyond the window
-    else if (this.failed) this.trigger(ERROR); // error is delivered once the received bytes are read
+    // Like the device, bytes already announced are not announced again: onReadable follows only new bytes,
+    // here bytes that were waiting beyond the window and have now come into it.
+    if (hidden && this.rxBytes > 0) this.trigger(READABLE);
+    else if (this.rxBytes === 0 && this.failed) this.trigger(ERROR); // error is delivered once the received bytes are read
   }
 
   close(): void {
