@@ -498,7 +498,9 @@ function describeError(e: unknown): string[] {
   return lines;
 }
 
-function report(ok: boolean | "skip", title: string, errors: unknown[] = []): void {
+const clockNow: () => number = typeof g.performance?.now === "function" ? () => g.performance.now() : () => Date.now();
+
+function report(ok: boolean | "skip", title: string, errors: unknown[] = [], ms = 0): void {
   number++;
   if (ok === "skip") {
     skipped++;
@@ -507,7 +509,7 @@ function report(ok: boolean | "skip", title: string, errors: unknown[] = []): vo
   }
   if (ok) passed++;
   else failed++;
-  out((ok ? "ok " : "not ok ") + number + " - " + title);
+  out((ok ? "ok " : "not ok ") + number + " - " + title + (ms >= 1000 ? " (" + Math.round(ms) + " ms)" : ""));
   for (const e of errors) for (const l of describeError(e)) out("#   " + l.split("\n").join("\n#   "));
 }
 
@@ -529,6 +531,7 @@ async function runTest(t: TestCase, suite: Suite, path: string[], skip: boolean,
   if (skip || t.mode === "skip" || t.mode === "todo" || !t.fn) return report("skip", title + (t.mode === "todo" ? " (todo)" : ""));
   if (inheritedFailure !== undefined) return report(false, title, [inheritedFailure]);
   const errors: unknown[] = [];
+  const t0 = clockNow();
   assertionCalls = 0;
   expectedAssertions = undefined;
   expectHasAssertions = false;
@@ -559,7 +562,7 @@ async function runTest(t: TestCase, suite: Suite, path: string[], skip: boolean,
   if (errors.length === 0 && expectedAssertions !== undefined && assertionCalls !== expectedAssertions)
     errors.push(new AssertionError("expected " + expectedAssertions + " assertions, got " + assertionCalls));
   if (errors.length === 0 && expectHasAssertions && assertionCalls === 0) errors.push(new AssertionError("expected at least one assertion"));
-  report(errors.length === 0, title, errors);
+  report(errors.length === 0, title, errors, clockNow() - t0);
 }
 
 async function runSuite(s: Suite, path: string[], skip: boolean, inheritedFailure: unknown): Promise<void> {
