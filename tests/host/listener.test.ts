@@ -152,3 +152,32 @@ test(`at most ${MAX_PENDING} connections wait; more are reset`, async () => {
   expect(peers.filter((p) => p.error?.code === "ECONNRESET")).toHaveLength(5);
   for (let pending = listener.read(); pending; pending = listener.read()) pending.close();
 });
+
+describe("without node's synchronous bind (fallback to net.Server's asynchronous listen)", () => {
+  let spy: jest.SpyInstance;
+  beforeEach(() => {
+    spy = jest.spyOn(process as any, "binding").mockImplementation(() => {
+      throw new Error("no process.binding");
+    });
+  });
+  afterEach(() => spy.mockRestore());
+
+  test("the listener still accepts; its port is known once listening", async () => {
+    let announced = 0;
+    const listener = track(new Listener({ port: 0, onReadable: (n) => void (announced = n) }));
+    expect(spy).toHaveBeenCalled();
+    await until(() => listener.port > 0);
+    const peer = track(new Peer(listener.port));
+    await peer.connected;
+    await until(() => announced === 1);
+    listener.read()!.close();
+  });
+
+  test("a bind failure is reported through onError", async () => {
+    const first = track(new Listener({ port: 0 }));
+    await until(() => first.port > 0);
+    const failed = deferred();
+    track(new Listener({ port: first.port, onError: () => failed.resolve() }));
+    await failed.promise;
+  });
+});
