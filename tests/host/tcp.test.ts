@@ -499,6 +499,26 @@ describe("client sockets", () => {
     expect(writables).toBe(0);
   });
 
+  test("target is kept; format can be switched at run time", async () => {
+    const target = { name: "t" };
+    const got = deferred<unknown[]>();
+    const { listener } = serve(() => ({
+      target,
+      onReadable(this: TCP, count: number) {
+        if (count < 3) return;
+        this.format = "number";
+        const first = this.read();
+        this.format = "buffer";
+        got.resolve([this.target, first, text(this.read()), this.format]);
+      },
+    }));
+    const l = new Listener({ port: 0, target });
+    l.close();
+    expect(l.target).toBe(target);
+    peer(listener.port).write("abc");
+    expect(await got.promise).toEqual([target, 0x61, "bc", "buffer"]);
+  });
+
   test("bad options throw at once", () => {
     expect(() => new TCP({ address: "127.0.0.1", port: 0 })).toThrow(RangeError);
     expect(() => new TCP({ address: "127.0.0.1", port: 70000 })).toThrow(RangeError);
