@@ -17,7 +17,7 @@
  * is constructed at the next read (constructors check presence and write the configuration again, so a re-plugged
  * chip is re-initialised); a driver whose constructor throws is retried at every interval.
  *
- * Health series per sensor (labels model, address, name):
+ * Health series per sensor (labels sensor = the user's name, model, address):
  *   <ns>sensor_up                                  1 if the last read succeeded, else 0
  *   <ns>sensor_reads_total                         read attempts
  *   <ns>sensor_read_errors_total{kind}             failed reads by kind: nack, crc, timeout, invalid, other
@@ -111,7 +111,7 @@ export interface BridgedSensor {
   model: string;
   /** 7-bit address, exported as "0x40" in the `address` label */
   address: number;
-  /** value of the `name` label */
+  /** the user's name for it: value of the `sensor` label (unique within a bridge) */
   name: string;
   /** constructs the driver (ECMA-419 pattern); may throw (retried at the next interval) */
   create(callbacks: SensorCallbacks): SensorLike;
@@ -131,7 +131,7 @@ export interface BridgeOptions {
   readTimeout?: number;
   log?: (line: string) => void;
   /** called after every completed read: `kind` undefined on success (for diagnostics and tests) */
-  onRead?: (sensor: { model: string; address: string; name: string }, kind: string | undefined) => void;
+  onRead?: (sensor: { sensor: string; model: string; address: string }, kind: string | undefined) => void;
   /** clock in ms (default Date.now) */
   now?: () => number;
 }
@@ -139,12 +139,12 @@ export interface BridgeOptions {
 export const ERROR_KINDS = ["nack", "crc", "timeout", "invalid", "other"] as const;
 const RECREATE_KINDS: { readonly [kind: string]: true } = { nack: true, timeout: true, other: true };
 
-const BASE_LABELS = ["model", "address", "name"] as const;
+const BASE_LABELS = ["sensor", "model", "address"] as const;
 const NAME_OK = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/; // validated once per mapping at add(), never per sample
 
 interface Field {
   /** alternative sample paths for one series (e.g. "thermometer.temperature" and "temperature"): first found wins */
-  paths: { segments: string[]; scale: number; offset: number }[];
+  paths: { segments: string[]; scale: number; divisor: number; offset: number }[];
   key: string;
   gauge: Gauge;
   labels: { [label: string]: string };
@@ -152,7 +152,7 @@ interface Field {
 
 interface Entry {
   spec: BridgedSensor;
-  labels: { model: string; address: string; name: string };
+  labels: { sensor: string; model: string; address: string };
   fields: Field[];
   driver: SensorLike | undefined;
   generation: number;
@@ -250,10 +250,10 @@ export class SensorBridge {
     if (!spec || typeof spec.create !== "function") throw new TypeError("SensorBridge.add: create() required");
     if (!Number.isInteger(spec.address) || spec.address < 0 || spec.address > 0x7f)
       throw new RangeError(`SensorBridge.add: invalid address ${String(spec.address)}`);
-    const labels = { model: String(spec.model), address: formatAddress(spec.address), name: String(spec.name) };
+    const labels = { sensor: String(spec.name), model: String(spec.model), address: formatAddress(spec.address) };
     for (const e of this.#entries)
-      if (e.labels.model === labels.model && e.labels.address === labels.address && e.labels.name === labels.name)
-        throw new Error(`SensorBridge.add: duplicate sensor ${labels.model} ${labels.address} ${labels.name}`);
+      if (e.labels.sensor === labels.sensor || (e.labels.model === labels.model && e.labels.address === labels.address))
+        throw new Error(`SensorBridge.add: duplicate sensor "${labels.sensor}" (${labels.model} at ${labels.address})`);
     const fields: Field[] = [];
     for (const m of spec.mappings) {
       const f = this.#field(m, labels);
@@ -307,7 +307,11 @@ export class SensorBridge {
     for (const l of extraNames) labels[l] = String(extra[l]);
     let key = fullName;
     for (const l of extraNames) key += "\u0000" + l + "=" + labels[l];
-    return { paths: [{ segments: m.path.split("."), scale, offset }], key, gauge: g.gauge, labels };
+    // A scale like 0.01 is applied as a division by 100: one correctly rounded operation (12.4 %RH gives 0.124, where
+    // 12.4 * 0.01 gives 0.12400000000000001)
+    const inverse = 1 / scale;
+    const divisor = Number.isInteger(inverse) && inverse > 1 ? inverse : 1;
+    return { paths: [{ segments: m.path.split("."), scale: divisor === 1 ? scale : 1, divisor, offset }], key, gauge: g.gauge, labels };
   }
 
   /** Start reading: once now, then every interval. */
@@ -404,7 +408,7 @@ export class SensorBridge {
       let p = f.paths[0];
       for (let i = 0; i < f.paths.length && v === undefined; i++) v = lookup(sample, (p = f.paths[i]).segments);
       if (typeof v === "number" && Number.isFinite(v)) {
-        f.gauge.set(f.labels, v * p.scale + p.offset);
+        f.gauge.set(f.labels, (v * p.scale) / p.divisor + p.offset);
       } else {
         f.gauge.remove(f.labels); // absent field: no series, never a stale one
         if (v !== undefined) invalid++;
@@ -414,7 +418,7 @@ export class SensorBridge {
     if (wasReading) this.duration.set(e.labels, seconds);
     this.up.set(e.labels, 1);
     this.lastSuccess.set(e.labels, this.#now() / 1000);
-    if (e.up !== true) this.#log?.(`sensor ${e.labels.model} ${e.labels.address} "${e.labels.name}": up`);
+    if (e.up !== true) this.#log?.(`sensor "${e.labels.sensor}" (${e.labels.model} ${e.labels.address}): up`);
     e.up = true;
     e.lastKind = "";
     this.#onRead?.(e.labels, undefined);
@@ -431,7 +435,7 @@ export class SensorBridge {
     for (const f of e.fields) f.gauge.remove(f.labels);
     if (e.up !== false || e.lastKind !== kind) {
       const message = error !== null && typeof error === "object" ? String((error as { message?: unknown }).message) : String(error);
-      this.#log?.(`sensor ${e.labels.model} ${e.labels.address} "${e.labels.name}": down (${kind}: ${message})`);
+      this.#log?.(`sensor "${e.labels.sensor}" (${e.labels.model} ${e.labels.address}): down (${kind}: ${message})`);
     }
     e.up = false;
     e.lastKind = kind;
@@ -454,7 +458,7 @@ export class SensorBridge {
   }
 
   /** Per-sensor state, for logs, landing pages and tests. */
-  get sensors(): { model: string; address: string; name: string; up: boolean | undefined; lastError: string }[] {
+  get sensors(): { sensor: string; model: string; address: string; up: boolean | undefined; lastError: string }[] {
     return this.#entries.map((e) => ({ ...e.labels, up: e.up, lastError: e.lastKind }));
   }
 }

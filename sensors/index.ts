@@ -60,7 +60,7 @@ export interface SensorConfig {
   model: string;
   /** 7-bit address: number, or a string ("0x40", "64") as `mcconfig name=value` overrides deliver; default: the model's */
   address?: number | string;
-  /** the `name` label; default "<model>-<address>" */
+  /** the user's name for the sensor, exported as the `sensor` label; default "<model>-0x<address>" */
   name?: string;
   /** passed to the driver's configure() */
   options?: object;
@@ -79,7 +79,7 @@ export interface StartSensorsOptions {
   /** the I2C class (default: embedded:io/i2c) */
   io?: unknown;
   log?: (line: string) => void;
-  onRead?: (sensor: { model: string; address: string; name: string }, kind: string | undefined) => void;
+  onRead?: (sensor: { sensor: string; model: string; address: string }, kind: string | undefined) => void;
   now?: () => number;
 }
 

@@ -7,8 +7,14 @@
  *    given buffer (ArrayBuffer or view) and returns undefined: driver code should not depend on that return value,
  *    because the typings of @moddable/typings 5.6.0 and of the Moddable SDK disagree about it;
  *  - `close()` releases the instance; any later call throws.
+ * Loading this module installs plug-and-play simulated chips on the default bus (Si7021 at 0x40, BME680 at
+ * 0x76/0x77), unless MODDABLE_PROMETHEUS_SIM=off; `defaultBus.reset()` removes them.
  */
-import { busForPort, type SimBus } from "../sim/bus";
+import { busForPort, defaultBus, type SimBus } from "../sim/bus";
+import { installSimulators } from "../sim/devices";
+
+// Simulated chips at their datasheet addresses for `npm start` (see host/sim/devices.ts); tests reset the bus.
+if (process.env.MODDABLE_PROMETHEUS_SIM !== "off") installSimulators(defaultBus);
 
 type Bufferish = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 

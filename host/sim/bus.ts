@@ -37,6 +37,13 @@ export class SimBus {
   readonly #devices = new Map<number, SimDevice>();
   readonly #nacks = new Map<number, number>(); // address -> remaining NACKed transfers (Infinity = until cleared)
   trace: ((t: BusTransfer) => void) | undefined = undefined;
+  /**
+   * Plug-and-play simulation (used by `npm start`, see host/sim/devices.ts): called the first time an address with
+   * no device is accessed; a device it returns is attached there. Each address is offered once, so a device that a
+   * test or demo detaches stays detached. `reset()` turns it off.
+   */
+  autoAttach: ((address: number) => SimDevice | undefined) | undefined = undefined;
+  readonly #offered = new Set<number>();
   /** counts of transfers, for tests */
   readonly stats = { writes: 0, reads: 0, nacks: 0 };
 
@@ -78,7 +85,22 @@ export class SimBus {
   reset(): void {
     this.#devices.clear();
     this.#nacks.clear();
+    this.#offered.clear();
     this.trace = undefined;
+    this.autoAttach = undefined;
+  }
+
+  #lookup(address: number): SimDevice | undefined {
+    let device = this.#devices.get(address);
+    if (device === undefined && this.autoAttach && !this.#offered.has(address)) {
+      this.#offered.add(address);
+      device = this.autoAttach(address);
+      if (device) {
+        if (device.address !== address) throw new Error("autoAttach returned a device for another address");
+        this.#devices.set(address, device);
+      }
+    }
+    return device;
   }
 
   #forcedNack(address: number): boolean {
@@ -94,7 +116,7 @@ export class SimBus {
   /** Master write. Returns false on NACK. */
   write(address: number, data: Uint8Array, stop: boolean): boolean {
     this.stats.writes++;
-    const device = this.#devices.get(address);
+    const device = this.#lookup(address);
     const acked = !this.#forcedNack(address) && device !== undefined && device.write(data.slice(), stop);
     if (!acked) this.stats.nacks++;
     this.trace?.({ address, op: "write", data: data.slice(), count: data.length, stop, acked });
@@ -104,7 +126,7 @@ export class SimBus {
   /** Master read of `count` bytes. Returns null on NACK. */
   read(address: number, count: number, stop: boolean): Uint8Array | null {
     this.stats.reads++;
-    const device = this.#devices.get(address);
+    const device = this.#lookup(address);
     let data: Uint8Array | null = null;
     if (!this.#forcedNack(address) && device !== undefined) {
       data = device.read(count, stop);

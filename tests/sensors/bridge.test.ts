@@ -12,13 +12,13 @@ class Reads {
   #queues = new Map<string, (string | undefined)[]>();
   #waiters = new Map<string, ((k: string | undefined) => void)[]>();
   readonly log: Read[] = [];
-  onRead = (s: { name: string }, kind: string | undefined): void => {
-    this.log.push({ name: s.name, kind });
-    const w = this.#waiters.get(s.name)?.shift();
+  onRead = (s: { sensor: string }, kind: string | undefined): void => {
+    this.log.push({ name: s.sensor, kind });
+    const w = this.#waiters.get(s.sensor)?.shift();
     if (w) return w(kind);
-    const q = this.#queues.get(s.name) ?? [];
+    const q = this.#queues.get(s.sensor) ?? [];
     q.push(kind);
-    this.#queues.set(s.name, q);
+    this.#queues.set(s.sensor, q);
   };
   next(name: string): Promise<string | undefined> {
     const q = this.#queues.get(name);
@@ -75,7 +75,7 @@ afterEach(() => {
   defaultBus.reset();
 });
 
-const OFFICE = '{model="si7021",address="0x40",name="office"}';
+const OFFICE = '{sensor="office",model="si7021",address="0x40"}';
 
 describe("bridge with the Si7021", () => {
   test("metric names, base units, labels, health series", async () => {
@@ -96,7 +96,7 @@ describe("bridge with the Si7021", () => {
     const errors = await series("sensor_read_errors_total");
     expect(errors.sort()).toEqual(
       ["crc", "invalid", "nack", "other", "timeout"].map(
-        (k) => `sensor_read_errors_total{model="si7021",address="0x40",name="office",kind="${k}"} 0`,
+        (k) => `sensor_read_errors_total{sensor="office",model="si7021",address="0x40",kind="${k}"} 0`,
       ),
     );
     const last = Number((await series("sensor_last_success_timestamp_seconds"))[0].split(" ")[1]);
@@ -216,10 +216,10 @@ describe("bridge with the Si7021", () => {
     await reads.until("office", undefined);
     const t = await series("sensor_temperature_celsius");
     expect(t).toHaveLength(1);
-    expect(t[0]).toContain('name="office"');
+    expect(t[0]).toContain('sensor="office"');
     expect((await series("sensor_up")).sort()).toEqual([
-      'sensor_up{model="si7021",address="0x40",name="office"} 1',
-      'sensor_up{model="si7021",address="0x41",name="cellar"} 0',
+      'sensor_up{sensor="cellar",model="si7021",address="0x41"} 0',
+      'sensor_up{sensor="office",model="si7021",address="0x40"} 1',
     ]);
     defaultBus.clearFaults(0x41);
     await reads.until("cellar", undefined);
@@ -309,7 +309,7 @@ describe("any ECMA-419 driver, by configuration", () => {
   test("standard mappings for a single-class thermometer ({temperature})", async () => {
     start([{ model: "tmp102", name: "rack" }], { models: { tmp102: { driver: FakeSync, address: 0x48 } } });
     await reads.until("rack", undefined);
-    expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{model="tmp102",address="0x48",name="rack"} 19.25']);
+    expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{sensor="rack",model="tmp102",address="0x48"} 19.25']);
     expect(await series("sensor_humidity_ratio")).toEqual([]);
   });
 
@@ -334,11 +334,20 @@ describe("any ECMA-419 driver, by configuration", () => {
     await reads.until("door", undefined);
     const acc = await series("sensor_acceleration_meters_per_second_squared");
     expect(acc).toEqual([
-      'sensor_acceleration_meters_per_second_squared{model="accel",address="0x19",name="door",axis="x"} 0.5',
-      'sensor_acceleration_meters_per_second_squared{model="accel",address="0x19",name="door",axis="y"} -9.81',
-      'sensor_acceleration_meters_per_second_squared{model="accel",address="0x19",name="door",axis="z"} 0',
+      'sensor_acceleration_meters_per_second_squared{sensor="door",model="accel",address="0x19",axis="x"} 0.5',
+      'sensor_acceleration_meters_per_second_squared{sensor="door",model="accel",address="0x19",axis="y"} -9.81',
+      'sensor_acceleration_meters_per_second_squared{sensor="door",model="accel",address="0x19",axis="z"} 0',
     ]);
-    expect(await series("sensor_die_temperature_kelvin")).toEqual(['sensor_die_temperature_kelvin{model="accel",address="0x19",name="door"} 292.4']);
+    expect(await series("sensor_die_temperature_kelvin")).toEqual(['sensor_die_temperature_kelvin{sensor="door",model="accel",address="0x19"} 292.4']);
+  });
+
+  test("percent to ratio is one correctly rounded division: 12.4 %RH exports 0.124", async () => {
+    FakeSync.value = { hygrometer: { humidity: 12.4 }, humidity: 1 };
+    start([{ model: "hyg", name: "h" }], { models: { hyg: { driver: FakeSync, address: 0x44 } } });
+    await reads.until("h", undefined);
+    expect(12.4 * 0.01).not.toBe(0.124); // why the bridge divides by 100 instead of multiplying by 0.01
+    // the ECMA-419 class path wins over the bare single-class name for the same series
+    expect(await series("sensor_humidity_ratio")).toEqual(['sensor_humidity_ratio{sensor="h",model="hyg",address="0x44"} 0.124']);
   });
 
   test("exceptions, undefined samples and non-finite values", async () => {
@@ -422,6 +431,6 @@ describe("non-blocking drivers (measure())", () => {
     respond = true;
     await reads.until("s", undefined);
     expect(created).toBe(2);
-    expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{model="silent",address="0x30",name="s"} 5']);
+    expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{sensor="s",model="silent",address="0x30"} 5']);
   });
 });

@@ -124,3 +124,26 @@ describe("embedded:io/i2c on the simulated bus", () => {
     other.reset();
   });
 });
+
+describe("plug-and-play simulators (npm start)", () => {
+  test("installSimulators: chips appear at their datasheet addresses on first access, once", async () => {
+    const { installSimulators } = await import("../../host/sim/devices");
+    const { Si7021Sim } = await import("../../host/sim/si7021");
+    const { Bme680Sim } = await import("../../host/sim/bme680");
+    installSimulators(defaultBus);
+    const si = new I2C({ ...pins, address: 0x40 });
+    si.write(Uint8Array.of(0xe7));
+    expect([...new Uint8Array(si.read(1))]).toEqual([0x3a]); // Si7021 user register reset value
+    expect(defaultBus.device(0x40)).toBeInstanceOf(Si7021Sim);
+    const bme = new I2C({ ...pins, address: 0x77 });
+    bme.write(Uint8Array.of(0xd0));
+    expect([...new Uint8Array(bme.read(1))]).toEqual([0x61]); // BME680 chip id
+    expect(defaultBus.device(0x77)).toBeInstanceOf(Bme680Sim);
+    expect(() => new I2C({ ...pins, address: 0x23 }).read(1)).toThrow(/NACK/);
+    // a detached chip stays detached
+    defaultBus.detach(0x40);
+    expect(() => si.read(1)).toThrow(/NACK/);
+    defaultBus.reset();
+    expect(defaultBus.autoAttach).toBeUndefined();
+  });
+});

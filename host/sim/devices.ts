@@ -1,0 +1,22 @@
+/**
+ * Simulated chips for `npm start`: with `installSimulators()`, the first access to a datasheet address on the bus
+ * finds a simulated chip there, whatever the sensor list in the configuration says:
+ *   0x40            Si7021 (host/sim/si7021.ts)
+ *   0x76, 0x77      BME680 (host/sim/bme680.ts)
+ * Readings drift smoothly with time (seeded by address, so two runs show the same curves).
+ * `host/io/i2c.ts` installs this on the default bus unless the environment has MODDABLE_PROMETHEUS_SIM=off;
+ * tests that want an empty bus call `defaultBus.reset()`, which removes it.
+ */
+import { defaultBus, type SimBus, type SimDevice } from "./bus";
+import { Si7021Sim } from "./si7021";
+import { Bme680Sim } from "./bme680";
+
+export function simulatorFor(address: number): SimDevice | undefined {
+  if (address === 0x40) return new Si7021Sim({ address, seed: address });
+  if (address === 0x76 || address === 0x77) return new Bme680Sim({ address });
+  return undefined;
+}
+
+export function installSimulators(bus: SimBus = defaultBus): void {
+  bus.autoAttach = simulatorFor;
+}
