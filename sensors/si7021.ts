@@ -19,7 +19,8 @@
  *    its `time` (Date.now() ms), or undefined before the first one AND after a failed measurement (as the BME680
  *    driver does: a failure never leaves an old value looking current). A failed measurement calls `onError(error)`
  *    with a `SensorError` whose `kind` is "nack", "crc", "timeout" or "invalid", and never produces a value.
- *  - `configure({interval})` measures periodically (every `interval` ms; 0 stops). Without it, call `measure()`.
+ *  - `configure({interval})` measures periodically: once at once, then every `interval` ms (0 stops). Without it,
+ *    call `measure()`.
  *  - Every checksum the chip sends (measurements, electronic ID) is checked; a mismatch is an error, never a value.
  *
  * Sample: `{ thermometer: { temperature }, hygrometer: { humidity }, time }`, ECMA-419 property names: temperature
@@ -75,7 +76,7 @@ export interface Si7021Configuration {
   heater?: boolean;
   /** heater current setting 0..15 (heater control register, 3.09 mA .. 94.20 mA) */
   heaterCurrent?: number;
-  /** periodic measurement interval in ms; 0 stops periodic measurement */
+  /** periodic measurement interval in ms (first measurement at once); 0 stops periodic measurement */
   interval?: number;
   /** give up on a measurement after this many ms (default 100) */
   timeout?: number;
@@ -260,7 +261,10 @@ export default class Si7021 {
       Timer.clear(this.#periodic);
       this.#periodic = undefined;
       this.#interval = interval;
-      if (interval > 0) this.#periodic = Timer.repeat(() => this.measure(), interval);
+      if (interval > 0) {
+        this.#periodic = Timer.repeat(() => this.measure(), interval);
+        this.measure(); // the first one now, as the BME680 driver does
+      }
     }
   }
 

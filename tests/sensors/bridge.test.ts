@@ -434,3 +434,43 @@ describe("non-blocking drivers (measure())", () => {
     expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{sensor="s",model="silent",address="0x30"} 5']);
   });
 });
+
+describe("bridge with the BME680 (driver and simulator by the bme680 helper)", () => {
+  test("all four values in base units; gas series only while the gas reading is valid; nack removes everything", async () => {
+    const { Bme680Sim } = await import("../../host/sim/bme680");
+    const bme = new Bme680Sim({ address: 0x77, environment: { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 120_000 } });
+    defaultBus.attach(bme);
+    start([{ model: "bme680", address: 0x77, name: "lab" }], { interval: 60, readTimeout: 1000 });
+    await reads.until("lab", undefined);
+    await reads.until("lab", undefined); // the first reading's heater set-point used 25 °C before any ambient reading
+    const LAB = '{sensor="lab",model="bme680",address="0x77"}';
+    const value = async (name: string) => {
+      const l = await series(name);
+      expect(l).toHaveLength(1);
+      expect(l[0].startsWith(name + LAB + " ")).toBe(true);
+      return Number(l[0].split(" ")[1]);
+    };
+    expect(await value("sensor_temperature_celsius")).toBeCloseTo(21, 0);
+    expect(Math.abs((await value("sensor_pressure_pascals")) - 98_000)).toBeLessThan(100);
+    expect(await value("sensor_humidity_ratio")).toBeCloseTo(0.55, 1);
+    const ohms = await value("sensor_gas_resistance_ohms");
+    expect(ohms / 120_000).toBeGreaterThan(0.8);
+    expect(ohms / 120_000).toBeLessThan(1.25);
+    // heater not stable: the reading is good but has no gas resistance: that one series disappears, up stays 1
+    bme.faults.heaterUnstable = true;
+    await reads.until("lab", undefined);
+    expect(await series("sensor_gas_resistance_ohms")).toEqual([]);
+    expect(await series("sensor_temperature_celsius")).toHaveLength(1);
+    expect(await series("sensor_up")).toEqual(["sensor_up" + LAB + " 1"]);
+    bme.faults.heaterUnstable = false;
+    await reads.until("lab", undefined);
+    expect(await series("sensor_gas_resistance_ohms")).toHaveLength(1);
+    defaultBus.nack(0x77);
+    await reads.until("lab", "nack");
+    for (const name of ["sensor_temperature_celsius", "sensor_pressure_pascals", "sensor_humidity_ratio", "sensor_gas_resistance_ohms"])
+      expect(await series(name)).toEqual([]);
+    defaultBus.clearFaults();
+    await reads.until("lab", undefined);
+    expect(await series("sensor_pressure_pascals")).toHaveLength(1);
+  });
+});

@@ -286,6 +286,7 @@ describe("Si7021 driver", () => {
   test("periodic mode: configure({interval}) measures repeatedly; interval 0 stops", async () => {
     const { si, q } = make();
     si.configure({ interval: 30 });
+    expect(si.busy).toBe(true); // the first measurement starts at once
     const a = await q.nextSample();
     const b = await q.nextSample();
     const c = await q.nextSample();
