@@ -11,7 +11,8 @@
  * passing it in `models` and naming it in `sensors`:
  *
  *   import TMP117 from "embedded:sensor/Temperature/TMP117";
- *   startSensors({ ..., models: { tmp117: { driver: TMP117, address: 0x48 } },   // mapping: STANDARD_MAPPINGS
+ *   import SMBus from "embedded:io/smbus";
+ *   startSensors({ ..., models: { tmp117: { driver: TMP117, address: 0x48, io: SMBus } },  // STANDARD_MAPPINGS
  *                  sensors: [{ model: "tmp117", name: "rack" }] });
  *
  * and a sensor entry (or the model) may carry its own `mappings` (sample path → metric name, help, unit, scale,
@@ -49,6 +50,9 @@ export interface SensorModel {
   address: number;
   /** default STANDARD_MAPPINGS */
   mappings?: readonly MetricMapping[];
+  /** the I/O class the driver takes as `sensor.io` (e.g. SMBus from "embedded:io/smbus", which many of Moddable's
+   *  catalogue drivers use); default: the I2C class */
+  io?: unknown;
 }
 
 export const MODELS: { readonly [model: string]: SensorModel } = {
@@ -135,6 +139,7 @@ export function startSensors(options: StartSensorsOptions): Sensors {
       used.add(address);
       const name = config.name === undefined ? `${key}-0x${address.toString(16)}` : String(config.name);
       const Driver = model.driver;
+      const modelIo = model.io ?? io;
       bridge.add({
         model: key,
         address,
@@ -143,7 +148,7 @@ export function startSensors(options: StartSensorsOptions): Sensors {
         mappings: config.mappings ?? model.mappings ?? STANDARD_MAPPINGS,
         create: (callbacks: SensorCallbacks) =>
           new Driver({
-            sensor: { io, data, clock, hz, address, ...(port === undefined ? {} : { port }) },
+            sensor: { io: modelIo, data, clock, hz, address, ...(port === undefined ? {} : { port }) },
             onSample: callbacks.onSample,
             onError: callbacks.onError,
           }),

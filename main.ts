@@ -1,0 +1,77 @@
+/*
+ * moddable-prometheus — the device's wiring. The same file runs on the board (esp32), in the Moddable simulator (lin)
+ * and on Node (`npm start`); what differs per platform is behind module specifiers (`network-monitor`,
+ * `device-info`, `embedded:io/*`), chosen by manifest.json or host/modules.json.
+ *
+ *   settings → network monitor → sensors → registry (+ device self-metrics) → HTTP listener (+ mDNS)
+ *
+ * The listener lives only while the network has an address (see modules/app/app.ts); nothing here blocks.
+ */
+import config from "mc/config";
+import Instrumentation from "instrumentation";
+import Timer from "timer";
+import NetworkMonitor, { Advertiser } from "network-monitor";
+import * as deviceInfo from "device-info";
+import { Registry } from "./modules/metrics/index";
+import { HttpServer } from "./modules/http/server";
+import { startSensors } from "./sensors/index";
+import { parseConfig } from "./modules/app/config";
+import { App } from "./modules/app/app";
+import { DeviceMetrics } from "./modules/device/metrics";
+
+declare const trace: ((text: string) => void) | undefined;
+function log(line: string): void {
+  if (typeof trace === "function") trace(line + "\n");
+  else (globalThis as { console?: { log(s: string): void } }).console?.log(line);
+}
+
+// 1. settings: a bad config stops here with every problem listed
+const settings = parseConfig(config as Record<string, unknown>);
+
+// 2. registry: sensor series, device self-metrics and the library's own exporter_series_refused_total
+const registry = new Registry();
+let server: HttpServer | undefined;
+let app: App | undefined;
+const device = new DeviceMetrics({
+  registry,
+  version: settings.version,
+  moddable: settings.moddable,
+  board: settings.board,
+  interfaceName: deviceInfo.platform === "esp32" ? "eth0" : deviceInfo.platform,
+  info: deviceInfo,
+  instrumentation: Instrumentation,
+  stats: () => server?.stats,
+  network: () => app?.status ?? { link: false, address: undefined },
+});
+Timer.repeat(() => device.sampleHeap(), 1000); // heap peaks between scrapes
+
+// 3. the lifecycle: network up → sensors → listener (closed while there is no address, retried with backoff)
+app = new App({
+  config: settings,
+  log,
+  createMonitor: (options) => new NetworkMonitor(options),
+  startSensors: () =>
+    startSensors({
+      registry,
+      namespace: settings.namespace,
+      interval: settings.sampleInterval,
+      i2c: { data: settings.i2c.data, clock: settings.i2c.clock, hz: settings.i2c.hz },
+      sensors: settings.sensors,
+      log,
+    }),
+  createServer: () =>
+    (server = new HttpServer({
+      port: settings.port,
+      path: settings.path,
+      registry,
+      maxConnections: settings.maxConnections,
+      auth: settings.auth,
+      info: { name: settings.hostname, version: settings.version },
+      log,
+    })),
+  createAdvertiser: settings.mdns
+    ? () => new Advertiser({ hostname: settings.hostname, port: settings.port, path: settings.path, log })
+    : undefined,
+  onNetwork: (previous, current) => device.networkChanged(previous, current),
+});
+app.start();

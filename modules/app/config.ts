@@ -1,0 +1,310 @@
+/**
+ * The application's settings: the manifest's `config` (module `mc/config`), validated once at start-up.
+ *
+ * `mcconfig name=value` overrides replace TOP-LEVEL keys only and always arrive as strings, so every setting accepts
+ * its natural JSON type or a string form of it:
+ *   numbers   "9100", "0x40"            booleans  "true" / "false" / "1" / "0" / "yes" / "no"
+ *   objects and arrays (i2c, sensors, auth): JSON text, e.g.  sensors='[{"model":"si7021","address":64,"name":"desk"}]'
+ * Problems are collected, not thrown one by one: `parseConfig` throws a single `ConfigError` that lists every bad
+ * setting with its key, the value it got and what is allowed, so one start-up shows the user everything to fix.
+ *
+ * Runs only at start-up (regex literals are fine here: they are hoisted to module scope anyway).
+ */
+
+export interface SensorSetting {
+  /** driver model, e.g. "si7021", "bme680" */
+  model: string;
+  /** 7-bit I2C address */
+  address: number;
+  /** user-given name, exported as the `sensor` label */
+  name: string;
+}
+
+export interface StaticAddress {
+  address: string;
+  mask: string;
+  gateway: string;
+  /** DNS server, optional */
+  dns: string | undefined;
+}
+
+export interface AuthSetting {
+  bearer?: string;
+  username?: string;
+  password?: string;
+}
+
+export interface AppConfig {
+  /** project version, shown in build info and on the landing page */
+  version: string;
+  /** Moddable SDK version the firmware was built with ("unknown" when the build did not say) */
+  moddable: string;
+  /** board name, shown in build info and on the landing page */
+  board: string;
+  /** DNS-SD/mDNS host name (<hostname>.local) and DHCP host name */
+  hostname: string;
+  port: number;
+  path: string;
+  /** undefined = DHCP */
+  staticAddress: StaticAddress | undefined;
+  i2c: { data: number; clock: number; hz: number; port: number | undefined };
+  sensors: SensorSetting[];
+  /** sensor sampling interval, ms */
+  sampleInterval: number;
+  /** metric name prefix for sensor metrics ("" = none) */
+  namespace: string;
+  auth: AuthSetting | undefined;
+  maxConnections: number;
+  /** advertise `_prometheus-http._tcp` over mDNS */
+  mdns: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super("invalid configuration (manifest.json \"config\" or mcconfig name=value):\n  - " + problems.join("\n  - "));
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+export const defaults = {
+  version: "0.0.0",
+  moddable: "unknown",
+  board: "unknown",
+  hostname: "prometheus-exporter",
+  port: 9100,
+  path: "/metrics",
+  address: "dhcp",
+  i2c: { data: 13, clock: 16, hz: 100000 },
+  sensors: [] as SensorSetting[],
+  sampleInterval: 5000,
+  namespace: "",
+  maxConnections: 8,
+  mdns: true,
+} as const;
+
+export const KNOWN_MODELS: readonly string[] = ["si7021", "bme680"];
+
+const HOSTNAME_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const PATH_CHARS = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const SENSOR_NAME = /^[^\u0000-\u001f\u007f]{1,32}$/;
+
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === undefined) return "undefined";
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 60 ? s.slice(0, 57) + "..." : s;
+  } catch {
+    return String(value);
+  }
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(readonly raw: Record<string, unknown>) {}
+
+  problem(key: string, value: unknown, expected: string): undefined {
+    this.problems.push(`${key}: got ${show(value)}, expected ${expected}`);
+    return undefined;
+  }
+
+  /** integer (number or decimal/hex string) within [min, max] */
+  integer(key: string, value: unknown, min: number, max: number, fallback: number): number;
+  integer(key: string, value: unknown, min: number, max: number, fallback?: number): number | undefined;
+  integer(key: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {
+    if (value === undefined || value === "") return fallback;
+    let n: number = NaN;
+    if (typeof value === "number") n = value;
+    else if (typeof value === "string") {
+      const s = value.trim();
+      if (/^0x[0-9a-f]+$/i.test(s)) n = parseInt(s.slice(2), 16);
+      else if (/^[+-]?\d+$/.test(s)) n = Number(s);
+    }
+    if (!Number.isInteger(n) || n < min || n > max)
+      return this.problem(key, value, `an integer from ${String(min)} to ${String(max)}`) ?? fallback;
+    return n;
+  }
+
+  boolean(key: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined || value === "") return fallback;
+    if (typeof value === "boolean") return value;
+    if (value === 1 || value === 0) return value === 1;
+    if (typeof value === "string") {
+      const s = value.trim().toLowerCase();
+      if (s === "true" || s === "1" || s === "yes" || s === "on") return true;
+      if (s === "false" || s === "0" || s === "no" || s === "off") return false;
+    }
+    this.problem(key, value, "true or false");
+    return fallback;
+  }
+
+  string(key: string, value: unknown, fallback: string): string {
+    if (value === undefined) return fallback;
+    if (typeof value === "number") return String(value);
+    if (typeof value !== "string") {
+      this.problem(key, value, "a string");
+      return fallback;
+    }
+    return value;
+  }
+
+  /** an object or array setting, possibly given as JSON text by an mcconfig override */
+  json(key: string, value: unknown): unknown {
+    if (typeof value !== "string") return value;
+    const s = value.trim();
+    if (s === "") return undefined;
+    try {
+      return JSON.parse(s);
+    } catch {
+      return this.problem(key, value, "JSON text");
+    }
+  }
+
+  ipv4(key: string, value: unknown, required: boolean): string | undefined {
+    if (value === undefined || value === "") {
+      if (required) this.problem(key, value, "an IPv4 address like 192.168.1.50 (needed for a static address)");
+      return undefined;
+    }
+    const m = typeof value === "string" ? IPV4.exec(value.trim()) : null;
+    if (!m || m.slice(1).some((part) => Number(part) > 255))
+      return this.problem(key, value, "an IPv4 address like 192.168.1.50");
+    return (value as string).trim();
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function maskIsContiguous(mask: string): boolean {
+  const n = mask.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+  // contiguous ones followed by zeros: inverting gives 2^k - 1
+  const inverted = 0xffffffff - n;
+  return n !== 0 && (inverted & (inverted + 1)) === 0;
+}
+
+/**
+ * Validate the raw `mc/config` object. Returns a fresh, plain (not frozen) settings object; throws ConfigError
+ * listing every problem.
+ */
+export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
+  if (!isRecord(raw)) throw new ConfigError([`config: got ${show(raw)}, expected an object`]);
+  const r = new Reader(raw);
+
+  const hostname = r.string("hostname", raw.hostname, defaults.hostname).trim();
+  if (!HOSTNAME_LABEL.test(hostname))
+    r.problem("hostname", raw.hostname, "1 to 63 letters, digits or '-', not starting or ending with '-' (one DNS label, no dots)");
+
+  const port = r.integer("port", raw.port, 1, 65535, defaults.port);
+
+  const path = r.string("path", raw.path, defaults.path).trim();
+  if (!PATH_CHARS.test(path) || path.length > 64)
+    r.problem("path", raw.path, "an absolute URL path like /metrics (at most 64 characters, no spaces, no query)");
+  else if (path === "/" || path === "/-/healthy")
+    r.problem("path", raw.path, `a path other than ${path}, which the server uses for its own page`);
+
+  // network: "dhcp" (default) or a static IPv4 address with mask and gateway
+  const addressSetting = r.string("address", raw.address, defaults.address).trim();
+  let staticAddress: StaticAddress | undefined;
+  if (addressSetting.toLowerCase() !== "dhcp") {
+    const address = r.ipv4("address", addressSetting, true);
+    const mask = r.ipv4("mask", raw.mask, true);
+    if (mask !== undefined && !maskIsContiguous(mask)) r.problem("mask", raw.mask, "a contiguous netmask like 255.255.255.0");
+    const gateway = r.ipv4("gateway", raw.gateway, true);
+    const dns = r.ipv4("dns", raw.dns, false);
+    if (address !== undefined && mask !== undefined && gateway !== undefined)
+      staticAddress = { address, mask, gateway, dns };
+  }
+
+  // I2C bus
+  const i2cRaw = r.json("i2c", raw.i2c);
+  let i2c: AppConfig["i2c"] = { data: defaults.i2c.data, clock: defaults.i2c.clock, hz: defaults.i2c.hz, port: undefined };
+  if (i2cRaw !== undefined) {
+    if (!isRecord(i2cRaw)) r.problem("i2c", raw.i2c, 'an object like {"data": 13, "clock": 16, "hz": 100000}');
+    else {
+      const data = r.integer("i2c.data", i2cRaw.data, 0, 48, defaults.i2c.data);
+      const clock = r.integer("i2c.clock", i2cRaw.clock, 0, 48, defaults.i2c.clock);
+      const hz = r.integer("i2c.hz", i2cRaw.hz, 1000, 1000000, defaults.i2c.hz);
+      const i2cPort = r.integer("i2c.port", i2cRaw.port, 0, 1);
+      if (data === clock) r.problem("i2c.clock", i2cRaw.clock, "a pin different from i2c.data");
+      i2c = { data, clock, hz, port: i2cPort };
+    }
+  }
+
+  // sensors
+  const sensorsRaw = r.json("sensors", raw.sensors);
+  const sensors: SensorSetting[] = [];
+  if (sensorsRaw !== undefined) {
+    if (!Array.isArray(sensorsRaw)) r.problem("sensors", raw.sensors, 'an array like [{"model": "si7021", "address": 64, "name": "office"}]');
+    else if (sensorsRaw.length > 8) r.problem("sensors", `${String(sensorsRaw.length)} sensors`, "at most 8 sensors");
+    else {
+      const seenAddress = new Set<number>();
+      const seenName = new Set<string>();
+      sensorsRaw.forEach((entry: unknown, i: number) => {
+        const key = `sensors[${String(i)}]`;
+        if (!isRecord(entry)) {
+          r.problem(key, entry, 'an object like {"model": "si7021", "address": 64, "name": "office"}');
+          return;
+        }
+        const model = typeof entry.model === "string" ? entry.model.trim().toLowerCase() : "";
+        if (!KNOWN_MODELS.includes(model)) r.problem(`${key}.model`, entry.model, `one of ${KNOWN_MODELS.join(", ")}`);
+        const address = r.integer(`${key}.address`, entry.address, 0x08, 0x77);
+        const name = typeof entry.name === "string" ? entry.name.trim() : "";
+        if (!SENSOR_NAME.test(name)) r.problem(`${key}.name`, entry.name, "a name of 1 to 32 printable characters");
+        if (address !== undefined) {
+          if (seenAddress.has(address)) r.problem(`${key}.address`, entry.address, "an address not used by another sensor");
+          seenAddress.add(address);
+        }
+        if (seenName.has(name)) r.problem(`${key}.name`, entry.name, "a name not used by another sensor");
+        seenName.add(name);
+        if (address !== undefined && KNOWN_MODELS.includes(model) && SENSOR_NAME.test(name)) sensors.push({ model, address, name });
+      });
+    }
+  }
+
+  const sampleInterval = r.integer("sampleInterval", raw.sampleInterval, 250, 3600000, defaults.sampleInterval);
+
+  const namespace = r.string("namespace", raw.namespace, defaults.namespace).trim();
+  if (namespace !== "" && (!METRIC_PREFIX.test(namespace) || namespace.length > 32))
+    r.problem("namespace", raw.namespace, "empty, or a metric name prefix like office (letters, digits, '_' or ':', not starting with a digit, at most 32)");
+
+  // auth: off by default; empty strings mean unset
+  const authRaw = r.json("auth", raw.auth);
+  let auth: AuthSetting | undefined;
+  if (authRaw !== undefined && authRaw !== null && authRaw !== false) {
+    if (!isRecord(authRaw)) r.problem("auth", raw.auth, 'an object like {"bearer": "token"} or {"username": "u", "password": "p"}');
+    else {
+      const bearer = r.string("auth.bearer", authRaw.bearer, "");
+      const username = r.string("auth.username", authRaw.username, "");
+      const password = r.string("auth.password", authRaw.password, "");
+      if ((username === "") !== (password === ""))
+        r.problem("auth", raw.auth, "both auth.username and auth.password, or neither");
+      if (bearer !== "" && bearer.length < 8) r.problem("auth.bearer", "(hidden)", "a token of at least 8 characters");
+      if (username.includes(":")) r.problem("auth.username", authRaw.username, "a user name without ':'");
+      const a: AuthSetting = {};
+      if (bearer !== "") a.bearer = bearer;
+      if (username !== "") {
+        a.username = username;
+        a.password = password;
+      }
+      if (a.bearer !== undefined || a.username !== undefined) auth = a;
+    }
+  }
+
+  const maxConnections = r.integer("maxConnections", raw.maxConnections, 1, 32, defaults.maxConnections);
+  const mdns = r.boolean("mdns", raw.mdns, defaults.mdns);
+
+  const version = r.string("version", raw.version, defaults.version);
+  const moddable = r.string("moddable", raw.moddable, defaults.moddable);
+  const board = r.string("board", raw.board, defaults.board);
+
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return {
+    version, moddable, board, hostname, port, path, staticAddress, i2c, sensors, sampleInterval, namespace, auth,
+    maxConnections, mdns,
+  };
+}

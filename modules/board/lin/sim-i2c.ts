@@ -1,0 +1,73 @@
+/**
+ * `embedded:io/i2c` for the Moddable simulator, which has no I2C: the project's register-level chip simulators
+ * (host/sim/*, plain TypeScript that runs on XS as well as on Node) on a SimBus, behind a small ECMA-419 I2C class
+ * (write/read with the stop flag, NACK = exception, close).
+ * For each sensor in the configuration whose model has a simulator (si7021, bme680), a simulated chip is attached
+ * at its address, with readings that drift slowly over time. Mapped on lin only (i2c-shim.js, manifest.json).
+ */
+import config from "mc/config";
+import { SimBus } from "../../../host/sim/bus";
+import Si7021Sim from "../../../host/sim/si7021";
+import Bme680Sim from "../../../host/sim/bme680";
+
+const bus = new SimBus();
+
+type Bufferish = ArrayBuffer | ArrayBufferView;
+
+function bytesOf(buffer: Bufferish): Uint8Array {
+  if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  return new Uint8Array(buffer);
+}
+
+class I2C {
+  #open = true;
+  readonly #address: number;
+  constructor(options: { data: number; clock: number; hz: number; address: number; port?: number }) {
+    const { address, hz } = options;
+    if (!Number.isInteger(address) || address < 0 || address > 0x7f) throw new RangeError("invalid address");
+    if (!(hz > 0)) throw new RangeError("invalid hz");
+    this.#address = address;
+  }
+  write(buffer: Bufferish, stop = true): void {
+    if (!this.#open) throw new Error("closed");
+    if (!bus.write(this.#address, bytesOf(buffer).slice(), stop)) throw new Error("write failed");
+  }
+  read(what: number | Bufferish, stop = true): ArrayBuffer | undefined {
+    if (!this.#open) throw new Error("closed");
+    const count = typeof what === "number" ? what : bytesOf(what).length;
+    const data = bus.read(this.#address, count, stop);
+    if (!data) throw new Error("read failed");
+    if (typeof what === "number") return data.slice().buffer as ArrayBuffer;
+    bytesOf(what).set(data);
+    return undefined;
+  }
+  close(): void {
+    this.#open = false;
+  }
+}
+
+function attachSimulators(): void {
+  let sensors: unknown = (config as Record<string, unknown>).sensors;
+  if (typeof sensors === "string") {
+    try {
+      sensors = JSON.parse(sensors);
+    } catch {
+      sensors = [];
+    }
+  }
+  if (!Array.isArray(sensors)) return;
+  for (const s of sensors as { model?: unknown; address?: unknown }[]) {
+    const address = typeof s.address === "string" ? Number(s.address) : s.address;
+    if (typeof address !== "number" || !Number.isInteger(address)) continue;
+    try {
+      if (s.model === "si7021") bus.attach(new Si7021Sim({ address }));
+      else if (s.model === "bme680") bus.attach(new Bme680Sim({ address }));
+    } catch {
+      // address already taken by another simulated chip: the driver will see that chip (or a NACK)
+    }
+  }
+}
+
+attachSimulators();
+
+export default I2C;
