@@ -25,6 +25,9 @@
  *                                                  first): Unix time when the device clock is set (host, SNTP),
  *                                                  seconds since boot on a device without a clock
  *   <ns>sensor_read_duration_seconds               duration of the last read attempt (success or failure)
+ *   <ns>sensor_info{serial, firmware}              1, for drivers with identify() (Si7021: 64-bit serial number and
+ *                                                  firmware version), read when the driver is built; a replaced
+ *                                                  chip shows up as a new serial
  */
 import Timer from "timer";
 import { Counter, Gauge, type Registry } from "../modules/metrics/index";
@@ -95,6 +98,8 @@ export const STANDARD_MAPPINGS: readonly MetricMapping[] = [
 
 /** What the bridge needs of a driver instance. */
 export interface SensorLike {
+  /** optional: chip identity, read once per driver instance (the Si7021 has it) */
+  identify?(): { serialNumber?: string; firmwareVersion?: string };
   sample(): unknown;
   configure?(options: object): void;
   close?(): void;
@@ -161,6 +166,7 @@ interface Entry {
   timeout: Timer | undefined;
   up: boolean | undefined;
   lastKind: string;
+  identity: { serial: string; firmware: string } | undefined;
 }
 
 export function formatAddress(address: number): string {
@@ -194,6 +200,7 @@ export class SensorBridge {
   readonly errors: Counter;
   readonly lastSuccess: Gauge;
   readonly duration: Gauge;
+  readonly info: Gauge;
 
   constructor(options: BridgeOptions) {
     if (!options || !options.registry) throw new TypeError("SensorBridge: registry required");
@@ -238,6 +245,12 @@ export class SensorBridge {
       registers,
       unit: "seconds",
     });
+    this.info = new Gauge({
+      name: p + "sensor_info",
+      help: "Identity of the sensor chip, for drivers that can read it (value 1).",
+      labelNames: [...BASE_LABELS, "serial", "firmware"],
+      registers,
+    });
   }
 
   get interval(): number {
@@ -272,6 +285,7 @@ export class SensorBridge {
       timeout: undefined,
       up: undefined,
       lastKind: "",
+      identity: undefined,
     };
     this.#entries.push(entry);
     this.up.set(labels, 0);
@@ -329,7 +343,7 @@ export class SensorBridge {
     this.#timer = undefined;
     for (const e of this.#entries) this.#dropDriver(e);
     for (const name of this.#gauges.keys()) this.#registry.removeSingleMetric(name);
-    for (const m of [this.up, this.reads, this.errors, this.lastSuccess, this.duration]) this.#registry.removeSingleMetric(m.name);
+    for (const m of [this.up, this.reads, this.errors, this.lastSuccess, this.duration, this.info]) this.#registry.removeSingleMetric(m.name);
   }
 
   /** Read every sensor that has no read in progress (called by the interval timer; public for tests and tools). */
@@ -350,6 +364,7 @@ export class SensorBridge {
         });
         e.driver = driver;
         if (e.spec.configuration && driver.configure) driver.configure(e.spec.configuration);
+        this.#identify(e, driver);
       } catch (error) {
         this.#fail(e, error);
         return;
@@ -377,6 +392,23 @@ export class SensorBridge {
     }
     if (sample === undefined || sample === null) this.#fail(e, { kind: "invalid", message: "sample() returned nothing" });
     else this.#succeed(e, sample);
+  }
+
+  #identify(e: Entry, driver: SensorLike): void {
+    if (typeof driver.identify !== "function") return;
+    let id: { serialNumber?: unknown; firmwareVersion?: unknown };
+    try {
+      id = driver.identify();
+    } catch {
+      return; // identity is a nicety: a failed read of it does not fail the sensor (the next rebuild retries)
+    }
+    const serial = typeof id?.serialNumber === "string" ? id.serialNumber.slice(0, 32) : "";
+    const firmware = typeof id?.firmwareVersion === "string" ? id.firmwareVersion.slice(0, 16) : "";
+    const old = e.identity;
+    if (old && old.serial === serial && old.firmware === firmware) return;
+    if (old) this.info.remove({ ...e.labels, ...old });
+    e.identity = { serial, firmware };
+    this.info.set({ ...e.labels, serial, firmware }, 1);
   }
 
   #onSample(e: Entry, generation: number, sample: unknown): void {

@@ -150,6 +150,23 @@ describe("bridge with the Si7021", () => {
     expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 1"]);
   });
 
+  test("sensor_info: serial number and firmware; a replaced chip shows its new serial", async () => {
+    defaultBus.reset();
+    defaultBus.attach(new Si7021Sim({ serial: [0xde, 0xad, 0xbe, 0xef, 0x15, 0xff, 0x00, 0x01], firmware: 0xff }));
+    start([{ model: "si7021", name: "office" }]);
+    await reads.until("office", undefined);
+    expect(await series("sensor_info")).toEqual([
+      'sensor_info{sensor="office",model="si7021",address="0x40",serial="deadbeef15ff0001",firmware="1.0"} 1',
+    ]);
+    defaultBus.detach(0x40);
+    await reads.until("office", "nack");
+    defaultBus.attach(new Si7021Sim({ serial: [1, 2, 3, 4, 0x15, 0xff, 0x00, 0x02], firmware: 0x20 }));
+    await reads.until("office", undefined);
+    expect(await series("sensor_info")).toEqual([
+      'sensor_info{sensor="office",model="si7021",address="0x40",serial="0102030415ff0002",firmware="2.0"} 1',
+    ]);
+  });
+
   test("driver options are applied, and applied again after the chip is re-plugged", async () => {
     start([{ model: "si7021", name: "office", options: { resolution: 11 } }]);
     await reads.until("office", undefined);
