@@ -4,7 +4,7 @@
  * the toolchain first and says exactly what is missing.
  *
  *   node scripts/mc.mjs flash [name=value ...]   build for the Olimex ESP32-POE and flash it (mcconfig -m -p esp32)
- *   node scripts/mc.mjs build [name=value ...]   build for the board without flashing (mcconfig -p esp32 + make)
+ *   node scripts/mc.mjs build [name=value ...]   build for the board without flashing (mcconfig -m -p esp32 -t build)
  *   node scripts/mc.mjs sim   [name=value ...]   build for the Moddable simulator (mcconfig -m -p lin)
  *   node scripts/mc.mjs check                    only check the toolchain
  * Options (before the name=value pairs): --debug (-d, needs xsbug), --instrument (-i, heap figures in release
@@ -108,7 +108,8 @@ function main() {
   if (options.port) env.UPLOAD_PORT = options.port;
 
   const args = [];
-  if (command !== "build") args.push("-m");
+  args.push("-m");
+  if (command === "build") args.push("-t", "build");
   if (options.debug) args.push("-d");
   else if (options.instrument) args.push("-i");
   args.push("-p", target);
