@@ -271,6 +271,19 @@ describe("bridge with the Si7021", () => {
   });
 });
 
+describe("restart", () => {
+  test("stop() then startSensors() again on the same registry (the app retries and restarts sensors)", async () => {
+    const first = start([{ model: "si7021", name: "office" }]);
+    await reads.until("office", undefined);
+    await reads.until("office", undefined);
+    first.stop();
+    start([{ model: "si7021", name: "office" }], { interval: 5000 }); // one read now, the next in 5 s
+    await reads.until("office", undefined);
+    expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 1"]);
+    expect(await series("sensor_reads_total")).toEqual(["sensor_reads_total" + OFFICE + " 1"]); // a fresh counter
+  });
+});
+
 describe("configuration errors", () => {
   test("unknown model, duplicate address, bad address, bad namespace", () => {
     expect(() => start([{ model: "nope" }])).toThrow(/unknown model "nope"/);
