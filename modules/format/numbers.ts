@@ -1,12 +1,144 @@
 /**
- * Sample values: String(n) (shortest round-trip form, identical on XS and V8) with explicit NaN, +Inf, -Inf.
- * Negative zero is written "0" (as String(-0) and prom-client do; Prometheus stores it as 0 either way).
+ * Sample values: the ECMAScript Number::toString form (shortest digits that round-trip, the closest such digits when
+ * several qualify) with explicit NaN, +Inf, -Inf. Negative zero is written "0" (as String(-0) and prom-client do;
+ * Prometheus stores it as 0 either way).
+ *
+ * XS's String(n) round-trips but is not always the shortest/closest form (1e23 prints as 9.999999999999999e+22 and
+ * 79837709710068.62 as ...63). So String(n) is used when it has at most 15 significant digits (the observed XS
+ * divergences all have 16 or 17), and otherwise the digits are computed exactly with BigInt: the closest p-digit
+ * decimal for the smallest p that round-trips (binary search over p = 1..17). Renders are therefore byte-identical
+ * on XS and V8.
  */
 export function formatNumber(v: number): string {
   if (v !== v) return "NaN";
   if (v === Infinity) return "+Inf";
   if (v === -Infinity) return "-Inf";
-  return String(v);
+  if (v === 0) return "0";
+  const s = String(v);
+  if (significantDigits(s) <= 15) return s;
+  return v < 0 ? "-" + shortest(-v, s.slice(1)) : shortest(v, s);
+}
+
+/** Significant digits of a String(n) result (sign, leading zeros, point and exponent excluded). */
+function significantDigits(s: string): number {
+  let n = 0;
+  let leading = true;
+  let trailingZeros = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 101 /* e */) break;
+    if (c < 48 || c > 57) continue;
+    if (leading && c === 48) continue;
+    leading = false;
+    n++;
+    trailingZeros = c === 48 ? trailingZeros + 1 : 0;
+  }
+  return n - trailingZeros;
+}
+
+const view = new DataView(new ArrayBuffer(8));
+const TEN = BigInt(10);
+const ZERO = BigInt(0);
+const ONE = BigInt(1);
+const TWO = BigInt(2);
+
+function pow10(n: number): bigint {
+  let r = ONE;
+  let b = TEN;
+  while (n > 0) {
+    if (n & 1) r *= b;
+    b *= b;
+    n >>= 1;
+  }
+  return r;
+}
+
+/** Decimal exponent k (v in [10^k, 10^(k+1))) read from String(v) — correct for any round-tripping output. */
+function exponentOf(s: string): number {
+  let e = 0;
+  const ei = s.indexOf("e");
+  const mant = ei < 0 ? s : s.slice(0, ei);
+  if (ei >= 0) e = Number(s.slice(ei + 1));
+  const dot = mant.indexOf(".");
+  const intPart = dot < 0 ? mant : mant.slice(0, dot);
+  let i = 0;
+  while (i < intPart.length && intPart.charCodeAt(i) === 48) i++;
+  if (i < intPart.length) return e + intPart.length - i - 1;
+  // 0.000ddd
+  let j = dot + 1;
+  while (j < mant.length && mant.charCodeAt(j) === 48) j++;
+  return e - (j - dot);
+}
+
+/** Closest p-significant-digit decimal to v (> 0): [digits, k] with digits of length p (may carry to p+1 → adjusted). */
+function closest(m: bigint, e2: number, k: number, p: number): [string, number] {
+  const t = k - p + 1; // v / 10^t rounded to an integer
+  let num = m;
+  let den = ONE;
+  if (e2 > 0) num <<= BigInt(e2);
+  else if (e2 < 0) den <<= BigInt(-e2);
+  if (t < 0) num *= pow10(-t);
+  else if (t > 0) den *= pow10(t);
+  let q = num / den;
+  const r2 = (num % den) * TWO;
+  if (r2 > den || (r2 === den && (q & ONE) === ONE)) q += ONE;
+  let digits = q.toString();
+  if (digits.length > p) {
+    digits = digits.slice(0, p);
+    k++;
+  }
+  return [digits, k];
+}
+
+/** ECMAScript Number::toString layout of digits d (no trailing zeros) with decimal point position n = k + 1. */
+function layout(d: string, k: number): string {
+  let end = d.length;
+  while (end > 1 && d.charCodeAt(end - 1) === 48) end--;
+  d = d.slice(0, end);
+  const len = d.length;
+  const n = k + 1;
+  if (len <= n && n <= 21) {
+    let z = "";
+    for (let i = len; i < n; i++) z += "0";
+    return d + z;
+  }
+  if (0 < n && n <= 21) return d.slice(0, n) + "." + d.slice(n);
+  if (-6 < n && n <= 0) {
+    let z = "";
+    for (let i = 0; i < -n; i++) z += "0";
+    return "0." + z + d;
+  }
+  const exp = n - 1;
+  return d[0] + (len > 1 ? "." + d.slice(1) : "") + "e" + (exp < 0 ? "-" : "+") + String(exp < 0 ? -exp : exp);
+}
+
+function shortest(v: number, s: string): string {
+  view.setFloat64(0, v);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const be = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << BigInt(32)) | BigInt(lo);
+  let e2: number;
+  if (be === 0) e2 = -1074;
+  else {
+    m |= ONE << BigInt(52);
+    e2 = be - 1075;
+  }
+  if (m === ZERO) return "0";
+  const k = exponentOf(s);
+  let loP = 1;
+  let hiP = 17;
+  let best = s;
+  while (loP <= hiP) {
+    const p = (loP + hiP) >> 1;
+    const [d, kk] = closest(m, e2, k, p);
+    const out = layout(d, kk);
+    if (Number(out) === v) {
+      best = out;
+      hiP = p - 1;
+    } else loP = p + 1;
+  }
+  return best;
 }
 
 /**

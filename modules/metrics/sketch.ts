@@ -118,16 +118,42 @@ export class SketchMapping {
   readonly gamma: number;
   readonly lnGamma: number;
   readonly factor: number;
+  private readonly inv: number;
   constructor(readonly relativeAccuracy: number) {
     this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+    this.inv = 1 / this.gamma;
     this.lnGamma = Math.log(this.gamma);
     this.factor = 2 / (1 + this.gamma);
   }
-  index(magnitude: number): number {
-    return Math.ceil(Math.log(magnitude) / this.lnGamma);
+
+  /**
+   * γ^i by exponentiation by squaring: only IEEE multiplications, so every engine gets the same bits
+   * (Math.exp/log/pow are implementation-approximated and differ between V8 and XS).
+   */
+  pow(i: number): number {
+    let b = i < 0 ? this.inv : this.gamma;
+    let n = i < 0 ? -i : i;
+    let r = 1;
+    while (n > 0) {
+      if (n & 1) r *= b;
+      b *= b;
+      n = Math.floor(n / 2);
+    }
+    return r;
   }
+
+  /** Bin of a magnitude: the i with γ^(i−1) < magnitude ≤ γ^i (Math.log guesses, pow() decides). */
+  index(magnitude: number): number {
+    let i = Math.ceil(Math.log(magnitude) / this.lnGamma);
+    while (this.pow(i - 1) >= magnitude) i--;
+    while (this.pow(i) < magnitude) i++;
+    return i;
+  }
+
+  /** Estimate of the values in bin i: 2γ^i/(γ+1), within relative error α of each of them. */
   value(i: number): number {
-    return Math.exp(i * this.lnGamma) * this.factor;
+    const v = this.pow(i) * this.factor;
+    return v === Infinity ? Number.MAX_VALUE : v;
   }
   add(s: Sketch, v: number): void {
     if (v > 0) s.pos.add(this.index(v));

@@ -23,6 +23,14 @@ const TABLE: Array<[number, string, string]> = [
   [1 + Math.pow(2, -52), "1.0000000000000002", "1.0000000000000002"],
   [4503599627370495.5, "4503599627370495.5", "4503599627370495.5"], // large exact binary fraction
   [0.000001, "0.000001", "0.000001"],
+  // numbers XS's String(n) writes in a longer or different (still round-tripping) form; we must write V8's form
+  [1e23, "1e+23", "1.0e+23"],
+  [4.73e21, "4.73e+21", "4.73e+21"],
+  [-4.81e21, "-4.81e+21", "-4.81e+21"],
+  [79837709710068.62, "79837709710068.62", "79837709710068.62"],
+  [1923023710000000.2, "1923023710000000.2", "1923023710000000.2"],
+  [99999999999999990000000, "1e+23", "1.0e+23"], // XS writes 9.999999999999999e+22
+  [-1.5e-7, "-1.5e-7", "-1.5e-7"],
   [NaN, "NaN", "NaN"],
   [Infinity, "+Inf", "+Inf"],
   [-Infinity, "-Inf", "-Inf"],
@@ -35,6 +43,27 @@ describe("number formatting", () => {
       expect(formatCanonical(v)).toBe(canon);
     });
   }
+  it("pseudo-random doubles: shortest round-trip form, never longer than String(n)", () => {
+    let x = 2463534242;
+    const rnd = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    const dv = new DataView(new ArrayBuffer(8));
+    let checked = 0;
+    for (let i = 0; i < 3000; i++) {
+      dv.setUint32(0, rnd());
+      dv.setUint32(4, rnd());
+      const v = dv.getFloat64(0);
+      if (!isFinite(v)) continue;
+      const s = formatNumber(v);
+      if (Number(s) !== v || s.length > String(v).length) throw new Error(`formatNumber(${String(v)}) = ${s}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(2900);
+  });
   it("every value survives a render and re-parse unchanged (round trip)", () => {
     const r = new Registry({ selfMetrics: false });
     const g = new Gauge({ name: "v", help: "V.", labelNames: ["i"], registers: [r] });
