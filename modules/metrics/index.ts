@@ -1,6 +1,6 @@
 // Prometheus metrics library (prom-client shaped) for the Moddable SDK / XS and Node.
 export { Registry, register, SERIES_REFUSED } from "./registry";
-export type { RegistryOptions } from "./registry";
+export type { RegistryOptions, MetricJSON, MetricJSONValue } from "./registry";
 export { Metric, DEFAULT_MAX_SERIES } from "./metric";
 export type { Labels, LabelValue, MetricConfiguration, MetricType, Series } from "./metric";
 export { Counter } from "./counter";

@@ -17,6 +17,19 @@ export interface RegistryOptions {
   created?: boolean;
 }
 
+export interface MetricJSONValue {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+export interface MetricJSON {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: string;
+  values: MetricJSONValue[];
+}
+
 /** Name of the self-metric counting label sets refused by series caps. */
 export const SERIES_REFUSED = "exporter_series_refused_total";
 
@@ -169,6 +182,64 @@ export class Registry {
       const r = it.next();
       if (r.done) break;
       out += r.value;
+    }
+    return out;
+  }
+
+  /**
+   * prom-client's JSON shape: [{ name, help, type, aggregator, values: [{ value, labels, metricName? }] }], after
+   * collecting. Types as in the 0.0.4 text (info and stateset appear as gauges); default labels are added.
+   */
+  async getMetricsAsJSON(): Promise<MetricJSON[]> {
+    await this.collect();
+    const out: MetricJSON[] = [];
+    for (const m of this._metrics.values()) {
+      const values: MetricJSONValue[] = [];
+      const type = m.type === "info" || m.type === "stateset" ? "gauge" : m.type;
+      const snap: number[] = [];
+      for (const s of (m._series as Map<string, any>).values()) {
+        const labels: Record<string, string | number> = {};
+        for (let i = 0; i < m.labelNames.length; i++) labels[m.labelNames[i]] = s.values[i];
+        for (let i = 0; i < this._defaultNames.length; i++) if (!(this._defaultNames[i] in labels)) labels[this._defaultNames[i]] = this._defaultValues[i];
+        const withLabel = (k: string, v: string | number) => {
+          const l: Record<string, string | number> = {};
+          for (const x in labels) l[x] = labels[x];
+          l[k] = v;
+          return l;
+        };
+        switch (m.type) {
+          case "counter":
+          case "gauge":
+            values.push({ value: s.value, labels });
+            break;
+          case "info":
+            values.push({ value: 1, labels, metricName: (m as any).family + "_info" });
+            break;
+          case "stateset": {
+            const st = (m as any).states as string[];
+            for (let i = 0; i < st.length; i++) values.push({ value: s.on[i], labels: withLabel(m.name, st[i]) });
+            break;
+          }
+          case "histogram": {
+            const b = (m as any).upperBounds as number[];
+            let acc = 0;
+            for (let i = 0; i < b.length; i++) values.push({ value: (acc += s.counts[i]), labels: withLabel("le", b[i]), metricName: m.name + "_bucket" });
+            values.push({ value: s.count, labels: withLabel("le", "+Inf"), metricName: m.name + "_bucket" });
+            values.push({ value: s.sum, labels, metricName: m.name + "_sum" });
+            values.push({ value: s.count, labels, metricName: m.name + "_count" });
+            break;
+          }
+          case "summary": {
+            const p = (m as any).percentiles as number[];
+            (m as any)._quantiles(s, snap, 0);
+            for (let i = 0; i < p.length; i++) values.push({ value: snap[i], labels: withLabel("quantile", p[i]) });
+            values.push({ value: s.sum, labels, metricName: m.name + "_sum" });
+            values.push({ value: s.count, labels, metricName: m.name + "_count" });
+            break;
+          }
+        }
+      }
+      out.push({ name: m.name, help: m.help, type, aggregator: "sum", values });
     }
     return out;
   }

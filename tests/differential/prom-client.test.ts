@@ -245,6 +245,28 @@ describe("differential: prom-client vs ours (0.0.4)", () => {
   });
 });
 
+describe("differential: getMetricsAsJSON", () => {
+  it("same values for counters, gauges and histograms", async () => {
+    const json: unknown[] = [];
+    for (const L of [PC, OURS]) {
+      const r: any = new L.Registry();
+      r.setDefaultLabels({ inst: "a" });
+      new L.Counter({ name: "c_total", help: "C.", labelNames: ["k"], registers: [r] }).inc({ k: "x" }, 2);
+      new L.Gauge({ name: "g", help: "G.", registers: [r] }).set(1.5);
+      new L.Histogram({ name: "h", help: "H.", buckets: [1, 2], registers: [r] }).observe(1.5);
+      const j = await r.getMetricsAsJSON();
+      // normalise: order of label keys and of values is not part of the contract
+      json.push(
+        j.map((m: any) => ({
+          name: m.name, help: m.help, type: m.type,
+          values: m.values.map((v: any) => JSON.stringify([v.metricName || m.name, Object.keys(v.labels).sort().map((k) => [k, String(v.labels[k])]), v.value])).sort(),
+        })),
+      );
+    }
+    expect(json[1]).toEqual(json[0]);
+  });
+});
+
 describe("differential: OpenMetrics", () => {
   it("counters, gauges, histograms, summaries", () =>
     expectSame(
