@@ -161,6 +161,9 @@ const SPECIAL: [string, number][] = [
   ["large_exact_fraction", 4503599627370495.5],
   ["tie_0.625", 79837709710068.625], // exactly halfway between two 16-digit decimals: ES says round to even (…68.62)
   ["tie_0.25", 1923023710000000.25],
+  // exactly representable integer whose 16-digit rounding is a tie: XS printed "70095117003082340", which correct
+  // parsers (V8, Go) read as 70095117003082336 (ties to even); built by arithmetic so that no literal is parsed
+  ["int_tie", 8761889625385293 * 8],
   ["2^-30", 1 / 1073741824],
   ["123456789.123", 123456789.123],
   ["1e-7", 1e-7],
@@ -486,6 +489,7 @@ function numberList(): number[] {
   for (let n = 1; n <= 100; n++) list.push(n / 3, n / 7, n * 0.1, -n / 9);
   // exact binary fractions halfway between two shortest decimals (the spec rounds such ties to even)
   for (let k = 0; k < 40; k++) list.push(79837709710068 + k + 0.625, 1000000000000000 + 8 * k + 0.25, -(281474976710656 + k + 0.0625));
+  for (let k = 0; k < 40; k++) list.push((8761889625385293 + 2 * k) * 8, -(4503599627370497 + 2 * k) * 4);
   for (let d = -5; d <= 5; d++) list.push(9007199254740992 + d, 4503599627370496 + d + 0.5);
   const rand = rng(12345);
   for (let i = 0; i < 3000; i++) {
