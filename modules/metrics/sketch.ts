@@ -11,7 +11,8 @@
  * Memory bound per sketch: 4·maxBins bytes per store that has values (≤ 2 stores) + ~10 numbers.
  *
  * Guarantee tested: for the q-quantile x = sorted[floor(q·(n − 1))] (no collapse in play),
- * |estimate − x| ≤ α·|x|.
+ * |estimate − x| ≤ α·|x|. Estimates are clamped into the exact [min, max] of the merged sketches, and ranks 0 and
+ * n − 1 return the exact min and max (so a single observation, q = 0 and q = 1 are exact).
  */
 export class BinStore {
   counts: Uint32Array | undefined = undefined;
@@ -98,6 +99,9 @@ export class Sketch {
   readonly pos: BinStore;
   readonly neg: BinStore;
   zero = 0;
+  /** Exact extremes of the sketch's values: estimates are clamped into [min, max] (never further from the truth). */
+  min = Infinity;
+  max = -Infinity;
   /** Time slot this sketch holds (see Summary). */
   slot = -1;
   constructor(maxBins: number) {
@@ -111,6 +115,8 @@ export class Sketch {
     this.pos.clear();
     this.neg.clear();
     this.zero = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
   }
 }
 
@@ -156,6 +162,8 @@ export class SketchMapping {
     return v === Infinity ? Number.MAX_VALUE : v;
   }
   add(s: Sketch, v: number): void {
+    if (v < s.min) s.min = v;
+    if (v > s.max) s.max = v;
     if (v > 0) s.pos.add(this.index(v));
     else if (v < 0) s.neg.add(this.index(-v));
     else s.zero++;
@@ -212,5 +220,17 @@ export class SketchMapping {
       }
     }
     while (j < qs.length) out[offset + j++] = posMax > -Infinity ? this.value(posMax) : 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let k = 0; k < sketches.length; k++) {
+      if (sketches[k].min < min) min = sketches[k].min;
+      if (sketches[k].max > max) max = sketches[k].max;
+    }
+    for (let i = 0; i < qs.length; i++) {
+      const rk = Math.floor(qs[i] * (n - 1));
+      const x = out[offset + i];
+      if (rk === 0 || x < min) out[offset + i] = min; // rank 0 is the minimum itself
+      else if (rk === n - 1 || x > max) out[offset + i] = max;
+    }
   }
 }

@@ -53,6 +53,16 @@ describe("Summary", () => {
       }
     });
   }
+  it("estimates are clamped to the window's exact min and max (a single observation is exact)", () => {
+    const s = new Summary({ name: "one", help: "O.", percentiles: [0, 0.5, 1], registers: [r], now: clock.now });
+    s.observe(0.012);
+    expect((s.get() as { quantiles: number[] }).quantiles).toEqual([0.012, 0.012, 0.012]);
+    s.observe(-3);
+    s.observe(7);
+    const q = (s.get() as { quantiles: number[] }).quantiles;
+    expect(q[0]).toBe(-3);
+    expect(q[2]).toBe(7);
+  });
   it("honours a coarser relativeAccuracy", () => {
     const s = new Summary({ name: "s", help: "S.", percentiles: [0.5], relativeAccuracy: 0.05, registers: [r], now: clock.now });
     for (let i = 1; i <= 1000; i++) s.observe(i);
