@@ -481,7 +481,7 @@ async function renderScenarios(): Promise<void> {
 function numberList(): number[] {
   const view = new DataView(new ArrayBuffer(8));
   const list: number[] = SPECIAL.map(([, v]) => v);
-  for (let k = -1074; k <= 1023; k += 7) list.push(pow2(k));
+  for (let k = -1074; k <= 1023; k++) list.push(pow2(k)); // powers of two: the rounding interval is asymmetric
   for (let k = -325; k <= 309; k++) list.push(Number("1e" + k));
   for (let k = -30; k <= 30; k++) list.push(Number("1.5e" + k), Number("9.999999999999999e" + k), Number("123456789.123e" + k));
   // short decimals at and above 1e21, where String() switches to exponent notation

@@ -19,6 +19,8 @@ const root = resolve(here, "..", "..");
 const work = join(root, ".cache", "xs");
 const SENTINEL = /^XS-SHIM-END passed=(\d+) failed=(\d+) skipped=(\d+)$/m;
 const CORPUS_END = "XS-CORPUS-END";
+// per run, so that concurrent runs (several people in one checkout) do not delete each other's bundles
+const bundleDir = join(work, "bundles-" + process.pid);
 const FILE_TIMEOUT_MS = 120_000;
 const log = (line) => process.stdout.write(line + "\n");
 const rel = (p) => relative(root, p).split("\\").join("/");
@@ -98,7 +100,7 @@ async function bundle(entries) {
     mainFields: ["module", "main"],
     conditions: ["import", "default"],
     target: "es2022",
-    outdir: join(work, "bundles"),
+    outdir: bundleDir,
     outExtension: { ".js": ".cjs" }, // same bytes run as a script by xsnap and as CommonJS by node
     alias: { "@jest/globals": shim },
     plugins: [entryPlugin, platformPlugin],
@@ -109,7 +111,7 @@ async function bundle(entries) {
   }).catch((e) => e);
   const errors = result.errors ?? [];
   const byEntry = new Map();
-  for (const e of entries) byEntry.set(e.out, join(work, "bundles", e.out + ".cjs"));
+  for (const e of entries) byEntry.set(e.out, join(bundleDir, e.out + ".cjs"));
   return { errors, byEntry };
 }
 
@@ -234,8 +236,8 @@ async function main() {
     process.exit(1);
   }
   log(`xs: engine ${xs.version} at ${rel(xs.path)} (${xs.cached ? "cached" : `built in ${xs.seconds.toFixed(1)} s`})`);
-  rmSync(join(work, "bundles"), { recursive: true, force: true });
-  mkdirSync(join(work, "bundles"), { recursive: true });
+  rmSync(bundleDir, { recursive: true, force: true });
+  mkdirSync(bundleDir, { recursive: true });
 
   const units = [
     { file: selftest, kind: "selftest" },
@@ -369,6 +371,30 @@ async function main() {
       differing.push(sec.title);
     }
     if (xsSections.length !== ns.length) differing.push(`section count: node ${ns.length}, xs ${xsSections.length}`);
+    // formatNumber promises ECMAScript Number::toString (with NaN, +Inf, -Inf and "0" for -0): on Node, V8's
+    // String(n) is that reference, so the Node run's two number sections must agree line by line.
+    const strN = ns.find((x) => x.title === "== String(n)");
+    const fmtN = ns.find((x) => x.title === "== formatNumber(n) formatCanonical(n)");
+    if (strN && fmtN) {
+      const a = strN.body.split("\n");
+      const b = fmtN.body.split("\n");
+      const bad = [];
+      const special = { NaN: "NaN", Infinity: "+Inf", "-Infinity": "-Inf", "-0": "0" };
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        const [bits, str] = a[i].split(" ");
+        const [, fmt] = b[i].split(" ");
+        if (str === undefined || fmt === undefined) continue;
+        if ((special[str] ?? str) !== fmt) bad.push(`${bits}: String ${str}, formatNumber ${fmt}`);
+      }
+      if (bad.length) {
+        failed++;
+        log(`FAIL formatNumber differs from ECMAScript Number::toString (V8's String(n)) for ${bad.length} number(s) on Node, e.g.`);
+        for (const x of bad.slice(0, 5)) log("    " + x);
+      } else {
+        passed++;
+        log(`PASS formatNumber equals ECMAScript Number::toString (V8's String(n)) for all ${a.length} numbers on Node`);
+      }
+    }
     const identicalBytes = nodeRun.stdout.equals(xsRun.stdout);
     // each corpus section counts as one check; an incomplete or inconsistent run counts as one more failure
     passed += identical;
@@ -406,7 +432,7 @@ async function main() {
     }
   }
 
-  if (!process.env.XS_KEEP) rmSync(join(work, "bundles"), { recursive: true, force: true });
+  if (!process.env.XS_KEEP) rmSync(bundleDir, { recursive: true, force: true });
   log("");
   log(`xs: lane took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   log(`xs: ${passed} passed, ${failed} failed`);
@@ -414,6 +440,7 @@ async function main() {
 }
 
 main().catch((e) => {
+  if (!process.env.XS_KEEP) rmSync(bundleDir, { recursive: true, force: true });
   log("xs: runner error: " + (e && e.stack ? e.stack : e));
   log(`xs: ${passed} passed, ${failed + 1} failed`);
   process.exit(1);

@@ -56,7 +56,7 @@ export function ensureXsnap(root, log = (line) => console.log(line)) {
 
   log(`xs: building xsnap from @agoric/xsnap ${version} (make -j2, ${GOAL}); cached afterwards in ${cacheDir}`);
   const t0 = Date.now();
-  const buildDir = join(cacheDir + ".build");
+  const buildDir = `${cacheDir}.build-${process.pid}`; // per process: concurrent first runs do not collide
   rmSync(buildDir, { recursive: true, force: true });
   mkdirSync(buildDir, { recursive: true });
   const r = spawnSync(
