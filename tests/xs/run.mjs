@@ -171,10 +171,13 @@ function parseShim(r) {
     const tail = (r.stderr + "\n" + lines.filter((l) => !/^(ok|not ok) \d+ - /.test(l)).slice(-8).join("\n")).trim();
     if (tail) why.push(tail);
   } else if (r.code !== 0) why.push(`exit code ${r.code}`);
+  // xsnap reports a rejection nobody handled but still exits 0; Node exits 1 (unless the sentinel already printed)
+  const rejection = /^unhandled rejection: .*$/im.exec(text + "\n" + r.stderr);
+  if (rejection) why.push("a promise was rejected and never handled: " + rejection[0].replace(/^unhandled rejection: /i, ""));
   return {
     ms: r.ms,
-    ok: !!m && Number(m[2]) === 0 && r.code === 0,
-    complete: !!m && r.code === 0,
+    ok: !!m && Number(m[2]) === 0 && r.code === 0 && !rejection,
+    complete: !!m && r.code === 0 && !rejection,
     passed: m ? Number(m[1]) : 0,
     failed: m ? Number(m[2]) : 0,
     skipped: m ? Number(m[3]) : 0,
