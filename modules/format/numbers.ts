@@ -5,9 +5,10 @@
  *
  * XS's String(n) round-trips but is not always the shortest/closest form (1e23 prints as 9.999999999999999e+22 and
  * 79837709710068.62 as ...63). So String(n) is used when it has at most 15 significant digits (the observed XS
- * divergences all have 16 or 17), and otherwise the digits are computed exactly with BigInt: the closest p-digit
- * decimal for the smallest p that round-trips (binary search over p = 1..17). Renders are therefore byte-identical
- * on XS and V8.
+ * divergences all have 16 or 17) and the value is below 2^53; otherwise the digits are computed exactly with
+ * BigInt: the closest p-digit decimal for the smallest p whose decimal lies in the double's rounding interval
+ * (binary search over p = 1..17; no Number() parsing, which rounds ties half up on XS). Renders are therefore
+ * byte-identical on XS and V8.
  */
 export function formatNumber(v: number): string {
   if (v !== v) return "NaN";
@@ -15,7 +16,10 @@ export function formatNumber(v: number): string {
   if (v === -Infinity) return "-Inf";
   if (v === 0) return "0";
   const s = String(v);
-  if (significantDigits(s) <= 15) return s;
+  // Trusted: up to 15 significant digits below 2^53. Such a decimal can never be the midpoint between two doubles
+  // (a fractional midpoint has 16+ significant digits; an integral one is >= 2^53), so XS's tie handling cannot
+  // make it name another double, and XS's observed divergences all have 16+ digits.
+  if (significantDigits(s) <= 15 && v < 9007199254740992 && v > -9007199254740992) return s;
   return v < 0 ? "-" + shortest(-v, s.slice(1)) : shortest(v, s);
 }
 
@@ -126,19 +130,49 @@ function shortest(v: number, s: string): string {
   }
   if (m === ZERO) return "0";
   const k = exponentOf(s);
+  const lowerHalf = be > 1 && m === ONE << BigInt(52);
   let loP = 1;
   let hiP = 17;
   let best = s;
   while (loP <= hiP) {
     const p = (loP + hiP) >> 1;
     const [d, kk] = closest(m, e2, k, p);
-    const out = layout(d, kk);
-    if (Number(out) === v) {
-      best = out;
+    let found = "";
+    if (roundTrips(BigInt(d), kk - d.length + 1, m, e2, lowerHalf)) found = layout(d, kk);
+    else if (lowerHalf) {
+      // a power of two has a narrower interval below it: the next p-digit decimal up may qualify instead
+      const up = (BigInt(d) + ONE).toString();
+      const [d2, k2] = up.length > d.length ? [up.slice(0, d.length), kk + 1] : [up, kk];
+      if (roundTrips(BigInt(up), kk - d.length + 1, m, e2, lowerHalf)) found = layout(d2, k2);
+    }
+    if (found !== "") {
+      best = found;
       hiP = p - 1;
     } else loP = p + 1;
   }
   return best;
+}
+
+/**
+ * Exactly whether D·10^t reads back as m·2^e2 under round-half-to-even (not by calling Number(), which on XS rounds
+ * decimal ties half up): it must lie inside the rounding interval of the double, boundaries included when m is even.
+ */
+function roundTrips(D: bigint, t: number, m: bigint, e2: number, lowerHalf: boolean): boolean {
+  // boundaries in units of 2^(e2-2): high = 4m+2, low = 4m-2 (4m-1 below a power of two, where the gap halves)
+  const E = e2 - 2;
+  const four = BigInt(4);
+  const hi = m * four + TWO;
+  const lo = m * four - (lowerHalf ? ONE : TWO);
+  let x = D;
+  if (t > 0) x *= pow10(t);
+  if (E < 0) x <<= BigInt(-E);
+  let scale = ONE;
+  if (E > 0) scale <<= BigInt(E);
+  if (t < 0) scale *= pow10(-t);
+  const h = hi * scale;
+  const l = lo * scale;
+  const even = (m & ONE) === ZERO;
+  return (x > l || (even && x === l)) && (x < h || (even && x === h));
 }
 
 /**

@@ -32,6 +32,17 @@ describe("formatNumber equals V8's String(n)", () => {
       { numRuns: 20000 },
     );
   });
+  it("for every power of two and large integers (where decimal ties exist)", () => {
+    for (let e = -1074; e <= 1023; e++) {
+      const v = Math.pow(2, e);
+      expect(formatNumber(v)).toBe(String(v));
+      expect(formatNumber(-v)).toBe(String(-v));
+    }
+    for (let i = 0; i < 20000; i++) {
+      const v = Math.pow(2, 53 + (i % 12)) + (i * 2654435761) % 100000;
+      expect(formatNumber(v)).toBe(String(v));
+    }
+  });
   it("for decimal-looking values sensors produce", () => {
     for (let i = -100000; i <= 100000; i += 7) {
       const v = i / 100;
