@@ -157,7 +157,7 @@ export class RequestParser {
 	readonly maxHeaders: number;
 	readonly maxBody: number;
 
-	phase = PHASE_IDLE;
+	phase: number = PHASE_IDLE;
 	/** HTTP status to answer when phase === PHASE_ERROR */
 	error = 0;
 	/** short reason for logs when phase === PHASE_ERROR */

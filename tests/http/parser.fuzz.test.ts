@@ -72,7 +72,7 @@ function parseAll(p: RequestParser, bytes: Uint8Array, cuts: number[]): Outcome[
         });
         if (p.phase === PHASE_ERROR) return out;
         p.reset();
-        if (p.phase !== PHASE_IDLE) throw new Error("reset failed");
+        if ((p.phase as number) !== PHASE_IDLE) throw new Error("reset failed");
         continue;
       }
       if (o >= end) break;

@@ -1,0 +1,1106 @@
+/*
+ * HTTP/1.1 server for the Prometheus exposition, on ECMA-419 sockets (embedded:io/socket/listener, .../tcp).
+ *
+ * - One Connection per accepted socket, at most `maxConnections`. A new connection beyond the cap evicts the
+ *   longest-idle keep-alive connection (no request bytes pending, no response in progress); when every connection
+ *   is busy it is answered "503 Service Unavailable" and closed (no queue).
+ * - Requests are parsed incrementally (./parser). Pipelined requests are answered in order: while a response is
+ *   being sent nothing more is read from the socket, so unread requests stay in the TCP receive window (backpressure
+ *   on the client).
+ * - Responses are streamed from one fixed output buffer per connection (`chunkSize` bytes), written only as far as
+ *   the socket's writable budget allows (onWritable); the exposition is pulled from the registry's reader chunk by
+ *   chunk and never held whole. HTTP/1.1: `Transfer-Encoding: chunked`; HTTP/1.0: close-delimited.
+ * - Timeouts run off one repeating timer: idle keep-alive (close silently), whole request (408), scrape collect
+ *   (503), send stall (abort), lingering close after an error.
+ * - Nothing from the wire throws out of a callback: every socket callback is guarded; a failure closes that
+ *   connection only. The listener is re-created with exponential backoff when it cannot be created or fails.
+ */
+import Listener from "embedded:io/socket/listener";
+import TCP from "embedded:io/socket/tcp";
+import Timer from "timer";
+import { negotiate } from "../format/index";
+import {
+	RequestParser,
+	ParserLimits,
+	DEFAULT_LIMITS,
+	PHASE_IDLE,
+	PHASE_HEAD,
+	PHASE_COMPLETE,
+	PHASE_ERROR,
+	METHOD_UNKNOWN,
+	METHOD_GET,
+	METHOD_HEAD,
+} from "./parser";
+
+/** What the server needs of a registry: prom-client-like collect(), and a pull reader per format. */
+export interface ExpositionReader {
+	read(buffer: Uint8Array): number;
+}
+export interface ScrapeRegistry {
+	collect(): unknown;
+	reader(format: any): ExpositionReader;
+}
+
+export interface HttpAuth {
+	/** expected bearer token (`Authorization: Bearer <token>`) */
+	bearer?: string;
+	/** basic auth (`Authorization: Basic base64(username:password)`); both must be set */
+	username?: string;
+	password?: string;
+}
+
+export interface HttpServerOptions {
+	port?: number;
+	/** listen address; omitted: the platform default (device: every interface) */
+	address?: string;
+	/** metrics path, default "/metrics" */
+	path?: string;
+	registry: ScrapeRegistry;
+	/** concurrent connections, default 8 */
+	maxConnections?: number;
+	auth?: HttpAuth;
+	info?: { name?: string; version?: string; uptime?: () => number };
+	log?: (line: string) => void;
+	/** output buffer per connection, bytes (512..16384), default 1024 */
+	chunkSize?: number;
+	/** close a keep-alive connection after this long without a request, ms (default 65000) */
+	idleTimeout?: number;
+	/** a request must arrive whole within this long of its first byte, ms (default 10000): else 408 */
+	requestTimeout?: number;
+	/** collect() must finish within this long, ms (default 10000): else 503 */
+	collectTimeout?: number;
+	/** a response that makes no progress for this long is aborted, ms (default 10000) */
+	sendTimeout?: number;
+	/** after an error response, input is drained for at most this long before closing, ms (default 2000) */
+	lingerTimeout?: number;
+	/** request limits (see ./parser) */
+	limits?: ParserLimits;
+	/** listener re-creation backoff, ms (default 500 doubling up to 30000) */
+	retryMin?: number;
+	retryMax?: number;
+}
+
+export interface HttpServerStats {
+	requests: number;
+	scrapes: number;
+	scrapeErrors: number;
+	lastScrapeMs: number;
+	scrapeMsTotal: number;
+	bytesSent: number;
+	connectionsAccepted: number;
+	connectionsRefused: number;
+	activeConnections: number;
+	badRequests: number;
+}
+
+const READ_SIZE = 512; // bytes taken from the socket per read
+const MAX_REFUSING = 4; // sockets being answered 503 at once; beyond, refused sockets are closed at once
+const NAME_MAX = 64;
+
+const REASONS: { [status: number]: string } = {
+	100: "Continue",
+	200: "OK",
+	400: "Bad Request",
+	401: "Unauthorized",
+	404: "Not Found",
+	405: "Method Not Allowed",
+	408: "Request Timeout",
+	413: "Content Too Large",
+	414: "URI Too Long",
+	417: "Expectation Failed",
+	431: "Request Header Fields Too Large",
+	500: "Internal Server Error",
+	501: "Not Implemented",
+	503: "Service Unavailable",
+	505: "HTTP Version Not Supported",
+};
+
+const TEXT = "text/plain; charset=utf-8";
+const HTML = "text/html; charset=utf-8";
+
+const ROUTE_NONE = 0;
+const ROUTE_METRICS = 1;
+const ROUTE_LANDING = 2;
+const ROUTE_HEALTH = 3;
+
+// connection states
+const C_READ = 0;
+const C_COLLECT = 1;
+const C_SEND = 2;
+const C_LINGER = 3;
+const C_CLOSED = 4;
+
+// response segments
+const SEG_HEAD = 0;
+const SEG_TEXT = 1;
+const SEG_READER = 2;
+const SEG_TRAILER = 3;
+const SEG_DONE = 4;
+
+const CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n";
+const REFUSED_503 = asciiBytes(
+	"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 20\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections",
+);
+const HEX = "0123456789abcdef";
+
+function asciiBytes(s: string): Uint8Array {
+	const b = new Uint8Array(s.length);
+	for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
+	return b;
+}
+
+function utf8(s: string): number[] {
+	const out: number[] = [];
+	for (let i = 0; i < s.length; i++) {
+		let c = s.charCodeAt(i);
+		if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+			const d = s.charCodeAt(i + 1);
+			if (d >= 0xdc00 && d <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+				i++;
+			}
+		}
+		if (c < 0x80) out.push(c);
+		else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+		else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+		else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+	}
+	return out;
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+function base64(bytes: number[]): string {
+	let s = "";
+	for (let i = 0; i < bytes.length; i += 3) {
+		const a = bytes[i];
+		const b = i + 1 < bytes.length ? bytes[i + 1] : 0;
+		const c = i + 2 < bytes.length ? bytes[i + 2] : 0;
+		s += B64[a >> 2] + B64[((a & 3) << 4) | (b >> 4)];
+		s += i + 1 < bytes.length ? B64[((b & 15) << 2) | (c >> 6)] : "=";
+		s += i + 2 < bytes.length ? B64[c & 63] : "=";
+	}
+	return s;
+}
+
+/** HTML-escape, and turn every non-ASCII character into a numeric reference so the page is pure ASCII. */
+export function escapeHtml(s: string): string {
+	let out = "";
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c === 38) out += "&amp;";
+		else if (c === 60) out += "&lt;";
+		else if (c === 62) out += "&gt;";
+		else if (c === 34) out += "&quot;";
+		else if (c === 39) out += "&#39;";
+		else if (c < 32 || c === 127) out += " ";
+		else if (c < 127) out += s[i];
+		else {
+			let cp = c;
+			if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+				const d = s.charCodeAt(i + 1);
+				if (d >= 0xdc00 && d <= 0xdfff) {
+					cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+					i++;
+				}
+			}
+			out += "&#" + String(cp) + ";";
+		}
+	}
+	return out;
+}
+
+function formatUptime(seconds: number): string {
+	let s = Math.floor(seconds > 0 ? seconds : 0);
+	const d = Math.floor(s / 86400);
+	s -= d * 86400;
+	const h = Math.floor(s / 3600);
+	s -= h * 3600;
+	const m = Math.floor(s / 60);
+	s -= m * 60;
+	return (d ? String(d) + "d " : "") + String(h) + "h " + String(m) + "m " + String(s) + "s";
+}
+
+function clampInt(value: unknown, min: number, max: number, fallback: number): number {
+	const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : NaN;
+	if (!(n === n) || n < min) return n === n ? min : fallback; // NaN -> fallback
+	return n > max ? max : Math.floor(n);
+}
+
+/** Constant-time comparison of bytes[start, start+length) with expected (time depends on expected.length only). */
+function constantTimeEqual(bytes: Uint8Array, start: number, length: number, expected: Uint8Array): boolean {
+	let diff = length ^ expected.length;
+	for (let i = 0; i < expected.length; i++) {
+		const b = i < length ? bytes[start + i] : 0;
+		diff |= b ^ expected[i];
+	}
+	return diff === 0;
+}
+
+function lowerByte(c: number): number {
+	return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+class Connection {
+	readonly server: HttpServer;
+	socket: TCP;
+	readonly parser: RequestParser;
+	readonly out: Uint8Array;
+	outStart = 0;
+	outEnd = 0;
+	readable = 0;
+	writable = 0;
+	input: Uint8Array | null = null;
+	inputOffset = 0;
+	state = C_READ;
+	deadline = 0;
+	idleSince = 0;
+	driving = false;
+	generation = 0;
+
+	// request being answered
+	route = ROUTE_NONE;
+	status = 0;
+	keepAlive = false;
+	http10 = false;
+	headOnly = false;
+	// response
+	closeAfter = false;
+	segment = SEG_DONE;
+	head = "";
+	headOffset = 0;
+	text = "";
+	textOffset = 0;
+	reader: ExpositionReader | null = null;
+	chunked = false;
+	scrapeStart = -1;
+
+	constructor(server: HttpServer, pending: TCP) {
+		this.server = server;
+		this.parser = new RequestParser(server.limits);
+		this.out = new Uint8Array(server.chunkSize);
+		const self = this;
+		this.socket = new TCP({
+			from: pending,
+			nodelay: true,
+			onReadable(bytes: number) {
+				self.readable = bytes;
+				self.drive();
+			},
+			onWritable(bytes: number) {
+				self.writable = bytes;
+				self.drive();
+			},
+			onError() {
+				self.close();
+			},
+		});
+		this.idleSince = server.now;
+		this.deadline = server.now + server.idleTimeout;
+	}
+
+	isIdle(): boolean {
+		return (
+			this.state === C_READ &&
+			this.parser.phase === PHASE_IDLE &&
+			this.readable === 0 &&
+			this.outStart === this.outEnd &&
+			(this.input === null || this.inputOffset >= this.input.length)
+		);
+	}
+
+	drive(): void {
+		if (this.driving || this.state === C_CLOSED) return;
+		this.driving = true;
+		try {
+			for (;;) {
+				const state = this.state;
+				if (this.outStart < this.outEnd && this.writable > 0) this.flush();
+				if (state === C_SEND) {
+					if (this.outStart < this.outEnd) break; // waiting for onWritable
+					if (this.segment === SEG_DONE) {
+						this.finish();
+						continue;
+					}
+					this.fill();
+					if (this.outStart === this.outEnd && this.segment !== SEG_DONE) break; // no room to make progress
+					if (this.writable <= 0) break;
+					continue;
+				}
+				if (state === C_READ) {
+					if (!this.readStep()) break;
+					continue;
+				}
+				if (state === C_LINGER) {
+					this.discard();
+					break;
+				}
+				break; // C_COLLECT, C_CLOSED
+			}
+		} catch (e) {
+			// a bug or a socket failure: this connection only
+			this.server.note("connection error: " + String(e));
+			if (this.segment !== SEG_DONE && this.scrapeStart >= 0) this.server.stats.scrapeErrors++;
+			this.close();
+		}
+		this.driving = false;
+	}
+
+	/** write as much of the output queue as the budget allows */
+	flush(): void {
+		let n = this.outEnd - this.outStart;
+		if (n > this.writable) n = this.writable;
+		if (n <= 0) return;
+		this.socket.write(this.outStart === 0 && n === this.out.length ? this.out : this.out.subarray(this.outStart, this.outStart + n));
+		this.writable -= n;
+		this.outStart += n;
+		this.server.stats.bytesSent += n;
+		if (this.outStart === this.outEnd) this.outStart = this.outEnd = 0;
+		if (this.state === C_SEND || this.state === C_LINGER) this.deadline = this.server.now + this.server.sendTimeout;
+	}
+
+	/** one step of reading and parsing; false when there is nothing more to do now */
+	readStep(): boolean {
+		const p = this.parser;
+		const phase = p.phase;
+		if (phase === PHASE_HEAD) {
+			this.onHead();
+			return true;
+		}
+		if (phase === PHASE_COMPLETE) {
+			this.onRequest();
+			return true;
+		}
+		if (phase === PHASE_ERROR) {
+			this.server.stats.requests++;
+			this.server.stats.badRequests++;
+			this.keepAlive = false;
+			this.http10 = false;
+			this.headOnly = false;
+			this.route = ROUTE_NONE;
+			this.status = p.error;
+			this.respondText(p.error, p.reason + "\n", "");
+			return true;
+		}
+		let input = this.input;
+		if (input === null || this.inputOffset >= input.length) {
+			this.input = null;
+			if (this.readable <= 0) return false;
+			const n = this.readable < READ_SIZE ? this.readable : READ_SIZE;
+			const got = this.socket.read(n);
+			this.readable -= n;
+			if (!(got instanceof ArrayBuffer)) {
+				this.readable = 0;
+				return false;
+			}
+			input = this.input = new Uint8Array(got);
+			this.inputOffset = 0;
+		}
+		const wasIdle = phase === PHASE_IDLE;
+		this.inputOffset = p.execute(input, this.inputOffset, input.length);
+		if (wasIdle && p.phase !== PHASE_IDLE) this.deadline = this.server.now + this.server.requestTimeout;
+		return true;
+	}
+
+	/** request line and headers complete: route, authorise, maybe 100 Continue */
+	onHead(): void {
+		const p = this.parser;
+		const server = this.server;
+		this.keepAlive = p.keepAlive;
+		this.http10 = p.versionMinor === 0;
+		this.headOnly = p.method === METHOD_HEAD;
+		let route = ROUTE_NONE;
+		let status = 200;
+		if (p.method === METHOD_UNKNOWN) status = 501;
+		else {
+			if (p.pathEquals(server.path)) route = ROUTE_METRICS;
+			else if (p.pathEquals("/")) route = ROUTE_LANDING;
+			else if (p.pathEquals("/-/healthy")) route = ROUTE_HEALTH;
+			if (route === ROUTE_NONE) status = 404;
+			else if (p.method !== METHOD_GET && p.method !== METHOD_HEAD) status = 405;
+			else if (route !== ROUTE_HEALTH && !server.authorized(p)) status = 401;
+		}
+		this.route = route;
+		this.status = status;
+		if (p.expectContinue) {
+			if (status !== 200) {
+				// final answer now; the body is never read, so the connection closes afterwards
+				this.keepAlive = false;
+				this.server.stats.requests++;
+				this.answer();
+				return;
+			}
+			this.appendAscii(CONTINUE_100);
+		}
+		p.startBody();
+	}
+
+	/** a whole request has been received */
+	onRequest(): void {
+		this.server.stats.requests++;
+		this.answer();
+	}
+
+	answer(): void {
+		const status = this.status;
+		const server = this.server;
+		try {
+			if (status === 200) {
+				if (this.route === ROUTE_HEALTH) this.respondText(200, "OK", "");
+				else if (this.route === ROUTE_LANDING) this.respondText(200, server.landingPage(), "", HTML);
+				else this.scrape();
+			} else if (status === 405) this.respondText(405, "method not allowed\n", "Allow: GET, HEAD\r\n");
+			else if (status === 401) this.respondText(401, "unauthorized\n", server.challenge);
+			else if (status === 404) this.respondText(404, "not found\n", "");
+			else this.respondText(status, (REASONS[status] || "error") + "\n", "");
+		} catch (e) {
+			server.note("handler error: " + String(e));
+			this.reader = null;
+			this.respondText(500, "internal server error\n", "");
+		}
+	}
+
+	scrape(): void {
+		const server = this.server;
+		const n = negotiate(this.parser.acceptString());
+		if (this.headOnly) {
+			this.respondStream(n.contentType, null);
+			return;
+		}
+		server.stats.scrapes++;
+		this.scrapeStart = Date.now();
+		this.state = C_COLLECT;
+		this.deadline = server.now + server.collectTimeout;
+		const generation = ++this.generation;
+		const self = this;
+		server.collect().then(
+			function () {
+				if (self.generation !== generation || self.state !== C_COLLECT) return;
+				let reader: ExpositionReader;
+				try {
+					reader = server.registry.reader(n.format);
+				} catch (e) {
+					self.scrapeFailed(e);
+					return;
+				}
+				self.respondStream(n.contentType, reader);
+				self.drive();
+			},
+			function (e: unknown) {
+				if (self.generation !== generation || self.state !== C_COLLECT) return;
+				self.scrapeFailed(e);
+			},
+		);
+	}
+
+	scrapeFailed(e: unknown): void {
+		const server = this.server;
+		server.note("scrape failed: " + String(e));
+		server.stats.scrapeErrors++;
+		this.scrapeStart = -1;
+		this.respondText(500, "scrape failed\n", "");
+		this.drive();
+	}
+
+	connectionHeader(): string {
+		if (!this.closeAfter) return this.http10 ? "Connection: keep-alive\r\n" : "";
+		return "Connection: close\r\n";
+	}
+
+	/** fixed (ASCII) body with Content-Length */
+	respondText(status: number, body: string, extra: string, contentType?: string): void {
+		// after these the state of the byte stream (or of the client) is unknown: close
+		if (status === 400 || status === 408 || status === 413 || status === 414 || status === 417 || status === 431 ||
+			status === 501 || status === 503 || status === 505) this.keepAlive = false;
+		this.closeAfter = !this.keepAlive;
+		this.head =
+			"HTTP/1.1 " + String(status) + " " + (REASONS[status] || "Status") +
+			"\r\nContent-Type: " + (contentType || TEXT) +
+			"\r\nContent-Length: " + String(body.length) + "\r\n" +
+			extra + this.connectionHeader() + "\r\n";
+		this.headOffset = 0;
+		this.text = this.headOnly ? "" : body;
+		this.textOffset = 0;
+		this.reader = null;
+		this.chunked = false;
+		this.segment = SEG_HEAD;
+		this.state = C_SEND;
+		this.deadline = this.server.now + this.server.sendTimeout;
+	}
+
+	/** streamed body: chunked for HTTP/1.1, close-delimited for HTTP/1.0 */
+	respondStream(contentType: string, reader: ExpositionReader | null): void {
+		this.chunked = !this.http10;
+		if (this.http10) this.keepAlive = false;
+		this.closeAfter = !this.keepAlive;
+		this.head =
+			"HTTP/1.1 200 OK\r\nContent-Type: " + contentType +
+			(this.chunked ? "\r\nTransfer-Encoding: chunked" : "") +
+			"\r\nVary: Accept\r\n" + this.connectionHeader() + "\r\n";
+		this.headOffset = 0;
+		this.text = "";
+		this.reader = this.headOnly ? null : reader;
+		this.segment = SEG_HEAD;
+		this.state = C_SEND;
+		this.deadline = this.server.now + this.server.sendTimeout;
+	}
+
+	appendAscii(s: string): void {
+		const out = this.out;
+		let end = this.outEnd;
+		for (let i = 0; i < s.length && end < out.length; i++) out[end++] = s.charCodeAt(i);
+		this.outEnd = end;
+	}
+
+	/** produce response bytes into the free tail of the output buffer */
+	fill(): void {
+		const out = this.out;
+		const size = out.length;
+		while (this.segment !== SEG_DONE) {
+			let end = this.outEnd;
+			if (end >= size) return;
+			const seg = this.segment;
+			if (seg === SEG_HEAD || seg === SEG_TEXT) {
+				const s = seg === SEG_HEAD ? this.head : this.text;
+				let i = seg === SEG_HEAD ? this.headOffset : this.textOffset;
+				while (i < s.length && end < size) out[end++] = s.charCodeAt(i++);
+				this.outEnd = end;
+				if (seg === SEG_HEAD) this.headOffset = i;
+				else this.textOffset = i;
+				if (i < s.length) return;
+				if (seg === SEG_HEAD) {
+					this.head = "";
+					this.segment = this.reader ? SEG_READER : this.text.length ? SEG_TEXT : SEG_DONE;
+				} else {
+					this.text = "";
+					this.segment = SEG_DONE;
+				}
+				continue;
+			}
+			if (seg === SEG_READER) {
+				const reader = this.reader as ExpositionReader;
+				if (!this.chunked) {
+					const n = reader.read(end === 0 ? out : out.subarray(end));
+					if (n <= 0) {
+						this.reader = null;
+						this.segment = SEG_DONE;
+						continue;
+					}
+					this.outEnd = end + n;
+					return;
+				}
+				// chunk: size line (at most 4 hex digits + CRLF), data, CRLF
+				if (size - end < 16) return;
+				const dataStart = end + 6;
+				const n = reader.read(out.subarray(dataStart, size - 2));
+				if (n <= 0) {
+					this.reader = null;
+					this.segment = SEG_TRAILER;
+					continue;
+				}
+				const digits = n < 0x10 ? 1 : n < 0x100 ? 2 : n < 0x1000 ? 3 : 4;
+				if (digits < 4) out.copyWithin(end + digits + 2, dataStart, dataStart + n);
+				for (let d = digits - 1, v = n; d >= 0; d--, v >>= 4) out[end + d] = HEX.charCodeAt(v & 15);
+				end += digits;
+				out[end++] = 13;
+				out[end++] = 10;
+				end += n;
+				out[end++] = 13;
+				out[end++] = 10;
+				this.outEnd = end;
+				return;
+			}
+			if (seg === SEG_TRAILER) {
+				if (size - end < 5) return;
+				out[end] = 48;
+				out[end + 1] = 13;
+				out[end + 2] = 10;
+				out[end + 3] = 13;
+				out[end + 4] = 10;
+				this.outEnd = end + 5;
+				this.segment = SEG_DONE;
+			}
+		}
+	}
+
+	/** response fully handed to the socket */
+	finish(): void {
+		const server = this.server;
+		if (this.scrapeStart >= 0) {
+			const ms = Date.now() - this.scrapeStart;
+			server.stats.lastScrapeMs = ms;
+			server.stats.scrapeMsTotal += ms;
+			this.scrapeStart = -1;
+		}
+		this.reader = null;
+		if (this.closeAfter) {
+			const unread = this.readable > 0 || (this.input !== null && this.inputOffset < this.input.length);
+			if (unread && !this.http10Stream()) {
+				// closing with unread input would reset the connection and could destroy the response in flight:
+				// drain the input first, for a bounded time
+				this.input = null;
+				this.state = C_LINGER;
+				this.deadline = server.now + server.lingerTimeout;
+				this.discard();
+			} else this.close();
+			return;
+		}
+		this.parser.reset();
+		this.state = C_READ;
+		this.route = ROUTE_NONE;
+		this.idleSince = server.now;
+		this.deadline = server.now + server.idleTimeout;
+	}
+
+	http10Stream(): boolean {
+		return this.http10 && this.route === ROUTE_METRICS && this.status === 200;
+	}
+
+	discard(): void {
+		while (this.readable > 0 && this.state === C_LINGER) {
+			const n = this.readable < READ_SIZE ? this.readable : READ_SIZE;
+			this.socket.read(n);
+			this.readable -= n;
+		}
+	}
+
+	/** the server's clock passed this connection's deadline */
+	timeout(): void {
+		const state = this.state;
+		if (state === C_READ) {
+			if (this.parser.phase === PHASE_IDLE) {
+				this.close(); // idle keep-alive connection: close silently
+				return;
+			}
+			this.server.stats.requests++;
+			this.server.stats.badRequests++;
+			this.keepAlive = false;
+			this.headOnly = false;
+			this.http10 = this.parser.versionMinor === 0;
+			this.respondText(408, "request timeout\n", "");
+			this.drive();
+			return;
+		}
+		if (state === C_COLLECT) {
+			this.generation++;
+			this.server.stats.scrapeErrors++;
+			this.scrapeStart = -1;
+			this.server.collectTimedOut();
+			this.keepAlive = false;
+			this.respondText(503, "scrape timed out\n", "");
+			this.drive();
+			return;
+		}
+		this.close(); // send stalled, or lingering done
+	}
+
+	close(): void {
+		if (this.state === C_CLOSED) return;
+		this.state = C_CLOSED;
+		this.generation++;
+		this.reader = null;
+		this.input = null;
+		try {
+			this.socket.close();
+		} catch {
+			// already gone
+		}
+		this.server.remove(this);
+	}
+}
+
+/** A socket answered "503" because every connection is busy. */
+class Refusal {
+	readonly server: HttpServer;
+	readonly socket: TCP;
+	written = false;
+	closed = false;
+	deadline: number;
+	constructor(server: HttpServer, pending: TCP) {
+		this.server = server;
+		this.deadline = server.now + server.lingerTimeout;
+		const self = this;
+		this.socket = new TCP({
+			from: pending,
+			nodelay: true,
+			onReadable(bytes: number) {
+				try {
+					while (bytes > 0) {
+						const n = bytes < READ_SIZE ? bytes : READ_SIZE;
+						this.read(n);
+						bytes -= n;
+					}
+				} catch {
+					self.close();
+				}
+			},
+			onWritable(bytes: number) {
+				if (self.written || bytes < REFUSED_503.length) return;
+				self.written = true;
+				try {
+					this.write(REFUSED_503);
+					server.stats.bytesSent += REFUSED_503.length;
+				} catch {
+					self.close();
+				}
+			},
+			onError() {
+				self.close();
+			},
+		});
+	}
+	close(): void {
+		if (this.closed) return;
+		this.closed = true;
+		try {
+			this.socket.close();
+		} catch {
+			// gone
+		}
+		this.server.removeRefusal(this);
+	}
+}
+
+export class HttpServer {
+	readonly port: number;
+	readonly address: string | undefined;
+	readonly path: string;
+	readonly registry: ScrapeRegistry;
+	readonly maxConnections: number;
+	readonly chunkSize: number;
+	readonly idleTimeout: number;
+	readonly requestTimeout: number;
+	readonly collectTimeout: number;
+	readonly sendTimeout: number;
+	readonly lingerTimeout: number;
+	readonly limits: ParserLimits;
+	readonly stats: HttpServerStats = {
+		requests: 0,
+		scrapes: 0,
+		scrapeErrors: 0,
+		lastScrapeMs: 0,
+		scrapeMsTotal: 0,
+		bytesSent: 0,
+		connectionsAccepted: 0,
+		connectionsRefused: 0,
+		activeConnections: 0,
+		badRequests: 0,
+	};
+	/** WWW-Authenticate header lines for 401 */
+	readonly challenge: string;
+	/** server clock, ms (advanced by the tick timer; monotonic, needs no RTC) */
+	now = 0;
+
+	private readonly log: ((line: string) => void) | undefined;
+	private readonly name: string;
+	private readonly version: string;
+	private readonly uptime: (() => number) | undefined;
+	private readonly bearer: Uint8Array | null;
+	private readonly basic: Uint8Array | null;
+	private readonly tickMs: number;
+	private readonly retryMin: number;
+	private readonly retryMax: number;
+	private retryDelay: number;
+	private listener: Listener | null = null;
+	private retryTimer: Timer | null = null;
+	private tickTimer: Timer | null = null;
+	private running = false;
+	private readonly connections: Connection[] = [];
+	private readonly refusals: Refusal[] = [];
+	private collecting: Promise<unknown> | null = null;
+
+	constructor(options: HttpServerOptions) {
+		if (!options || !options.registry) throw new TypeError("HttpServer: registry required");
+		this.port = clampInt(options.port, 0, 65535, 9100);
+		this.address = options.address;
+		const path = options.path === undefined ? "/metrics" : String(options.path);
+		if (path.length === 0 || path.length > DEFAULT_LIMITS.maxPath || path.charCodeAt(0) !== 47)
+			throw new RangeError("HttpServer: path must start with / and have at most 64 characters");
+		for (let i = 0; i < path.length; i++) {
+			const c = path.charCodeAt(i);
+			if (c <= 32 || c >= 127 || c === 63 || c === 35) throw new RangeError("HttpServer: bad character in path");
+		}
+		if (path === "/" || path === "/-/healthy") throw new RangeError("HttpServer: path " + path + " is reserved");
+		this.path = path;
+		this.registry = options.registry;
+		this.maxConnections = clampInt(options.maxConnections, 1, 1024, 8);
+		this.chunkSize = clampInt(options.chunkSize, 512, 16384, 1024);
+		this.idleTimeout = clampInt(options.idleTimeout, 10, 3600000, 65000);
+		this.requestTimeout = clampInt(options.requestTimeout, 10, 600000, 10000);
+		this.collectTimeout = clampInt(options.collectTimeout, 10, 600000, 10000);
+		this.sendTimeout = clampInt(options.sendTimeout, 10, 600000, 10000);
+		this.lingerTimeout = clampInt(options.lingerTimeout, 10, 60000, 2000);
+		this.retryMin = clampInt(options.retryMin, 10, 600000, 500);
+		this.retryMax = clampInt(options.retryMax, this.retryMin, 3600000, 30000);
+		this.retryDelay = this.retryMin;
+		let tick = Math.min(this.idleTimeout, this.requestTimeout, this.collectTimeout, this.sendTimeout, this.lingerTimeout) >> 2;
+		this.tickMs = tick < 10 ? 10 : tick > 1000 ? 1000 : tick;
+		this.log = options.log;
+		const info = options.info || {};
+		this.name = String(info.name === undefined ? "moddable-prometheus" : info.name).slice(0, NAME_MAX);
+		this.version = String(info.version === undefined ? "" : info.version).slice(0, NAME_MAX);
+		this.uptime = info.uptime;
+
+		const auth = options.auth;
+		let bearer: Uint8Array | null = null;
+		let basic: Uint8Array | null = null;
+		let challenge = "";
+		if (auth && auth.bearer !== undefined && auth.bearer !== "") {
+			bearer = new Uint8Array(utf8(String(auth.bearer)));
+			challenge += 'WWW-Authenticate: Bearer realm="metrics"\r\n';
+		}
+		if (auth && (auth.username !== undefined || auth.password !== undefined)) {
+			if (!auth.username || auth.password === undefined) throw new RangeError("HttpServer: basic auth needs username and password");
+			basic = asciiBytes(base64(utf8(String(auth.username) + ":" + String(auth.password))));
+			challenge = 'WWW-Authenticate: Basic realm="metrics", charset="UTF-8"\r\n' + challenge;
+		}
+		this.bearer = bearer;
+		this.basic = basic;
+		this.challenge = challenge;
+		const limits: ParserLimits = { ...(options.limits || {}) };
+		if (!bearer && !basic) limits.maxAuthorization = 0;
+		else {
+			const need = 7 + Math.max(bearer ? bearer.length : 0, basic ? basic.length : 0) + 8;
+			if ((limits.maxAuthorization ?? DEFAULT_LIMITS.maxAuthorization) < need) limits.maxAuthorization = need;
+		}
+		limits.maxPath = DEFAULT_LIMITS.maxPath;
+		this.limits = limits;
+	}
+
+	/** Create the listener (re-created with backoff if it fails) and start the timers. */
+	start(): void {
+		if (this.running) return;
+		this.running = true;
+		const self = this;
+		this.tickTimer = Timer.repeat(function () {
+			self.tick();
+		}, this.tickMs);
+		this.listen();
+	}
+
+	/** Close the listener and every connection. */
+	stop(): void {
+		this.running = false;
+		if (this.tickTimer) Timer.clear(this.tickTimer);
+		this.tickTimer = null;
+		if (this.retryTimer) Timer.clear(this.retryTimer);
+		this.retryTimer = null;
+		this.closeListener();
+		for (let i = this.connections.length - 1; i >= 0; i--) this.connections[i].close();
+		for (let i = this.refusals.length - 1; i >= 0; i--) this.refusals[i].close();
+		this.collecting = null;
+	}
+
+	/** true while a listener is open */
+	get listening(): boolean {
+		return this.listener !== null;
+	}
+
+	/** the bound port (useful with port 0), or the configured port */
+	get boundPort(): number {
+		const l = this.listener;
+		return l ? l.port : this.port;
+	}
+
+	note(line: string): void {
+		const log = this.log;
+		if (log) {
+			try {
+				log("http: " + line);
+			} catch {
+				// a failing logger must not take the server down
+			}
+		}
+	}
+
+	private listen(): void {
+		this.retryTimer = null;
+		if (!this.running) return;
+		const self = this;
+		try {
+			const options: any = {
+				port: this.port,
+				onReadable(count: number) {
+					self.accept(count);
+				},
+				onError() {
+					self.listenerFailed("listener error");
+				},
+			};
+			if (this.address !== undefined) options.address = this.address;
+			this.listener = new Listener(options);
+			this.retryDelay = this.retryMin;
+			this.note("listening on port " + String(this.listener.port));
+		} catch (e) {
+			this.listener = null;
+			this.note("cannot listen on port " + String(this.port) + ": " + String(e) + "; retrying in " + String(this.retryDelay) + " ms");
+			this.scheduleListen();
+		}
+	}
+
+	private scheduleListen(): void {
+		if (!this.running || this.retryTimer) return;
+		const self = this;
+		this.retryTimer = Timer.set(function () {
+			self.listen();
+		}, this.retryDelay);
+		this.retryDelay = this.retryDelay * 2 > this.retryMax ? this.retryMax : this.retryDelay * 2;
+	}
+
+	private closeListener(): void {
+		const l = this.listener as any;
+		this.listener = null;
+		if (l && typeof l.close === "function") {
+			try {
+				l.close();
+			} catch {
+				// gone
+			}
+		}
+	}
+
+	/** the listener failed: drop it and create a new one after a delay */
+	listenerFailed(why: string): void {
+		this.note(why + "; re-creating the listener in " + String(this.retryDelay) + " ms");
+		this.closeListener();
+		this.scheduleListen();
+	}
+
+	private accept(count: number): void {
+		const listener = this.listener;
+		if (!listener) return;
+		for (let k = 0; k < count; k++) {
+			let pending: TCP | undefined;
+			try {
+				pending = listener.read();
+			} catch (e) {
+				this.listenerFailed("accept failed: " + String(e));
+				return;
+			}
+			if (!pending) return;
+			try {
+				if (this.connections.length >= this.maxConnections && !this.evictIdle()) {
+					this.stats.connectionsRefused++;
+					if (this.refusals.length >= MAX_REFUSING) (pending as any).close();
+					else this.refusals.push(new Refusal(this, pending));
+					continue;
+				}
+				this.connections.push(new Connection(this, pending));
+				this.stats.connectionsAccepted++;
+				this.stats.activeConnections = this.connections.length;
+			} catch (e) {
+				this.note("cannot accept: " + String(e));
+				try {
+					(pending as any).close();
+				} catch {
+					// gone
+				}
+			}
+		}
+	}
+
+	/** close the longest-idle keep-alive connection; false when none is idle */
+	private evictIdle(): boolean {
+		let victim: Connection | null = null;
+		const list = this.connections;
+		for (let i = 0; i < list.length; i++) {
+			const c = list[i];
+			if (c.isIdle() && (victim === null || c.idleSince < victim.idleSince)) victim = c;
+		}
+		if (!victim) return false;
+		victim.close();
+		return true;
+	}
+
+	remove(c: Connection): void {
+		const list = this.connections;
+		const i = list.indexOf(c);
+		if (i >= 0) list.splice(i, 1);
+		this.stats.activeConnections = list.length;
+	}
+
+	removeRefusal(r: Refusal): void {
+		const i = this.refusals.indexOf(r);
+		if (i >= 0) this.refusals.splice(i, 1);
+	}
+
+	private tick(): void {
+		this.now += this.tickMs;
+		const now = this.now;
+		const list = this.connections;
+		for (let i = list.length - 1; i >= 0; i--) {
+			const c = list[i];
+			if (c && c.deadline <= now) {
+				try {
+					c.timeout();
+				} catch (e) {
+					this.note("timeout handling failed: " + String(e));
+					c.close();
+				}
+			}
+		}
+		const refusals = this.refusals;
+		for (let i = refusals.length - 1; i >= 0; i--) {
+			const r = refusals[i];
+			if (r && r.deadline <= now) r.close();
+		}
+	}
+
+	/** one collect() shared by the scrapes that arrive while it runs */
+	collect(): Promise<unknown> {
+		let pending = this.collecting;
+		if (pending) return pending;
+		const registry = this.registry;
+		pending = Promise.resolve().then(function () {
+			return registry.collect();
+		});
+		this.collecting = pending;
+		const self = this;
+		const clear = function () {
+			if (self.collecting === pending) self.collecting = null;
+		};
+		pending.then(clear, clear);
+		return pending;
+	}
+
+	collectTimedOut(): void {
+		this.collecting = null;
+	}
+
+	/** constant-time check of the Authorization header; true when auth is off */
+	authorized(p: RequestParser): boolean {
+		const bearer = this.bearer;
+		const basic = this.basic;
+		if (!bearer && !basic) return true;
+		if (!p.hasAuthorization) return false;
+		const a = p.authorization;
+		const len = p.authorizationLength;
+		let i = 0;
+		while (i < len && a[i] !== 32) i++;
+		const schemeEnd = i;
+		while (i < len && a[i] === 32) i++;
+		const isScheme = function (s: string): boolean {
+			if (schemeEnd !== s.length) return false;
+			for (let k = 0; k < schemeEnd; k++) if (lowerByte(a[k]) !== s.charCodeAt(k)) return false;
+			return true;
+		};
+		if (bearer && isScheme("bearer")) return constantTimeEqual(a, i, len - i, bearer);
+		if (basic && isScheme("basic")) return constantTimeEqual(a, i, len - i, basic);
+		return false;
+	}
+
+	/** the landing page (pure ASCII, bounded: name and version are cut to 64 characters) */
+	landingPage(): string {
+		const uptime = this.uptime ? this.uptime() : this.now / 1000;
+		const name = escapeHtml(this.name);
+		const path = escapeHtml(this.path);
+		return (
+			'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>' + name +
+			"</title></head>\n<body><h1>" + name + "</h1>\n<p>Prometheus exporter" +
+			(this.version ? " version " + escapeHtml(this.version) : "") +
+			", up " + formatUptime(uptime) + ".</p>\n" +
+			'<p><a href="' + path + '">Metrics</a> (' + path + ') &middot; <a href="/-/healthy">Health</a></p>\n</body></html>\n'
+		);
+	}
+}
+
+export default HttpServer;
