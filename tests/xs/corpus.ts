@@ -355,6 +355,31 @@ function buildScenarios(): Scenario[] {
     }
     scenarios.push({ name: "summary window (t=195s)", registry: later });
   }
+  // 10. OpenMetrics _created from the injected clock (fractional milliseconds), async collect callbacks
+  {
+    const r = new Registry({ created: true });
+    const cc = clock(1700000000123.456);
+    const cnt = new Counter({ name: "corpus_created_total", help: "With _created.", labelNames: ["k"], registers: [r], now: cc.now });
+    cnt.inc({ k: "a" });
+    cc.advance(1000.5);
+    cnt.inc({ k: "b" }, 2);
+    new Histogram({ name: "corpus_created_seconds", help: "Histogram with _created.", buckets: [1], registers: [r], now: cc.now }).observe(0.5);
+    new Summary({ name: "corpus_created_bytes", help: "Summary with _created.", percentiles: [0.5], registers: [r], now: cc.now }).observe(3);
+    let calls = 0;
+    new Gauge({
+      name: "corpus_collected",
+      help: "Set by an async collect callback.",
+      registers: [r],
+      now: cc.now,
+      async collect(this: Gauge) {
+        calls++;
+        await Promise.resolve();
+        this.set(calls * 0.1);
+      },
+    });
+    scenarios.push({ name: "_created and async collect", registry: r });
+  }
+
   // 9. many quantiles over many sketch bins: each quantile value comes from a different bin
   {
     const r = new Registry();
