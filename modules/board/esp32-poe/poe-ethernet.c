@@ -15,6 +15,7 @@
 #include "xsHost.h"
 #include "mc.xs.h"
 #include "mc.defines.h"
+#include "builtinCommon.h"		// builtinGetCallback (modules/io/common, in every ECMA-419 build)
 
 #include "esp_eth.h"
 #include "esp_eth_phy_lan87xx.h"
@@ -244,11 +245,7 @@ void xs_poe_ethernet(xsMachine *the)
 	poe->the = the;
 	poe->obj = xsThis;
 	poe->useCount = 1;
-	poe->onChanged = NULL;
-	if (xsmcHas(xsArg(0), xsID_onChanged)) {
-		xsmcGet(xsVar(2), xsArg(0), xsID_onChanged);
-		poe->onChanged = xsToReference(xsVar(2));
-	}
+	poe->onChanged = builtinGetCallback(the, xsID_onChanged);		// from xsArg(0); kept alive by poeMark
 	xsmcSetHostData(xsThis, poe);
 	xsSetHostHooks(xsThis, &gPoeHooks);
 	xsRemember(poe->obj);
