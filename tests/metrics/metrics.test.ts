@@ -213,3 +213,51 @@ describe("series cap", () => {
     expect(() => new Registry({ maxSeries: 1.5 })).toThrow("maxSeries");
   });
 });
+
+describe("options shared by every type", () => {
+  it("a metric registered in two registries renders in both and counts refusals in both", () => {
+    const a = new Registry({ maxSeries: 2 });
+    const b = new Registry();
+    const g = new Gauge({ name: "shared", help: "S.", labelNames: ["k"], registers: [a, b] });
+    expect(g.maxSeries).toBe(2); // from the first registry
+    g.set({ k: "1" }, 1);
+    g.set({ k: "2" }, 2);
+    g.set({ k: "3" }, 3);
+    for (const reg of [a, b]) {
+      const t = renderAll(reg);
+      expect(t).toContain('shared{k="1"} 1\nshared{k="2"} 2\n');
+      expect(t).toContain('exporter_series_refused_total{metric="shared"} 1\n');
+    }
+  });
+  it("registers: [] registers nowhere", () => {
+    const g = new Gauge({ name: "nowhere", help: "N.", registers: [] });
+    g.set(1);
+    expect(g.get()).toBe(1);
+    expect(r.getSingleMetric("nowhere")).toBeUndefined();
+  });
+  it("_created for counters, histograms and summaries in OpenMetrics when enabled; never for gauges; never in text", () => {
+    const reg = new Registry({ selfMetrics: false, created: true });
+    const now = () => 1500;
+    new Counter({ name: "c_total", help: "C.", registers: [reg], now });
+    new Gauge({ name: "g", help: "G.", registers: [reg], now });
+    new Histogram({ name: "h", help: "H.", buckets: [1], registers: [reg], now });
+    new Summary({ name: "s", help: "S.", percentiles: [0.5], registers: [reg], now });
+    const om = renderChecked(reg, OPENMETRICS_1_0_0).text;
+    expect(om).toContain("c_total 0\nc_created 1.5\n");
+    expect(om).toContain("h_count 0\nh_created 1.5\n");
+    expect(om).toContain("s_count 0\ns_created 1.5\n");
+    expect(om).not.toContain("g_created");
+    expect(renderAll(reg)).not.toContain("_created");
+  });
+  it("unit on every type that has one", () => {
+    const reg = new Registry({ selfMetrics: false });
+    new Histogram({ name: "d_seconds", help: "D.", unit: "seconds", buckets: [1], registers: [reg] });
+    new Summary({ name: "s_bytes", help: "S.", unit: "bytes", percentiles: [0.5], registers: [reg] });
+    new Gauge({ name: "t_celsius", help: "T.", unit: "celsius", registers: [reg] });
+    const om = renderChecked(reg, OPENMETRICS_1_0_0).text;
+    expect(om).toContain("# UNIT d_seconds seconds\n");
+    expect(om).toContain("# UNIT s_bytes bytes\n");
+    expect(om).toContain("# UNIT t_celsius celsius\n");
+    expect(renderAll(reg)).not.toContain("# UNIT");
+  });
+});

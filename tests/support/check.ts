@@ -18,7 +18,7 @@ export function renderChecked(r: Registry, format: Format = PROMETHEUS_TEXT_0_0_
   if (bytes.length !== expected.length) throw new Error(`reader produced ${bytes.length} bytes, string ${expected.length}`);
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== expected[i]) throw new Error("reader bytes differ from the string render at " + i);
   if (utf8Decode(bytes) !== text) throw new Error("reader bytes do not decode to the string render");
-  const families = parseExposition(text, { openMetrics: format.kind === "openmetrics" });
+  const families = parseExposition(text, { openMetrics: format.kind === "openmetrics", dotsEscaping: format.escaping === "dots" });
   return { text, families };
 }
 

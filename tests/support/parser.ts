@@ -18,6 +18,8 @@ export interface ParsedFamily {
 }
 export interface ParseOptions {
   openMetrics?: boolean;
+  /** escaping=dots: "_" is written "__", so "__"-prefixed label names are legal on the wire (unescaped by the server) */
+  dotsEscaping?: boolean;
 }
 
 class ParseError extends Error {}
@@ -233,7 +235,7 @@ export function parseExposition(text: string, opts: ParseOptions = {}): ParsedFa
         if (line[i] !== '"') fail(lineNo, "expected a quoted label value", line);
         let v: string;
         [v, i] = readQuoted(line, i, lineNo);
-        if (lname.slice(0, 2) === "__") fail(lineNo, "reserved label name " + lname, line);
+        if (lname.slice(0, 2) === "__" && !opts.dotsEscaping) fail(lineNo, "reserved label name " + lname, line);
         if (Object.prototype.hasOwnProperty.call(labels, lname)) fail(lineNo, "duplicate label " + lname, line);
         labels[lname] = v;
       }
