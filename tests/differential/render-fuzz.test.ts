@@ -7,7 +7,7 @@ import { PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFo
 import { parseExposition } from "../support/parser";
 import { readAll } from "../support/utf8";
 
-const FORMATS = [PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFormat("text", "1.0.0", "dots"), makeFormat("openmetrics", "1.0.0", "values")];
+const FORMATS = [PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFormat("text", "1.0.0", "dots"), makeFormat("openmetrics", "1.0.0", "values"), makeFormat("openmetrics", "1.0.0", "allow-utf-8")];
 const wellFormed = (s: string) => Buffer.from(s, "utf8").toString("utf8") === s;
 
 describe("render fuzz", () => {
@@ -35,7 +35,7 @@ describe("render fuzz", () => {
             const text = r.render(f);
             const bytes = readAll(r.reader(f), chunk);
             expect(Buffer.from(bytes).equals(Buffer.from(text, "utf8"))).toBe(true);
-            const fams = parseExposition(Buffer.from(bytes).toString("utf8"), { openMetrics: f.kind === "openmetrics", dotsEscaping: f.escaping === "dots" });
+            const fams = parseExposition(Buffer.from(bytes).toString("utf8"), { openMetrics: f.kind === "openmetrics", dotsEscaping: f.escaping === "dots", quotedNames: f.escaping === "allow-utf-8" });
             const gauge = fams[0];
             const decodedHelp = Buffer.from(help, "utf8").toString("utf8");
             expect(gauge.help).toBe(decodedHelp);
@@ -67,7 +67,7 @@ describe("render fuzz", () => {
         }
         g.set({ [label]: "x" }, 1);
         for (const f of FORMATS) {
-          const fams = parseExposition(r.render(f), { openMetrics: f.kind === "openmetrics", dotsEscaping: f.escaping === "dots" });
+          const fams = parseExposition(r.render(f), { openMetrics: f.kind === "openmetrics", dotsEscaping: f.escaping === "dots", quotedNames: f.escaping === "allow-utf-8" });
           expect(fams).toHaveLength(1);
           expect(fams[0].samples).toHaveLength(1);
           if (f.escaping === "allow-utf-8") {

@@ -20,6 +20,8 @@ export interface ParseOptions {
   openMetrics?: boolean;
   /** escaping=dots: "_" is written "__", so "__"-prefixed label names are legal on the wire (unescaped by the server) */
   dotsEscaping?: boolean;
+  /** OpenMetrics negotiated with escaping=allow-utf-8 (Prometheus 3): quoted names are allowed as in text 1.0.0 */
+  quotedNames?: boolean;
 }
 
 class ParseError extends Error {}
@@ -149,7 +151,7 @@ export function parseExposition(text: string, opts: ParseOptions = {}): ParsedFa
       let i = sp + 1;
       let name: string;
       if (rest[i] === '"') {
-        if (om) fail(lineNo, "quoted name in OpenMetrics 1.0.0", line);
+        if (om && !opts.quotedNames) fail(lineNo, "quoted name in OpenMetrics 1.0.0", line);
         [name, i] = readQuoted(rest, i, lineNo);
       } else {
         const j = readBareName(rest, i, false);
@@ -217,7 +219,7 @@ export function parseExposition(text: string, opts: ParseOptions = {}): ParsedFa
         first = false;
         let lname: string;
         if (line[i] === '"') {
-          if (om) fail(lineNo, "quoted name in OpenMetrics 1.0.0", line);
+          if (om && !opts.quotedNames) fail(lineNo, "quoted name in OpenMetrics 1.0.0", line);
           [lname, i] = readQuoted(line, i, lineNo);
           if (line[i] !== "=") {
             if (name !== undefined) fail(lineNo, "metric name given twice", line);
