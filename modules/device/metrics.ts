@@ -72,7 +72,7 @@ export class DeviceMetrics {
   readonly #interface: string;
   #heapPeak: { slot: number; chunk: number } = { slot: 0, chunk: 0 };
   readonly #instrumentation: InstrumentationLike | undefined;
-  readonly #slots: { slot: Slot; chunk: Slot; free: Slot };
+  readonly #slots: { slot: Slot; chunk: Slot };
 
   constructor(o: DeviceMetricsOptions) {
     const registers = [o.registry];
@@ -83,7 +83,6 @@ export class DeviceMetrics {
     this.#slots = {
       slot: instr?.map("XS Slot Heap Used"),
       chunk: instr?.map("XS Chunk Heap Used"),
-      free: instr?.map("System Free Memory"),
     };
 
     const build = new Gauge({
@@ -139,14 +138,14 @@ export class DeviceMetrics {
       });
     }
 
-    const haveFree = o.info.systemFree() !== undefined || this.#slots.free !== undefined;
-    if (haveFree) {
+    // system heap: from device-info only (the simulator's instrumentation reports 0 for "System Free Memory")
+    if (o.info.systemFree() !== undefined) {
       new Gauge({
         name: "device_system_heap_free_bytes",
         help: "Free bytes of the system (C) heap.",
         registers,
         collect(this: Gauge) {
-          const v = o.info.systemFree() ?? (instr ? instr.get(self.#slots.free) : undefined);
+          const v = o.info.systemFree();
           if (v !== undefined) this.set(v);
         },
       });
