@@ -131,20 +131,28 @@ function shortest(v: number, s: string): string {
   if (m === ZERO) return "0";
   const k = exponentOf(s);
   const lowerHalf = be > 1 && m === ONE << BigInt(52);
-  let loP = 1;
-  let hiP = 17;
-  let best = s;
-  while (loP <= hiP) {
-    const p = (loP + hiP) >> 1;
+  // The p-digit candidate (closest p-digit decimal, or for a power of two the next one up), or "" if none names v.
+  const attempt = (p: number): string => {
     const [d, kk] = closest(m, e2, k, p);
-    let found = "";
-    if (roundTrips(BigInt(d), kk - d.length + 1, m, e2, lowerHalf)) found = layout(d, kk);
-    else if (lowerHalf) {
+    if (p === 17 || roundTrips(BigInt(d), kk - d.length + 1, m, e2, lowerHalf)) return layout(d, kk);
+    if (lowerHalf) {
       // a power of two has a narrower interval below it: the next p-digit decimal up may qualify instead
       const up = (BigInt(d) + ONE).toString();
-      const [d2, k2] = up.length > d.length ? [up.slice(0, d.length), kk + 1] : [up, kk];
-      if (roundTrips(BigInt(up), kk - d.length + 1, m, e2, lowerHalf)) found = layout(d2, k2);
+      if (roundTrips(BigInt(up), kk - d.length + 1, m, e2, lowerHalf)) return up.length > d.length ? layout(up.slice(0, d.length), kk + 1) : layout(up, kk);
     }
+    return "";
+  };
+  // Computed values (the usual reason to be here) need 16 or 17 digits: try 15, then 16; 17 digits always name v.
+  let best = attempt(15);
+  if (best === "") {
+    best = attempt(16);
+    return best !== "" ? best : attempt(17);
+  }
+  let loP = 1;
+  let hiP = 14;
+  while (loP <= hiP) {
+    const p = (loP + hiP) >> 1;
+    const found = attempt(p);
     if (found !== "") {
       best = found;
       hiP = p - 1;
