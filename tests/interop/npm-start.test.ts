@@ -63,6 +63,11 @@ describe("a real Prometheus server scrapes npm start", () => {
     prometheus = await PrometheusServer.start([{ job: JOB, target: `127.0.0.1:${live().port}` }]);
   }, 45000);
 
+  afterAll(async () => {
+    await prometheus?.stop();
+    prometheus = undefined;
+  }, 30000);
+
   function prom(): PrometheusServer {
     if (!prometheus) throw new Error("prometheus did not start (see beforeAll)");
     return prometheus;
@@ -112,18 +117,47 @@ describe("a real Prometheus server scrapes npm start", () => {
   }, 40000);
 });
 
-describe("load on npm start", () => {
-  test("wrk -t1 -c16 -d3s on /metrics: no non-2xx response, no socket error", async () => {
-    const r = await wrk(live().metricsUrl, { threads: 1, connections: 16, seconds: 3 });
+/** The exporter's own counters (exporter_*), read from a 0.0.4 scrape. */
+async function selfCounters(url: string, headers: Record<string, string> = {}): Promise<Record<string, number>> {
+  const r = await httpGet(url, headers);
+  if (r.status !== 200) throw new Error(`GET ${url}: HTTP ${r.status}`);
+  const out: Record<string, number> = {};
+  for (const line of r.body.split("\n")) {
+    const m = line.match(/^(exporter_[a-z_]+) (\S+)$/);
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+describe("load on npm start (default config: maxConnections 8)", () => {
+  // Prometheus (previous describe) is stopped first, so wrk has the connection cap to itself.
+  test("wrk -t1 -c8 -d3s (= the connection cap): no non-2xx response, no socket error", async () => {
+    const r = await wrk(live().metricsUrl, { threads: 1, connections: 8, seconds: 3 });
     expect({ non2xx3xx: r.non2xx3xx, socketErrors: r.socketErrors }).toEqual({
       non2xx3xx: 0, socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 },
     });
     expect(r.requests).toBeGreaterThan(0);
-    // the exporter is still healthy afterwards
+    // still healthy, and still a clean render
     const after = await httpGet(live().metricsUrl);
     expect(after.status).toBe(200);
     const lint = await promtoolCheckMetrics(after.body);
     expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: "" });
+  }, 30000);
+
+  test("wrk -t1 -c16 -d3s (twice the cap): only evictions of idle keep-alive connections and counted 503s", async () => {
+    const before = await selfCounters(live().metricsUrl);
+    const r = await wrk(live().metricsUrl, { threads: 1, connections: 16, seconds: 3 });
+    const after = await selfCounters(live().metricsUrl);
+    const delta = (k: string) => after[k] - before[k];
+    expect(r.requests).toBeGreaterThan(0);
+    expect({ connect: r.socketErrors.connect, write: r.socketErrors.write, timeout: r.socketErrors.timeout }).toEqual({ connect: 0, write: 0, timeout: 0 });
+    // every non-2xx is a 503 the server counted as a refused connection; no scrape failed
+    expect(r.non2xx3xx).toBe(delta("exporter_http_connections_refused_total"));
+    expect(delta("exporter_scrape_errors_total")).toBe(0);
+    // wrk counts a keep-alive connection closed by the server (eviction) as a read error and reconnects:
+    // each one shows up as a newly accepted connection
+    expect(r.socketErrors.read).toBeLessThanOrEqual(delta("exporter_http_connections_accepted_total"));
+    expect((await httpGet(live().metricsUrl)).status).toBe(200);
   }, 30000);
 });
 
@@ -135,7 +169,10 @@ describe("scrape authentication: npm start with auth configured (MC_CONFIG_auth)
   let securedProm: PrometheusServer | undefined;
 
   beforeAll(async () => {
-    secured = await startExporter({ MC_CONFIG_auth: JSON.stringify({ bearer: TOKEN, username: USER, password: PASSWORD }) }, 45000, 401);
+    secured = await startExporter({
+      MC_CONFIG_auth: JSON.stringify({ bearer: TOKEN, username: USER, password: PASSWORD }),
+      MC_CONFIG_maxConnections: "32",
+    }, 45000, 401);
     securedProm = await PrometheusServer.start([
       { job: "bearer", target: `127.0.0.1:${secured.port}`, bearerToken: TOKEN },
       { job: "basic", target: `127.0.0.1:${secured.port}`, basicAuth: { username: USER, password: PASSWORD } },
@@ -165,6 +202,16 @@ describe("scrape authentication: npm start with auth configured (MC_CONFIG_auth)
     expect(t.lastError).toMatch(/401/);
     expect(await prom.query(`up{job="${job}"}`)).toEqual([expect.objectContaining({ value: "0" })]);
   }, 40000);
+
+  test("wrk -t1 -c16 -d3s with the bearer token (maxConnections 32): all 200, no socket error", async () => {
+    const r = await wrk(secured!.metricsUrl, { threads: 1, connections: 16, seconds: 3, headers: [`Authorization: Bearer ${TOKEN}`] });
+    expect({ non2xx3xx: r.non2xx3xx, socketErrors: r.socketErrors }).toEqual({
+      non2xx3xx: 0, socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 },
+    });
+    expect(r.requests).toBeGreaterThan(0);
+    const c = await selfCounters(secured!.metricsUrl, { Authorization: `Bearer ${TOKEN}` });
+    expect(c.exporter_scrape_errors_total).toBe(0);
+  }, 30000);
 
   test("the 401 carries WWW-Authenticate", async () => {
     const r = await httpGet(secured!.metricsUrl);
