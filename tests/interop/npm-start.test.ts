@@ -97,6 +97,22 @@ describe("a real Prometheus server scrapes npm start", () => {
     expect(Number(own[0].value)).toBeGreaterThan(0);
   }, 40000);
 
+  test("the simulated sensors' readings reach Prometheus: sensor_up == 1 and plausible temperatures for both chips", async () => {
+    const p = prom();
+    const temps = await pollUntil("sensor_temperature_celsius for office (si7021) and lab (bme680) in Prometheus", async () => {
+      const r = await p.query(`sensor_temperature_celsius{job="${JOB}"}`);
+      return r.length >= 2 ? r : undefined;
+    }, 20000);
+    const bySensor = Object.fromEntries(temps.map((t) => [`${t.metric.sensor}/${t.metric.model}`, Number(t.value)]));
+    expect(Object.keys(bySensor).sort()).toEqual(["lab/bme680", "office/si7021"]);
+    for (const v of Object.values(bySensor)) {
+      expect(v).toBeGreaterThan(-40);
+      expect(v).toBeLessThan(85);
+    }
+    const up = await p.query(`sensor_up{job="${JOB}"}`);
+    expect(up.map((u) => `${u.metric.sensor}=${u.value}`).sort()).toEqual(["lab=1", "office=1"]);
+  }, 30000);
+
   test("Prometheus dropped nothing: no duplicate, out-of-order or out-of-bounds samples, no parse failures", async () => {
     await prom().waitUp(JOB, 30000);
     const self = await httpGet(prom().url + "/metrics");
