@@ -55,7 +55,10 @@ export function* renderLines(src: RenderSource, format: Format): Generator<strin
     const dn = src._defaultNames;
     for (let i = 0; i < dn.length; i++) {
       if (names.indexOf(dn[i]) >= 0) continue;
-      dPiece += (dPiece.length > 0 ? "," : "") + labelName(dn[i], esc) + '="' + escapeLabelValue(src._defaultValues[i]) + '"';
+      const ln = labelName(dn[i], esc);
+      // a series label that the escaping writes the same way also overrides the default label
+      if (lnames.indexOf(ln) >= 0 || (type === "stateset" && ln === labelName(m.name, esc))) continue;
+      dPiece += (dPiece.length > 0 ? "," : "") + ln + '="' + escapeLabelValue(src._defaultValues[i]) + '"';
     }
     // sample(suffix, labels, extra, value) → line
     const sample = (suffix: string, L: string, extra: string, value: string): string => {

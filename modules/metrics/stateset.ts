@@ -1,6 +1,6 @@
 import { Metric, seriesKey } from "./metric";
 import type { Labels, MetricConfiguration, Series } from "./metric";
-import { checkLabelName, describe, isWellFormed } from "./validation";
+import { checkLabelName, describe, isWellFormed, legacyLabelEscape } from "./validation";
 
 export interface StateSetConfiguration extends MetricConfiguration {
   /** The possible states (non-empty, distinct strings). */
@@ -23,6 +23,12 @@ export class StateSet extends Metric<StateSetSeries> {
   constructor(config: StateSetConfiguration) {
     super(config, [config !== null && typeof config === "object" ? config.name : ""]);
     checkLabelName(this.name, this.name);
+    const own = legacyLabelEscape(this.name);
+    for (let i = 0; i < this.labelNames.length; i++) {
+      if (legacyLabelEscape(this.labelNames[i]) === own) {
+        throw new TypeError(`StateSet "${this.name}": label name "${this.labelNames[i]}" would collide with the state label "${own}" in the legacy formats`);
+      }
+    }
     const st = config.states;
     if (!Array.isArray(st) || st.length === 0) throw new TypeError(`StateSet "${this.name}": states must be a non-empty array of strings`);
     for (let i = 0; i < st.length; i++) {

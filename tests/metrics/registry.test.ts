@@ -1,4 +1,4 @@
-import { Registry, register, Counter, Gauge, Histogram, SERIES_REFUSED } from "../../modules/metrics/index";
+import { Registry, register, Counter, Gauge, Histogram, StateSet, SERIES_REFUSED } from "../../modules/metrics/index";
 import { OPENMETRICS_1_0_0 } from "../../modules/format/index";
 import { renderAll, renderChecked } from "../support/check";
 
@@ -46,6 +46,16 @@ describe("Registry", () => {
     expect(t).toContain('g{env="prod",instance="esp32"} 1\n');
     expect(t).toContain('h_bucket{instance="esp32",env="lab",le="1"} 1\n');
     expect(() => r.setDefaultLabels({ __bad: "x" })).toThrow("reserved");
+    // a default label that the legacy escaping writes like a series label is overridden there too
+    const r2 = new Registry({ selfMetrics: false });
+    r2.setDefaultLabels({ "a.b": "default", mode: "d" });
+    new Gauge({ name: "x", help: "X.", labelNames: ["a_b"], registers: [r2] }).set({ a_b: "series" }, 1);
+    const s = new StateSet({ name: "mode", help: "M.", states: ["on"], registers: [r2] });
+    s.setState("on", true);
+    const t2 = renderAll(r2);
+    expect(t2).toContain('x{a_b="series",mode="d"} 1\n');
+    expect(t2).toContain('mode{a_b="default",mode="on"} 1\n');
+    expect(() => new StateSet({ name: "st.x", help: "S.", states: ["a"], labelNames: ["st_x"], registers: [r2] })).toThrow("collide");
   });
   it("contentType, setContentType, OpenMetrics registries", async () => {
     const r = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
