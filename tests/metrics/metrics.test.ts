@@ -261,3 +261,29 @@ describe("options shared by every type", () => {
     expect(renderAll(reg)).not.toContain("# UNIT");
   });
 });
+
+describe("series cap on every type", () => {
+  it("histogram, summary, info, stateset and children of labels() refuse silently beyond maxSeries", () => {
+    const reg = new Registry({ maxSeries: 1 });
+    const h = new Histogram({ name: "h", help: "H.", labelNames: ["k"], buckets: [1], registers: [reg] });
+    const s = new Summary({ name: "s", help: "S.", labelNames: ["k"], percentiles: [0.5], registers: [reg] });
+    const i = new Info({ name: "i", help: "I.", labelNames: ["k"], registers: [reg] });
+    const st = new StateSet({ name: "st", help: "S.", labelNames: ["k"], states: ["a"], registers: [reg] });
+    const g = new Gauge({ name: "g", help: "G.", labelNames: ["k"], registers: [reg] });
+    for (const k of ["a", "b"]) {
+      h.observe({ k }, 0.5);
+      h.labels(k).observe(0.5);
+      s.observe({ k }, 1);
+      i.add({ k });
+      st.setState("a", true, { k });
+      g.labels(k).inc();
+      g.labels({ k }).setToCurrentTime();
+    }
+    for (const m of [h, s, i, st, g]) expect(m.seriesCount).toBe(1);
+    expect(h.refusedSeries).toBe(2);
+    expect(g.refusedSeries).toBe(2);
+    const t = renderAll(reg);
+    expect(t).toContain('exporter_series_refused_total{metric="h"} 2\nexporter_series_refused_total{metric="s"} 1\nexporter_series_refused_total{metric="i"} 1\nexporter_series_refused_total{metric="st"} 1\nexporter_series_refused_total{metric="g"} 2\n');
+    expect(t).not.toContain('k="b"');
+  });
+});
