@@ -43,7 +43,7 @@ const device = new DeviceMetrics({
   stats: () => server?.stats,
   network: () => app?.status ?? { link: false, address: undefined },
 });
-Timer.repeat(() => device.sampleHeap(), 1000); // heap peaks between scrapes
+const heapSampler = Timer.repeat(() => device.sampleHeap(), 1000); // heap peaks between scrapes
 
 // 3. the lifecycle: network up → sensors → listener (closed while there is no address, retried with backoff)
 app = new App({
@@ -75,3 +75,9 @@ app = new App({
   onNetwork: (previous, current) => device.networkChanged(previous, current),
 });
 app.start();
+
+/** Stops everything main.ts started (used by the host tests; a device simply keeps running). */
+export function stop(): void {
+  app?.stop();
+  Timer.clear(heapSampler);
+}
