@@ -848,8 +848,10 @@ export class HttpServer {
 			bearer = new Uint8Array(utf8(String(auth.bearer)));
 			challenge += 'WWW-Authenticate: Bearer realm="metrics"\r\n';
 		}
-		if (auth && (auth.username !== undefined || auth.password !== undefined)) {
-			if (!auth.username || auth.password === undefined) throw new RangeError("HttpServer: basic auth needs username and password");
+		if (auth && (auth.username || auth.password)) {
+			// empty strings (as a frozen config may hold) mean "off"; half a credential is a configuration error
+			if (!auth.username || !auth.password) throw new RangeError("HttpServer: basic auth needs both username and password");
+			if (String(auth.username).indexOf(":") >= 0) throw new RangeError("HttpServer: basic auth username must not contain ':'");
 			basic = asciiBytes(base64(utf8(String(auth.username) + ":" + String(auth.password))));
 			challenge = 'WWW-Authenticate: Basic realm="metrics", charset="UTF-8"\r\n' + challenge;
 		}
