@@ -164,7 +164,10 @@ describe("load on npm start (default config: maxConnections 8)", () => {
     const before = await selfCounters(live().metricsUrl);
     const r = await wrk(live().metricsUrl, { threads: 1, connections: 16, seconds: 3 });
     const after = await selfCounters(live().metricsUrl);
-    const delta = (k: string) => after[k] - before[k];
+    const delta = (k: string) => {
+      if (!(k in before) || !(k in after)) throw new Error(`${k} is not in npm start's /metrics (device self-metrics renamed?)`);
+      return after[k] - before[k];
+    };
     expect(r.requests).toBeGreaterThan(0);
     expect({ connect: r.socketErrors.connect, write: r.socketErrors.write, timeout: r.socketErrors.timeout }).toEqual({ connect: 0, write: 0, timeout: 0 });
     // every non-2xx is a 503 the server counted as a refused connection; no scrape failed
