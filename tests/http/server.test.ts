@@ -13,7 +13,7 @@ const TEXT004 = "text/plain; version=0.0.4; charset=utf-8";
 
 function makeRegistry(series = 5): Registry {
   const registry = new Registry();
-  const g = new Gauge({ name: "test_temperature_celsius", help: "Temperature.", labelNames: ["sensor"], registers: [registry] });
+  const g = new Gauge({ name: "test_temperature_celsius", help: "Temperature.", labelNames: ["sensor"], maxSeries: series + 1, registers: [registry] });
   for (let i = 0; i < series; i++) g.labels({ sensor: "s" + i }).set(20 + i / 4);
   const c = new Counter({ name: "test_events_total", help: "Events.", registers: [registry] });
   c.inc(3);
@@ -138,7 +138,22 @@ describe("metrics endpoint", () => {
     const previous = configureSockets({ writeBuffer: 700 });
     try {
       const registry = makeRegistry(1500); // ~70 KB of exposition
-      const { client, port } = start({ registry, chunkSize: 512 });
+      let largest = 0;
+      let reads = 0;
+      const spy: ScrapeRegistry = {
+        collect: () => registry.collect(),
+        reader: (format) => {
+          const r = registry.reader(format);
+          return {
+            read: (buf: Uint8Array) => {
+              reads++;
+              largest = Math.max(largest, buf.length);
+              return r.read(buf);
+            },
+          };
+        },
+      };
+      const { client, port } = start({ registry: spy, chunkSize: 512 });
       const slow = client();
       await slow.ready();
       slow.socket.pause();
@@ -152,6 +167,26 @@ describe("metrics endpoint", () => {
       const [r] = await slow.responses(1);
       expect(r.status).toBe(200);
       expect(r.body).toBe(await registry.metrics());
+      expect(r.body.length).toBeGreaterThan(50000);
+      // pulled in pieces no larger than the connection's buffer: the exposition was never held whole
+      expect(largest).toBeLessThanOrEqual(512);
+      expect(reads).toBeGreaterThan(100);
+    } finally {
+      configureSockets(previous);
+    }
+  });
+
+  test("works on the Moddable Linux socket profile (1536-byte budget, 20 ms poll)", async () => {
+    const previous = configureSockets({ profile: "lin" });
+    try {
+      const registry = makeRegistry(300);
+      const { client } = start({ registry });
+      const c = client();
+      await c.write(get("/metrics") + get("/-/healthy") + get("/metrics", "Accept: application/openmetrics-text\r\n"));
+      const rs = await c.responses(3);
+      expect(rs.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(rs[0].body).toBe(await registry.metrics());
+      expect(rs[2].body.endsWith("# EOF\n")).toBe(true);
     } finally {
       configureSockets(previous);
     }
