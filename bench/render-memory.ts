@@ -3,7 +3,16 @@
 // the string API (garbage is excluded in both: XS collects before it fails an allocation, so live memory is what
 // decides whether a render fits in an ESP32's heap). The registry itself is built before the baseline.
 // Run: node --expose-gc --import tsx/esm bench/render-memory.ts
+// V8's JIT allocates code and feedback objects at random moments, which swamps a few-KB measurement; XS is an
+// interpreter anyway. So the script re-runs itself under --jitless (pass --jit to measure with the JIT on).
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Registry, Counter, Gauge, Histogram } from "../modules/metrics/index";
+
+if (!process.execArgv.includes("--jitless") && !process.argv.includes("--jit")) {
+  const r = spawnSync(process.execPath, ["--jitless", "--expose-gc", "--no-warnings", "--import", "tsx/esm", fileURLToPath(import.meta.url)], { stdio: "inherit" });
+  process.exit(r.status === null ? 1 : r.status);
+}
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
@@ -95,6 +104,6 @@ for (const n of [10, 100, 1000, 5000]) {
   medians.push(`${n}: string ${kb(median(str))} KB, streaming ${kb(median(stream))} KB`);
   rows.push(`| ${n} | ${bytes} | ${kb(s)} KB | ${kb(t)} KB | ${(s / Math.max(t, 1)).toFixed(1)}× |`);
 }
-console.log(`node ${process.version}, live V8 heapUsed delta after gc() (lowest of 7 runs after 3 warm-up renders; reader sampled at ≤150 evenly spaced chunks); chunk buffer (1024 B) allocated before the baseline`);
+console.log(`node ${process.version}${process.execArgv.includes("--jitless") ? " --jitless" : " (JIT on)"}, live V8 heapUsed delta after gc() (lowest of 7 runs after 3 warm-up renders; reader sampled at ≤150 evenly spaced chunks); chunk buffer (1024 B) allocated before the baseline`);
 console.log(rows.join("\n"));
 console.log("medians: " + medians.join("; "));
