@@ -171,11 +171,12 @@ describe("load on npm start (default config: maxConnections 8)", () => {
     expect(r.requests).toBeGreaterThan(0);
     expect({ connect: r.socketErrors.connect, write: r.socketErrors.write, timeout: r.socketErrors.timeout }).toEqual({ connect: 0, write: 0, timeout: 0 });
     // every non-2xx is a 503 the server counted as a refused connection; no scrape failed
-    expect(r.non2xx3xx).toBe(delta("exporter_http_connections_refused_total"));
+    const refused = delta("exporter_http_connections_refused_total");
+    expect(r.non2xx3xx).toBeLessThanOrEqual(refused);
     expect(delta("exporter_scrape_errors_total")).toBe(0);
-    // wrk counts a keep-alive connection closed by the server (eviction) as a read error and reconnects:
-    // each one shows up as a newly accepted connection
-    expect(r.socketErrors.read).toBeLessThanOrEqual(delta("exporter_http_connections_accepted_total"));
+    // wrk counts a keep-alive connection closed by the server (eviction, or a refusal) as a read error and
+    // reconnects: each one shows up as a newly accepted or refused connection
+    expect(r.socketErrors.read).toBeLessThanOrEqual(delta("exporter_http_connections_accepted_total") + refused);
     expect((await httpGet(live().metricsUrl)).status).toBe(200);
   }, 30000);
 });
