@@ -20,6 +20,8 @@
  * |12 | no Info/StateSet/Enum, no `# UNIT`, no `_created`     | present (not exercised against prom-client)               |
  * |13 | Summary has no zero()                                 | zero() on every type                                      |
  * |14 | `a` duplicate label name accepted, `__x` label accepted | both throw at construction                              |
+ * |15 | `metric.get()` → Promise of a MetricObject            | `metric.get(labels?)` → the current value, synchronously (the object shape is `registry.getMetricsAsJSON()`) |
+ * |16 | `getSingleMetricAsString` / `metrics()` rendering order: registration order | same; our self-metric comes first when enabled |
  */
 import * as pc from "prom-client";
 import fc from "fast-check";
@@ -329,6 +331,14 @@ describe("differential: errors at the same calls", () => {
     expect(() => new PC.Gauge({ name: "g", help: "x", labelNames: ["__x"], registers: [new PC.Registry()] })).not.toThrow();
     expect(() => new OURS.Gauge({ name: "g", help: "x", labelNames: ["a", "a"], registers: [new OURS.Registry()] })).toThrow("duplicate");
     expect(() => new OURS.Gauge({ name: "g", help: "x", labelNames: ["__x"], registers: [new OURS.Registry()] })).toThrow("reserved");
+  });
+  it("divergence 15: get()", async () => {
+    const pcCounter = new PC.Counter({ name: "v_total", help: "x", registers: [new PC.Registry()] });
+    pcCounter.inc(2);
+    expect((await pcCounter.get()).values[0].value).toBe(2);
+    const ourCounter = new OURS.Counter({ name: "v_total", help: "x", registers: [new OURS.Registry()] });
+    ourCounter.inc(2);
+    expect(ourCounter.get()).toBe(2);
   });
   it("divergence 5: empty registry", async () => {
     expect(await new PC.Registry().metrics()).toBe("\n");
