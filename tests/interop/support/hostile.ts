@@ -38,10 +38,10 @@ export interface ExpectedSample { name: string; labels: Record<string, string>; 
 export interface ExpectedFamily { name: string; type: string; help: string; unit: string; samples: ExpectedSample[] }
 
 export const DEFAULT_LABEL = { site: 'lab "A" \\ ünïcode' };
-const BUCKETS = [0.005, 0.1, 1, 2.5, 10];
+export const BUCKETS = [0.005, 0.1, 1, 2.5, 10];
 const BUCKETS_TEXT = ["0.005", "0.1", "1", "2.5", "10"];
 const BUCKETS_OM = ["0.005", "0.1", "1.0", "2.5", "10.0"];
-const OBSERVATIONS = [0.001, 0.005, 0.05, 0.1, 0.5, 3, 20, 0]; // 0.005 and 0.1 sit on bounds (le is inclusive)
+export const OBSERVATIONS = [0.001, 0.005, 0.05, 0.1, 0.5, 3, 20, 0]; // 0.005 and 0.1 sit on bounds (le is inclusive)
 const PERCENTILES = [0.5, 0.9, 0.99];
 const STATES = ['a "quoted" state', "b \\ backslash", "c\nnewline", "d é ☃"];
 
