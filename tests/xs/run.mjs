@@ -41,6 +41,15 @@ function walk(dir, out = []) {
 }
 
 const args = process.argv.slice(2);
+// `--results FILE`: also write {passed, failed} as JSON (read by .ci/summary.mjs).
+let resultsFile;
+{
+  const i = args.indexOf("--results");
+  if (i >= 0) { resultsFile = resolve(args[i + 1]); args.splice(i, 2); }
+}
+function writeResults(p, f) {
+  if (resultsFile) writeFileSync(resultsFile, JSON.stringify({ passed: p, failed: f }) + "\n");
+}
 const testFiles = args.length
   ? args.map((a) => resolve(root, a))
   : [...walk(join(root, "tests", "metrics")), ...walk(join(root, "tests", "format"))];
@@ -439,6 +448,7 @@ async function main() {
   log("");
   log(`xs: lane took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   log(`xs: ${passed} passed, ${failed} failed`);
+  writeResults(passed, failed);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
 
@@ -446,5 +456,6 @@ main().catch((e) => {
   if (!process.env.XS_KEEP) rmSync(bundleDir, { recursive: true, force: true });
   log("xs: runner error: " + (e && e.stack ? e.stack : e));
   log(`xs: ${passed} passed, ${failed + 1} failed`);
+  writeResults(passed, failed + 1);
   process.exit(1);
 });
