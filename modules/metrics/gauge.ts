@@ -104,7 +104,8 @@ export function mergeLabels(a: Labels | undefined, b: Labels | undefined): Label
   if (b === undefined) return a;
   if (a === undefined) return b;
   const out: Labels = {};
-  for (const k in a) out[k] = a[k];
-  for (const k in b) out[k] = b[k];
+  // defineProperty: a label named "__proto__" must stay a label
+  for (const k in a) if (Object.prototype.hasOwnProperty.call(a, k)) Object.defineProperty(out, k, { value: a[k], enumerable: true, writable: true, configurable: true });
+  for (const k in b) if (Object.prototype.hasOwnProperty.call(b, k)) Object.defineProperty(out, k, { value: b[k], enumerable: true, writable: true, configurable: true });
   return out;
 }

@@ -199,12 +199,14 @@ export class Registry {
       const snap: number[] = [];
       for (const s of (m._series as Map<string, any>).values()) {
         const labels: Record<string, string | number> = {};
-        for (let i = 0; i < m.labelNames.length; i++) labels[m.labelNames[i]] = s.values[i];
-        for (let i = 0; i < this._defaultNames.length; i++) if (!(this._defaultNames[i] in labels)) labels[this._defaultNames[i]] = this._defaultValues[i];
+        for (let i = 0; i < m.labelNames.length; i++) setOwn(labels, m.labelNames[i], s.values[i]);
+        for (let i = 0; i < this._defaultNames.length; i++) {
+          if (!Object.prototype.hasOwnProperty.call(labels, this._defaultNames[i])) setOwn(labels, this._defaultNames[i], this._defaultValues[i]);
+        }
         const withLabel = (k: string, v: string | number) => {
           const l: Record<string, string | number> = {};
-          for (const x in labels) l[x] = labels[x];
-          l[k] = v;
+          for (const x in labels) setOwn(l, x, labels[x]);
+          setOwn(l, k, v);
           return l;
         };
         switch (m.type) {
@@ -275,6 +277,11 @@ export class Registry {
     }
     return merged;
   }
+}
+
+/** obj[k] = v as an own property even for k = "__proto__". */
+function setOwn(obj: Record<string, string | number>, k: string, v: string | number): void {
+  Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** Family and sample names a metric can produce in any format, underscore-escaped (the default escaping). */

@@ -41,6 +41,18 @@ describe("validation at the call that is wrong", () => {
     expect(() => c.remove("x")).toThrow("expected 2");
     expect(c.seriesCount).toBe(0);
   });
+  it("labels named like Object.prototype members work (toString, constructor, valueOf; __proto__ is reserved anyway)", () => {
+    const g = new Gauge({ name: "proto", help: "P.", labelNames: ["toString", "constructor", "hasOwnProperty"], registers: [r] });
+    g.set({ toString: "a", constructor: "b", hasOwnProperty: "c" }, 1);
+    g.labels("x", "y", "z").set(2);
+    expect(g.get({ toString: "a", constructor: "b", hasOwnProperty: "c" })).toBe(1);
+    const h = new Gauge({ name: "proto2", help: "P.", labelNames: ["isPrototypeOf", "valueOf"], registers: [r] });
+    const end = h.startTimer({ valueOf: "v" });
+    end({ isPrototypeOf: "p" });
+    expect(h.seriesCount).toBe(1);
+    expect(() => g.set({ toString: "a" } as Record<string, string>, 1)).toThrow("missing label");
+    expect(() => new Gauge({ name: "proto3", help: "P.", labelNames: ["__proto__"], registers: [r] })).toThrow("reserved");
+  });
   it("unit must be a suffix of the name", () => {
     expect(() => new Gauge({ name: "temp", help: "T.", unit: "celsius", registers: [r] })).toThrow('must end with "_celsius"');
     expect(() => new Gauge({ name: "x_celsius", help: "T.", unit: "bad unit", registers: [r] })).toThrow("invalid unit");

@@ -112,7 +112,7 @@ export function parseExposition(text: string, opts: ParseOptions = {}): ParsedFa
   const lines = text.split("\n");
   lines.pop();
   const families: ParsedFamily[] = [];
-  const seen: Record<string, boolean> = {};
+  const seen: Record<string, boolean> = Object.create(null);
   let cur: ParsedFamily | undefined;
   let sawEOF = false;
   const startFamily = (name: string): ParsedFamily => {
@@ -200,7 +200,7 @@ export function parseExposition(text: string, opts: ParseOptions = {}): ParsedFa
     // sample line
     let i = 0;
     let name: string | undefined;
-    const labels: Record<string, string> = {};
+    const labels: Record<string, string> = Object.create(null);
     if (line[0] !== "{") {
       const j = readBareName(line, 0, false);
       if (j === 0) fail(lineNo, "invalid sample name", line);
@@ -266,7 +266,8 @@ export function parseExposition(text: string, opts: ParseOptions = {}): ParsedFa
 
 function belongs(f: ParsedFamily, name: string, om: boolean): boolean {
   if (name === f.name && (!om || f.type !== "counter")) return f.type !== "histogram" && f.type !== "info";
-  const sfx = SUFFIXES[f.type === undefined ? "untyped" : f.type] || [""];
+  const t = f.type === undefined ? "untyped" : f.type;
+  const sfx = Object.prototype.hasOwnProperty.call(SUFFIXES, t) ? SUFFIXES[t] : [""];
   for (const s of sfx) if (s !== "" && name === f.name + s) return true;
   if (!om && f.type === "counter" && name === f.name) return true;
   return false;
@@ -280,7 +281,7 @@ function key(labels: Record<string, string>, drop: string): string {
 /** Semantic checks: cumulative histograms ending in +Inf = _count, quantile labels, stateset values, non-negative counters. */
 function checkFamily(f: ParsedFamily, om: boolean): void {
   if (f.type === "histogram") {
-    const groups: Record<string, { le: number[]; v: number[]; count?: number }> = {};
+    const groups: Record<string, { le: number[]; v: number[]; count?: number }> = Object.create(null);
     for (const s of f.samples) {
       const k = key(s.labels, "le");
       const g = groups[k] || (groups[k] = { le: [], v: [] });
