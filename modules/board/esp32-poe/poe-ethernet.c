@@ -59,6 +59,7 @@ enum {
 
 static esp_netif_t *gNetif;
 static esp_eth_handle_t gEth;
+static uint8_t gStarted;
 static PoeEthernet gOwner;
 static volatile uint8_t gLink;
 
@@ -213,8 +214,7 @@ void xs_poe_ethernet(xsMachine *the)
 		xsUnknownError("Ethernet already open");
 
 	xsmcVars(3);
-	uint8_t first = (NULL == gNetif);
-	if (first)
+	if (NULL == gNetif)
 		poeInstall(the);
 
 	if (xsmcHas(xsArg(0), xsID_hostname)) {
@@ -239,6 +239,14 @@ void xs_poe_ethernet(xsMachine *the)
 		}
 	}
 
+	// start before taking ownership: a failure here leaves nothing half-open, and the next attempt starts again.
+	// Events that fire before the owner exists are not lost: JavaScript reads link and address right after.
+	if (!gStarted) {
+		if (ESP_OK != esp_eth_start(gEth))
+			xsUnknownError("esp_eth_start failed");
+		gStarted = 1;
+	}
+
 	PoeEthernet poe = c_calloc(1, sizeof(PoeEthernetRecord));
 	if (!poe)
 		xsUnknownError("no memory");
@@ -250,9 +258,6 @@ void xs_poe_ethernet(xsMachine *the)
 	xsSetHostHooks(xsThis, &gPoeHooks);
 	xsRemember(poe->obj);
 	gOwner = poe;
-
-	if (first && (ESP_OK != esp_eth_start(gEth)))
-		xsUnknownError("esp_eth_start failed");
 }
 
 void xs_poe_ethernet_close(xsMachine *the)
