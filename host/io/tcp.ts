@@ -13,7 +13,9 @@
  *    whole buffer (ArrayBuffer or view) and returns its length; asking for more than is readable, or for <= 0
  *    bytes, throws (as on the device). With nothing readable every form returns `undefined`.
  *    With format "number", `read()` returns one byte (or `undefined`) and `write(n)` writes one byte.
- *  - `write(buffer)` copies the bytes and returns the remaining writable budget. The budget is `writeBuffer` bytes
+ *  - `write(buffer)` copies the bytes and returns the remaining writable budget. The writes made in one callback turn
+ *    are handed to the operating system together, once the turn ends (one writev), as lwip sends the segments queued
+ *    by one turn's tcp_write calls with one tcp_output. The budget is `writeBuffer` bytes
  *    minus what is queued but not yet handed to the operating system; writing more than the budget throws
  *    "would block" (as the device does). `onWritable(budget)` announces the budget when the connection is
  *    established (or adopted) and each time queued bytes drain. Writing before the connection is established
@@ -163,6 +165,7 @@ class Connection {
   onWritable: ((this: TCP, bytes: number) => void) | undefined;
   onError: ((this: TCP) => void) | undefined;
   released = false;
+  corked = false; // writes of the current turn are being coalesced (see TCP.prototype.write)
 
   constructor(socket: net.Socket, connected: boolean) {
     this.socket = socket;
@@ -299,6 +302,11 @@ class Connection {
   }
 }
 
+function uncork(connection: Connection): void {
+  connection.corked = false;
+  connection.socket.uncork();
+}
+
 const adopting = Symbol("adopting");
 
 /** Internal: a TCP instance for a connection accepted by a Listener and not yet adopted. */
@@ -429,6 +437,13 @@ export default class TCP {
     copy.set(bytes);
     connection.queued += count;
     hostCounters.noteWritten(count);
+    // Writes made in one callback turn leave together, as lwip does on the device: tcp_write(..., MORE) queues
+    // segments and tcp_output sends them once per turn. Node: cork on the first write of a turn, uncork after it.
+    if (!connection.corked) {
+      connection.corked = true;
+      connection.socket.cork();
+      process.nextTick(uncork, connection);
+    }
     connection.socket.write(copy, (error) => {
       connection.queued -= count;
       if (!error) connection.trigger(WRITABLE);
