@@ -60,10 +60,12 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {
+  // a class field (defined, not assigned): assigning `this.name` throws when Error.prototype is frozen, as it is in
+  // a Moddable build that preloads this module
+  override readonly name = "ConfigError";
   readonly problems: readonly string[];
   constructor(problems: string[]) {
     super("invalid configuration (manifest.json \"config\" or mcconfig name=value):\n  - " + problems.join("\n  - "));
-    this.name = "ConfigError";
     this.problems = problems;
   }
 }

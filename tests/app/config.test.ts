@@ -142,3 +142,18 @@ describe("config: invalid settings give one clear error listing every problem", 
     expect(() => parseConfig(null as unknown as Record<string, unknown>)).toThrow(ConfigError);
   });
 });
+
+describe("config: errors on a frozen Error.prototype (a Moddable build that preloads the module)", () => {
+  test("ConfigError is still constructed with its name", () => {
+    Object.freeze(Error.prototype); // this test file's own realm only
+    let error: unknown;
+    try {
+      parseConfig({ port: "x" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).name).toBe("ConfigError");
+    expect((error as ConfigError).problems).toHaveLength(1);
+  });
+});
