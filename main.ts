@@ -15,7 +15,7 @@ import * as deviceInfo from "device-info";
 import { Registry } from "./modules/metrics/index";
 import { HttpServer } from "./modules/http/server";
 import { startSensors } from "./sensors/index";
-import { parseConfig } from "./modules/app/config";
+import { parseConfig, type AppConfig } from "./modules/app/config";
 import { App } from "./modules/app/app";
 import { DeviceMetrics } from "./modules/device/metrics";
 
@@ -25,59 +25,76 @@ function log(line: string): void {
   else (globalThis as { console?: { log(s: string): void } }).console?.log(line);
 }
 
-// 1. settings: a bad config stops here with every problem listed
-const settings = parseConfig(config as Record<string, unknown>);
+// 1. settings: an invalid configuration starts nothing; the problems are logged now and every 30 s (a serial console
+//    attached later still sees them), instead of an exception that would reset the board in a loop
+let settings: AppConfig | undefined;
+let configTimer: ReturnType<typeof Timer.set> | undefined;
+try {
+  settings = parseConfig(config as Record<string, unknown>);
+} catch (error) {
+  const text = error instanceof Error ? error.message : String(error);
+  log(text);
+  configTimer = Timer.repeat(() => log(text), 30000);
+}
 
-// 2. registry: sensor series, device self-metrics and the library's own exporter_series_refused_total
-const registry = new Registry();
-let server: HttpServer | undefined;
-let app: App | undefined;
-const device = new DeviceMetrics({
-  registry,
-  version: settings.version,
-  moddable: settings.moddable,
-  board: settings.board,
-  interfaceName: deviceInfo.platform === "esp32" ? "eth0" : deviceInfo.platform,
-  info: deviceInfo,
-  instrumentation: Instrumentation,
-  stats: () => server?.stats,
-  network: () => app?.status ?? { link: false, address: undefined },
-});
-const heapSampler = Timer.repeat(() => device.sampleHeap(), 1000); // heap peaks between scrapes
+function run(settings: AppConfig): () => void {
+  // 2. registry: sensor series, device self-metrics and the library's own exporter_series_refused_total
+  const registry = new Registry();
+  let server: HttpServer | undefined;
+  let app: App | undefined;
+  const device = new DeviceMetrics({
+    registry,
+    version: settings.version,
+    moddable: settings.moddable,
+    board: settings.board,
+    interfaceName: deviceInfo.platform === "esp32" ? "eth0" : deviceInfo.platform,
+    info: deviceInfo,
+    instrumentation: Instrumentation,
+    stats: () => server?.stats,
+    network: () => app?.status ?? { link: false, address: undefined },
+  });
+  const heapSampler = Timer.repeat(() => device.sampleHeap(), 1000); // heap peaks between scrapes
 
-// 3. the lifecycle: network up → sensors → listener (closed while there is no address, retried with backoff)
-app = new App({
-  config: settings,
-  log,
-  createMonitor: (options) => new NetworkMonitor(options),
-  startSensors: () =>
-    startSensors({
-      registry,
-      namespace: settings.namespace,
-      interval: settings.sampleInterval,
-      i2c: { data: settings.i2c.data, clock: settings.i2c.clock, hz: settings.i2c.hz },
-      sensors: settings.sensors,
-      log,
-    }),
-  createServer: () =>
-    (server = new HttpServer({
-      port: settings.port,
-      path: settings.path,
-      registry,
-      maxConnections: settings.maxConnections,
-      auth: settings.auth,
-      info: { name: settings.hostname, version: settings.version },
-      log,
-    })),
-  createAdvertiser: settings.mdns
-    ? () => new Advertiser({ hostname: settings.hostname, port: settings.port, path: settings.path, log })
-    : undefined,
-  onNetwork: (previous, current) => device.networkChanged(previous, current),
-});
-app.start();
+  // 3. the lifecycle: network up → sensors → listener (closed while there is no address, retried with backoff)
+  app = new App({
+    config: settings,
+    log,
+    createMonitor: (options) => new NetworkMonitor(options),
+    startSensors: () =>
+      startSensors({
+        registry,
+        namespace: settings.namespace,
+        interval: settings.sampleInterval,
+        i2c: { data: settings.i2c.data, clock: settings.i2c.clock, hz: settings.i2c.hz },
+        sensors: settings.sensors,
+        log,
+      }),
+    createServer: () =>
+      (server = new HttpServer({
+        port: settings.port,
+        path: settings.path,
+        registry,
+        maxConnections: settings.maxConnections,
+        auth: settings.auth,
+        info: { name: settings.hostname, version: settings.version },
+        log,
+      })),
+    createAdvertiser: settings.mdns
+      ? () => new Advertiser({ hostname: settings.hostname, port: settings.port, path: settings.path, log })
+      : undefined,
+    onNetwork: (previous, current) => device.networkChanged(previous, current),
+  });
+  app.start();
+  return () => {
+    app?.stop();
+    Timer.clear(heapSampler);
+  };
+}
+
+const stopAll = settings ? run(settings) : undefined;
 
 /** Stops everything main.ts started (used by the host tests; a device simply keeps running). */
 export function stop(): void {
-  app?.stop();
-  Timer.clear(heapSampler);
+  stopAll?.();
+  if (configTimer !== undefined) Timer.clear(configTimer);
 }

@@ -8,7 +8,7 @@
  * Problems are collected, not thrown one by one: `parseConfig` throws a single `ConfigError` that lists every bad
  * setting with its key, the value it got and what is allowed, so one start-up shows the user everything to fix.
  *
- * Runs only at start-up (regex literals are fine here: they are hoisted to module scope anyway).
+ * Runs only at start-up. Safe to preload: no module-level state is written after load (regexes are made lazily).
  */
 
 export interface SensorSetting {
@@ -88,11 +88,20 @@ export const defaults = {
 
 export const KNOWN_MODELS: readonly string[] = ["si7021", "bme680"];
 
-const HOSTNAME_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const PATH_CHARS = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const SENSOR_NAME = /^[^\u0000-\u001f\u007f]{1,32}$/;
+// Created on first use, not at module level: a regex object made at module load lives in flash when the module is
+// preloaded, and XS crashes writing its match cache there. Once created, they are reused (no per-call compilation).
+let patterns: { hostname: RegExp; metricPrefix: RegExp; path: RegExp; ipv4: RegExp; sensorName: RegExp; hex: RegExp; decimal: RegExp } | undefined;
+function re(): NonNullable<typeof patterns> {
+  return (patterns ??= {
+    hostname: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
+    metricPrefix: /^[a-zA-Z_:][a-zA-Z0-9_:]*$/,
+    path: /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/,
+    ipv4: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/,
+    sensorName: /^[^\u0000-\u001f\u007f]{1,32}$/,
+    hex: /^0x[0-9a-f]+$/i,
+    decimal: /^[+-]?\d+$/,
+  });
+}
 
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
@@ -123,8 +132,8 @@ class Reader {
     if (typeof value === "number") n = value;
     else if (typeof value === "string") {
       const s = value.trim();
-      if (/^0x[0-9a-f]+$/i.test(s)) n = parseInt(s.slice(2), 16);
-      else if (/^[+-]?\d+$/.test(s)) n = Number(s);
+      if (re().hex.test(s)) n = parseInt(s.slice(2), 16);
+      else if (re().decimal.test(s)) n = Number(s);
     }
     if (!Number.isInteger(n) || n < min || n > max)
       return this.problem(key, value, `an integer from ${String(min)} to ${String(max)}`) ?? fallback;
@@ -171,7 +180,7 @@ class Reader {
       if (required) this.problem(key, value, "an IPv4 address like 192.168.1.50 (needed for a static address)");
       return undefined;
     }
-    const m = typeof value === "string" ? IPV4.exec(value.trim()) : null;
+    const m = typeof value === "string" ? re().ipv4.exec(value.trim()) : null;
     if (!m || m.slice(1).some((part) => Number(part) > 255))
       return this.problem(key, value, "an IPv4 address like 192.168.1.50");
     return (value as string).trim();
@@ -198,13 +207,13 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   const r = new Reader(raw);
 
   const hostname = r.string("hostname", raw.hostname, defaults.hostname).trim();
-  if (!HOSTNAME_LABEL.test(hostname))
+  if (!re().hostname.test(hostname))
     r.problem("hostname", raw.hostname, "1 to 63 letters, digits or '-', not starting or ending with '-' (one DNS label, no dots)");
 
   const port = r.integer("port", raw.port, 1, 65535, defaults.port);
 
   const path = r.string("path", raw.path, defaults.path).trim();
-  if (!PATH_CHARS.test(path) || path.length > 64)
+  if (!re().path.test(path) || path.length > 64)
     r.problem("path", raw.path, "an absolute URL path like /metrics (at most 64 characters, no spaces, no query)");
   else if (path === "/" || path === "/-/healthy")
     r.problem("path", raw.path, `a path other than ${path}, which the server uses for its own page`);
@@ -256,14 +265,14 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
         if (!KNOWN_MODELS.includes(model)) r.problem(`${key}.model`, entry.model, `one of ${KNOWN_MODELS.join(", ")}`);
         const address = r.integer(`${key}.address`, entry.address, 0x08, 0x77);
         const name = typeof entry.name === "string" ? entry.name.trim() : "";
-        if (!SENSOR_NAME.test(name)) r.problem(`${key}.name`, entry.name, "a name of 1 to 32 printable characters");
+        if (!re().sensorName.test(name)) r.problem(`${key}.name`, entry.name, "a name of 1 to 32 printable characters");
         if (address !== undefined) {
           if (seenAddress.has(address)) r.problem(`${key}.address`, entry.address, "an address not used by another sensor");
           seenAddress.add(address);
         }
         if (seenName.has(name)) r.problem(`${key}.name`, entry.name, "a name not used by another sensor");
         seenName.add(name);
-        if (address !== undefined && KNOWN_MODELS.includes(model) && SENSOR_NAME.test(name)) sensors.push({ model, address, name });
+        if (address !== undefined && KNOWN_MODELS.includes(model) && re().sensorName.test(name)) sensors.push({ model, address, name });
       });
     }
   }
@@ -271,7 +280,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   const sampleInterval = r.integer("sampleInterval", raw.sampleInterval, 250, 3600000, defaults.sampleInterval);
 
   const namespace = r.string("namespace", raw.namespace, defaults.namespace).trim();
-  if (namespace !== "" && (!METRIC_PREFIX.test(namespace) || namespace.length > 32))
+  if (namespace !== "" && (!re().metricPrefix.test(namespace) || namespace.length > 32))
     r.problem("namespace", raw.namespace, "empty, or a metric name prefix like office (letters, digits, '_' or ':', not starting with a digit, at most 32)");
 
   // auth: off by default; empty strings mean unset

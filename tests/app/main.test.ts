@@ -80,6 +80,29 @@ describe("main.ts on the host platform", () => {
     expect(res.body).toMatch(/^exporter_scrapes_total 1$/m);
 
     main!.stop();
+    main = undefined;
     await expect(get(port, "/metrics")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+
+  test("an invalid configuration is reported with every problem and starts nothing", async () => {
+    const port = await freePort();
+    lines.length = 0;
+    process.env.MC_CONFIG_port = "nine";
+    process.env.MC_CONFIG_hostname = "bad_name";
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        main = require("../../main");
+      });
+    } finally {
+      delete process.env.MC_CONFIG_hostname;
+    }
+    expect(lines[0]).toMatch(/^invalid configuration/);
+    expect(lines[0]).toContain('port: got "nine", expected an integer from 1 to 65535');
+    expect(lines[0]).toContain('hostname: got "bad_name"');
+    expect(lines.some((l) => l.startsWith("listening") || l.startsWith("sensors"))).toBe(false);
+    await expect(get(port, "/metrics")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    main!.stop(); // clears the reminder timer: jest would otherwise report an open handle
+    main = undefined;
   });
 });
