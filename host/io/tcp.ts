@@ -14,10 +14,10 @@
  *    bytes, throws (as on the device). With nothing readable every form returns `undefined`.
  *    With format "number", `read()` returns one byte (or `undefined`) and `write(n)` writes one byte.
  *  - `write(buffer)` copies the bytes and returns the remaining writable budget. The writes made in one callback turn
- *    are handed to the operating system together, once the turn ends (one writev), as lwip sends the segments queued
- *    by one turn's tcp_write calls with one tcp_output. The budget is `writeBuffer` bytes
- *    minus what is queued but not yet handed to the operating system; writing more than the budget throws
- *    "would block" (as the device does). `onWritable(budget)` announces the budget when the connection is
+ *    are copied into one send buffer and handed to the operating system together once the turn ends (one write),
+ *    as lwip copies each tcp_write into its send buffer and sends what one turn queued with one tcp_output.
+ *    The budget is `writeBuffer` bytes minus what is queued but not yet handed to the operating system; writing
+ *    more than the budget throws "would block" (as the device does). `onWritable(budget)` announces the budget when the connection is
  *    established (or adopted) and each time queued bytes drain. Writing before the connection is established
  *    throws "not ready"; writing after an error (peer reset or close) is silently ignored (as lwip does).
  *  - The peer closing its side (FIN) or resetting the connection is an error: `onError()` is delivered once, after
@@ -165,7 +165,8 @@ class Connection {
   onWritable: ((this: TCP, bytes: number) => void) | undefined;
   onError: ((this: TCP) => void) | undefined;
   released = false;
-  corked = false; // writes of the current turn are being coalesced (see TCP.prototype.write)
+  turn: Uint8Array | null = null; // bytes written in the current turn, sent when it ends (see TCP.prototype.write)
+  turnLength = 0;
 
   constructor(socket: net.Socket, connected: boolean) {
     this.socket = socket;
@@ -290,6 +291,7 @@ class Connection {
       socket.resetAndDestroy();
       return;
     }
+    sendTurn(this); // bytes written in this turn go out before the FIN
     socket.removeAllListeners("data");
     socket.on("data", () => {}); // discard anything still arriving while our queued bytes drain
     socket.resume();
@@ -302,9 +304,22 @@ class Connection {
   }
 }
 
-function uncork(connection: Connection): void {
-  connection.corked = false;
-  connection.socket.uncork();
+/** End of a turn: hand the bytes written during it to the OS in one write. */
+function sendTurn(connection: Connection): void {
+  const turn = connection.turn;
+  if (turn === null) return;
+  const count = connection.turnLength;
+  connection.turn = null;
+  connection.turnLength = 0;
+  const socket = connection.socket;
+  if (socket.destroyed) {
+    connection.queued -= count;
+    return;
+  }
+  socket.write(turn.subarray(0, count), (error) => {
+    connection.queued -= count;
+    if (!error) connection.trigger(WRITABLE);
+  });
 }
 
 const adopting = Symbol("adopting");
@@ -433,21 +448,18 @@ export default class TCP {
     const budget = connection.writable;
     if (count > budget) throw new Error(`TCP write: would block (${count} bytes, writable budget ${budget})`);
     if (count === 0) return budget as unknown as void;
-    const copy = new Uint8Array(count);
-    copy.set(bytes);
+    // Like lwip (tcp_write copies into the send buffer, tcp_output sends once per turn): the bytes of every write
+    // made in this turn are copied into one buffer, sent when the turn ends. It never outgrows the budget at the
+    // first write of the turn, since each write is checked against the budget.
+    let turn = connection.turn;
+    if (turn === null) {
+      turn = connection.turn = globalThis.Buffer.allocUnsafe(budget);
+      process.nextTick(sendTurn, connection);
+    }
+    turn.set(bytes, connection.turnLength);
+    connection.turnLength += count;
     connection.queued += count;
     hostCounters.noteWritten(count);
-    // Writes made in one callback turn leave together, as lwip does on the device: tcp_write(..., MORE) queues
-    // segments and tcp_output sends them once per turn. Node: cork on the first write of a turn, uncork after it.
-    if (!connection.corked) {
-      connection.corked = true;
-      connection.socket.cork();
-      process.nextTick(uncork, connection);
-    }
-    connection.socket.write(copy, (error) => {
-      connection.queued -= count;
-      if (!error) connection.trigger(WRITABLE);
-    });
     return connection.writable as unknown as void;
   }
 
