@@ -2,7 +2,7 @@
 export type { Format, Escaping } from "./types";
 export { negotiate, makeFormat, formatFromContentType, PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0 } from "./negotiate";
 export { Reader, createReader } from "./reader";
-export { renderLines } from "./render";
-export type { RenderSource } from "./render";
+export { renderLines, renderInto, renderText } from "./render";
+export type { RenderSource, Sink } from "./render";
 export { formatNumber, formatCanonical } from "./numbers";
 export { escapeHelp, escapeLabelValue, escapeName, isLegacyName } from "./escape";

@@ -16,6 +16,11 @@ export interface RenderSource {
   readonly created: boolean;
 }
 
+/** Receives the exposition as pieces of text; a line ends with the piece that ends in "\n". */
+export interface Sink {
+  put(s: string): void;
+}
+
 function labelName(n: string, esc: Escaping): string {
   if (esc === "allow-utf-8") return isLegacyName(n, false) ? n : '"' + escapeLabelValue(n) + '"';
   return escapeName(n, esc, false);
@@ -26,17 +31,88 @@ function typeWord(type: string, om: boolean): string {
   return type === "info" || type === "stateset" ? "gauge" : type;
 }
 
+/** Per-family constants of one render. */
+interface Family {
+  fam: string;
+  famOut: string;
+  quoted: boolean;
+}
+
+/** One sample line: `<family><suffix>{<labels>,<extra>} <value>\n` (UTF-8 names quoted inside the braces). */
+function sample(k: Sink, f: Family, suffix: string, L: string, extra: string, value: string): void {
+  if (f.quoted) {
+    k.put('{"');
+    k.put(escapeLabelValue(f.fam + suffix));
+    k.put('"');
+    if (L.length > 0) {
+      k.put(",");
+      k.put(L);
+    }
+    if (extra.length > 0) {
+      k.put(",");
+      k.put(extra);
+    }
+    k.put("} ");
+  } else {
+    k.put(f.famOut);
+    if (suffix.length > 0) k.put(suffix);
+    if (L.length > 0) {
+      k.put("{");
+      k.put(L);
+      if (extra.length > 0) {
+        k.put(",");
+        k.put(extra);
+      }
+      k.put("} ");
+    } else if (extra.length > 0) {
+      k.put("{");
+      k.put(extra);
+      k.put("} ");
+    } else k.put(" ");
+  }
+  k.put(value);
+  k.put("\n");
+}
+
 /**
- * Renders a registry line by line ("...\n" strings), one family after another in registration order, series in
- * creation order. Each series is snapshotted (its numbers copied, quantiles computed) before its first line is
- * yielded, so a consumer pausing between lines never emits a torn histogram or summary.
+ * A series' own label block (`a="x",b="y"`, no default labels) in escaping `esc`. Cached on the series (`_lb`):
+ * its label values never change, and the block is only reused while the metric's blocks were made for the same
+ * escaping (`_lbEsc`); a render in another escaping first drops every cached block of the metric. Cost: one string
+ * per series, bounded by the series cap.
+ */
+function labelBlock(m: Metric<any>, s: Series, lnames: readonly string[], esc: Escaping): string {
+  const cacheable = m._lbEsc === esc;
+  if (cacheable) {
+    const cached = s._lb;
+    if (cached !== undefined) return cached;
+  }
+  let L = "";
+  const vals = s.values;
+  for (let i = 0; i < vals.length; i++) L += (i > 0 ? "," : "") + lnames[i] + '="' + escapeLabelValue(vals[i]) + '"';
+  if (cacheable) s._lb = L;
+  return L;
+}
+
+/** Makes the metric's cached label blocks those of escaping `esc` (drops blocks made for another one). */
+function useEscaping(m: Metric<any>, esc: Escaping): void {
+  if (m._lbEsc === esc) return;
+  for (const s of (m._series as Map<string, Series>).values()) s._lb = undefined;
+  m._lbEsc = esc;
+}
+
+/**
+ * Renders a registry into `k`, one family after another in registration order, series in creation order,
+ * yielding after each line (the family header counts as one). Each series is snapshotted (its numbers copied,
+ * quantiles computed) before its first line is written, so a consumer pausing between lines never emits a torn
+ * histogram or summary.
  * Text formats: `# HELP`, `# TYPE`, samples; no blank lines. OpenMetrics: `# HELP`, `# TYPE`, `# UNIT`, samples,
  * final `# EOF`.
  */
-export function* renderLines(src: RenderSource, format: Format): Generator<string, void, undefined> {
+export function* renderInto(src: RenderSource, format: Format, k: Sink): Generator<void, void, undefined> {
   const om = format.kind === "openmetrics";
   const esc = format.escaping;
   const snap: number[] = [];
+  const f: Family = { fam: "", famOut: "", quoted: false };
   for (const m of src._metrics.values()) {
     const type = m.type;
     let fam = m.name;
@@ -44,9 +120,26 @@ export function* renderLines(src: RenderSource, format: Format): Generator<strin
     else if (type === "info") fam = om ? (m as Info).family : (m as Info).family + "_info";
     const quoted = esc === "allow-utf-8" && !isLegacyName(fam, true);
     const famOut = quoted ? '"' + escapeLabelValue(fam) + '"' : escapeName(fam, esc, true);
-    yield "# HELP " + famOut + " " + escapeHelp(m.help, om) + "\n";
-    yield "# TYPE " + famOut + " " + typeWord(type, om) + "\n";
-    if (om && m.unit !== undefined) yield "# UNIT " + famOut + " " + m.unit + "\n";
+    f.fam = fam;
+    f.famOut = famOut;
+    f.quoted = quoted;
+    k.put("# HELP ");
+    k.put(famOut);
+    k.put(" ");
+    k.put(escapeHelp(m.help, om));
+    k.put("\n# TYPE ");
+    k.put(famOut);
+    k.put(" ");
+    k.put(typeWord(type, om));
+    k.put("\n");
+    if (om && m.unit !== undefined) {
+      k.put("# UNIT ");
+      k.put(famOut);
+      k.put(" ");
+      k.put(m.unit);
+      k.put("\n");
+    }
+    yield;
 
     const names = m.labelNames;
     const lnames: string[] = new Array(names.length);
@@ -60,13 +153,6 @@ export function* renderLines(src: RenderSource, format: Format): Generator<strin
       if (lnames.indexOf(ln) >= 0 || (type === "stateset" && ln === labelName(m.name, esc))) continue;
       dPiece += (dPiece.length > 0 ? "," : "") + ln + '="' + escapeLabelValue(src._defaultValues[i]) + '"';
     }
-    // sample(suffix, labels, extra, value) → line
-    const sample = (suffix: string, L: string, extra: string, value: string): string => {
-      let inner = L;
-      if (extra.length > 0) inner = inner.length > 0 ? inner + "," + extra : extra;
-      if (quoted) return '{"' + escapeLabelValue(fam + suffix) + '"' + (inner.length > 0 ? "," + inner : "") + "} " + value + "\n";
-      return famOut + suffix + (inner.length > 0 ? "{" + inner + "}" : "") + " " + value + "\n";
-    };
 
     let les: string[] | undefined;
     let qs: string[] | undefined;
@@ -87,31 +173,39 @@ export function* renderLines(src: RenderSource, format: Format): Generator<strin
     }
     const created = om && src.created;
 
+    useEscaping(m, esc);
     for (const s of (m._series as Map<string, Series>).values()) {
-      let L = "";
-      const vals = s.values;
-      for (let i = 0; i < vals.length; i++) L += (i > 0 ? "," : "") + lnames[i] + '="' + escapeLabelValue(vals[i]) + '"';
+      let L = labelBlock(m, s, lnames, esc);
       if (dPiece.length > 0) L = L.length > 0 ? L + "," + dPiece : dPiece;
       const createdAt = s.created;
       switch (type) {
         case "counter": {
           const v = (s as ValueSeries).value;
-          yield sample(om ? "_total" : "", L, "", formatNumber(v));
-          if (created) yield sample("_created", L, "", formatNumber(createdAt));
+          sample(k, f, om ? "_total" : "", L, "", formatNumber(v));
+          yield;
+          if (created) {
+            sample(k, f, "_created", L, "", formatNumber(createdAt));
+            yield;
+          }
           break;
         }
         case "gauge":
-          yield sample("", L, "", formatNumber((s as ValueSeries).value));
+          sample(k, f, "", L, "", formatNumber((s as ValueSeries).value));
+          yield;
           break;
         case "info":
-          yield sample(om ? "_info" : "", L, "", "1");
+          sample(k, f, om ? "_info" : "", L, "", "1");
+          yield;
           break;
         case "stateset": {
           const on = (s as StateSetSeries).on;
           const n = on.length;
           for (let i = 0; i < n; i++) snap[i] = on[i];
           const st = states as string[];
-          for (let i = 0; i < n; i++) yield sample("", L, st[i], snap[i] ? "1" : "0");
+          for (let i = 0; i < n; i++) {
+            sample(k, f, "", L, st[i], snap[i] ? "1" : "0");
+            yield;
+          }
           break;
         }
         case "histogram": {
@@ -122,11 +216,20 @@ export function* renderLines(src: RenderSource, format: Format): Generator<strin
           snap[n] = h.count;
           snap[n + 1] = h.sum;
           const le = les as string[];
-          for (let i = 0; i < n; i++) yield sample("_bucket", L, le[i], formatNumber(snap[i]));
-          yield sample("_bucket", L, 'le="+Inf"', formatNumber(snap[n]));
-          yield sample("_sum", L, "", formatNumber(snap[n + 1]));
-          yield sample("_count", L, "", formatNumber(snap[n]));
-          if (created) yield sample("_created", L, "", formatNumber(createdAt));
+          for (let i = 0; i < n; i++) {
+            sample(k, f, "_bucket", L, le[i], formatNumber(snap[i]));
+            yield;
+          }
+          sample(k, f, "_bucket", L, 'le="+Inf"', formatNumber(snap[n]));
+          yield;
+          sample(k, f, "_sum", L, "", formatNumber(snap[n + 1]));
+          yield;
+          sample(k, f, "_count", L, "", formatNumber(snap[n]));
+          yield;
+          if (created) {
+            sample(k, f, "_created", L, "", formatNumber(createdAt));
+            yield;
+          }
           break;
         }
         case "summary": {
@@ -136,14 +239,59 @@ export function* renderLines(src: RenderSource, format: Format): Generator<strin
           (m as Summary)._quantiles(sm, snap, 0);
           snap[n] = sm.sum;
           snap[n + 1] = sm.count;
-          for (let i = 0; i < n; i++) yield sample("", L, q[i], formatNumber(snap[i]));
-          yield sample("_sum", L, "", formatNumber(snap[n]));
-          yield sample("_count", L, "", formatNumber(snap[n + 1]));
-          if (created) yield sample("_created", L, "", formatNumber(createdAt));
+          for (let i = 0; i < n; i++) {
+            sample(k, f, "", L, q[i], formatNumber(snap[i]));
+            yield;
+          }
+          sample(k, f, "_sum", L, "", formatNumber(snap[n]));
+          yield;
+          sample(k, f, "_count", L, "", formatNumber(snap[n + 1]));
+          yield;
+          if (created) {
+            sample(k, f, "_created", L, "", formatNumber(createdAt));
+            yield;
+          }
           break;
         }
       }
     }
   }
-  if (om) yield "# EOF\n";
+  if (om) {
+    k.put("# EOF\n");
+    yield;
+  }
+}
+
+/** Collects the pieces of one line (or of the header) into a string. */
+class LineSink implements Sink {
+  text = "";
+  put(s: string): void {
+    this.text += s;
+  }
+}
+
+/** The exposition as a whole string. */
+export function renderText(src: RenderSource, format: Format): string {
+  const sink = new LineSink();
+  const it = renderInto(src, format, sink);
+  while (!it.next().done);
+  return sink.text;
+}
+
+/**
+ * Renders a registry as strings: one per line (the family header, `# HELP`/`# TYPE`/`# UNIT`, as one string).
+ * See `renderInto`.
+ */
+export function* renderLines(src: RenderSource, format: Format): Generator<string, void, undefined> {
+  const sink = new LineSink();
+  const it = renderInto(src, format, sink);
+  for (;;) {
+    const r = it.next();
+    if (sink.text.length > 0) {
+      const line = sink.text;
+      sink.text = "";
+      yield line;
+    }
+    if (r.done) return;
+  }
 }

@@ -28,7 +28,7 @@ export class Counter extends Metric<ValueSeries> {
   }
 
   protected _newSeries(values: string[], created: number): ValueSeries {
-    return { values, created, value: 0 };
+    return { values, created, _lb: undefined, value: 0 };
   }
 
   /** inc(), inc(value), inc(labels), inc(labels, value). Throws on a negative, NaN or infinite value. */

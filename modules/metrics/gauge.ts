@@ -24,7 +24,7 @@ export class Gauge extends Metric<ValueSeries> {
   }
 
   protected _newSeries(values: string[], created: number): ValueSeries {
-    return { values, created, value: 0 };
+    return { values, created, _lb: undefined, value: 0 };
   }
 
   set(labels: Labels | number, value?: number): void {

@@ -57,7 +57,7 @@ export class Histogram extends Metric<HistogramSeries> {
   protected _newSeries(values: string[], created: number): HistogramSeries {
     const counts: number[] = new Array(this.upperBounds.length);
     for (let i = 0; i < counts.length; i++) counts[i] = 0;
-    return { values, created, counts, sum: 0, count: 0 };
+    return { values, created, _lb: undefined, counts, sum: 0, count: 0 };
   }
 
   /** observe(value) or observe(labels, value). Throws on a non-finite value. */

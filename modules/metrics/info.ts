@@ -24,7 +24,7 @@ export class Info extends Metric {
   }
 
   protected _newSeries(values: string[], created: number): Series {
-    return { values, created };
+    return { values, created, _lb: undefined };
   }
 
   /** Replaces the info with this label set. */

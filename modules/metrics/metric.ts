@@ -29,6 +29,8 @@ export interface Series {
   readonly values: readonly string[];
   /** Creation time, seconds since the epoch (OpenMetrics `_created`). */
   created: number;
+  /** @internal The series' rendered label block, cached by the renderer (format/render.ts); undefined = none. */
+  _lb?: string;
 }
 
 /**
@@ -49,6 +51,8 @@ export abstract class Metric<S extends Series = Series> {
   readonly now: () => number;
   protected readonly _collect: ((this: any) => void | Promise<void>) | undefined;
   /** @internal */ _series: Map<string, S> = new Map();
+  /** @internal Name escaping the series' cached label blocks (`_lb`) were rendered in (format/render.ts). */
+  _lbEsc = "";
 
   constructor(config: MetricConfiguration, reserved: readonly string[] = []) {
     if (config === null || typeof config !== "object") throw new TypeError("Metric constructor expects a configuration object");

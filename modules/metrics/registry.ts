@@ -2,7 +2,7 @@ import type { Metric } from "./metric";
 import { Counter } from "./counter";
 import { checkLabelName, describe } from "./validation";
 import { setDefaultRegistry } from "./default-registry";
-import { createReader, renderLines, escapeName, PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, formatFromContentType } from "../format/index";
+import { createReader, renderText, escapeName, PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, formatFromContentType } from "../format/index";
 import type { Format, Reader } from "../format/index";
 
 export interface RegistryOptions {
@@ -176,14 +176,7 @@ export class Registry {
 
   /** Renders without running collect callbacks. */
   render(format?: Format): string {
-    let out = "";
-    const it = renderLines(this, format === undefined ? this._format : format);
-    for (;;) {
-      const r = it.next();
-      if (r.done) break;
-      out += r.value;
-    }
-    return out;
+    return renderText(this, format === undefined ? this._format : format);
   }
 
   /**

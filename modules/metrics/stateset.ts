@@ -50,7 +50,7 @@ export class StateSet extends Metric<StateSetSeries> {
   protected _newSeries(values: string[], created: number): StateSetSeries {
     const on: number[] = new Array(this.states.length);
     for (let i = 0; i < on.length; i++) on[i] = 0;
-    return { values, created, on };
+    return { values, created, _lb: undefined, on };
   }
 
   protected _index(state: string): number {

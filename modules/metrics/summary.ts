@@ -90,7 +90,7 @@ export class Summary extends Metric<SummarySeries> {
   }
 
   protected _newSeries(values: string[], created: number): SummarySeries {
-    return { values, created, sum: 0, count: 0, sketches: new Array(this.ageBuckets) };
+    return { values, created, _lb: undefined, sum: 0, count: 0, sketches: new Array(this.ageBuckets) };
   }
 
   observe(labels: Labels | number, value?: number): void {
