@@ -49,7 +49,7 @@ export abstract class Metric<S extends Series = Series> {
   refusedSeries = 0;
   readonly registers: Registry[];
   readonly now: () => number;
-  protected readonly _collect: ((this: any) => void | Promise<void>) | undefined;
+  /** @internal */ readonly _collect: ((this: any) => void | Promise<void>) | undefined;
   /** @internal */ _series: Map<string, S> = new Map();
   /** @internal Name escaping the series' cached label blocks (`_lb`) were rendered in (format/render.ts). */
   _lbEsc = "";

@@ -1,4 +1,4 @@
-import type { Metric } from "./metric";
+import { Metric } from "./metric";
 import { Counter } from "./counter";
 import { checkLabelName, describe } from "./validation";
 import { setDefaultRegistry } from "./default-registry";
@@ -156,11 +156,20 @@ export class Registry {
     this._defaultValues = values;
   }
 
-  /** Runs every metric's collect callback (concurrently) and waits for them. */
-  async collect(): Promise<void> {
-    const pending: Promise<void>[] = [];
-    for (const m of this._metrics.values()) pending.push(m.collect());
-    await Promise.all(pending);
+  /** Runs every metric's collect callback (concurrently) and waits for them. Without any callback it returns an
+   *  already resolved promise (no promise per metric). */
+  collect(): Promise<void> {
+    let pending: Promise<void>[] | undefined;
+    try {
+      for (const m of this._metrics.values()) {
+        if (m._collect === undefined && m.collect === metricCollect) continue;
+        if (pending === undefined) pending = [];
+        pending.push(m.collect());
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return pending === undefined ? RESOLVED : Promise.all(pending).then(nothing);
   }
 
   /** Pull reader over the current state; call `await collect()` first. Default format: this.contentType's. */
@@ -271,6 +280,10 @@ export class Registry {
     return merged;
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
+function nothing(): void {}
+const metricCollect = Metric.prototype.collect;
 
 /** obj[k] = v as an own property even for k = "__proto__". */
 function setOwn(obj: Record<string, string | number>, k: string, v: string | number): void {
