@@ -15,6 +15,7 @@ export function formatNumber(v: number): string {
   if (v === Infinity) return "+Inf";
   if (v === -Infinity) return "-Inf";
   if (v === 0) return "0";
+  if ((v | 0) === v) return String(v); // 32-bit integers: at most 10 digits, always trusted (see below)
   const s = String(v);
   // Trusted: up to 15 significant digits below 2^53. Such a decimal can never be the midpoint between two doubles
   // (a fractional midpoint has 16+ significant digits; an integral one is >= 2^53), so XS's tie handling cannot
@@ -40,7 +41,8 @@ function significantDigits(s: string): number {
   return n - trailingZeros;
 }
 
-const view = new DataView(new ArrayBuffer(8));
+// Allocated on first use, at run time: a module-level buffer would be in ROM (read-only) when this module is preloaded.
+let view: DataView | undefined;
 const TEN = BigInt(10);
 const ZERO = BigInt(0);
 const ONE = BigInt(1);
@@ -117,6 +119,7 @@ function layout(d: string, k: number): string {
 }
 
 function shortest(v: number, s: string): string {
+  view ??= new DataView(new ArrayBuffer(8));
   view.setFloat64(0, v);
   const hi = view.getUint32(0);
   const lo = view.getUint32(4);
@@ -142,12 +145,12 @@ function shortest(v: number, s: string): string {
     }
     return "";
   };
-  // Computed values (the usual reason to be here) need 16 or 17 digits: try 15, then 16; 17 digits always name v.
+  // Computed values (the usual reason to be here) need 16 or 17 digits: try 16 first (if no 16-digit decimal
+  // names v, no shorter one does either, since appending a zero keeps the value), then 15; 17 digits always name v.
+  const d16 = attempt(16);
+  if (d16 === "") return attempt(17);
   let best = attempt(15);
-  if (best === "") {
-    best = attempt(16);
-    return best !== "" ? best : attempt(17);
-  }
+  if (best === "") return d16;
   let loP = 1;
   let hiP = 14;
   while (loP <= hiP) {
