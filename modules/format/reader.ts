@@ -25,6 +25,8 @@ export class Reader implements Sink {
   private buf: Uint8Array = NO_BYTES;
   private n = 0;
   private len = 0;
+  /** Sink: the buffer is full (the renderer pauses at the end of its line). */
+  full = true;
   /** Bytes produced so far. */
   bytes = 0;
 
@@ -49,10 +51,14 @@ export class Reader implements Sink {
         this.restPos = 0;
       }
     }
-    while (this.n < len && !this.finished) {
-      if (this.lines.next().done) this.finished = true;
+    if (this.n < len) {
+      this.full = false;
+      while (!this.full && !this.finished) {
+        if (this.lines.next().done) this.finished = true;
+      }
     }
     const n = this.n;
+    this.full = true;
     this.buf = NO_BYTES;
     this.len = 0;
     this.bytes += n;
@@ -61,7 +67,7 @@ export class Reader implements Sink {
 
   /** @internal Sink: the renderer's next piece of text. */
   put(s: string): void {
-    if (this.n >= this.len || this.rest.length > 0) {
+    if (this.full) {
       // the buffer is full: keep the text for the next read (at most the rest of this line)
       this.rest += s;
       return;
@@ -70,7 +76,8 @@ export class Reader implements Sink {
     if (pos < s.length) {
       this.rest = pos === 0 ? s : s.slice(pos);
       this.restPos = 0;
-    }
+      this.full = true;
+    } else if (this.n >= this.len) this.full = true;
   }
 
   /** Encodes s from pos into the buffer as far as it fits; returns the position reached. */
@@ -79,12 +86,18 @@ export class Reader implements Sink {
     const len = this.len;
     const ln = s.length;
     let n = this.n;
-    while (pos < ln && n < len) {
-      let c = s.charCodeAt(pos++);
-      if (c < 0x80) {
-        buf[n++] = c;
-        continue;
+    for (;;) {
+      // a run of ASCII: one bound (whichever ends first, the string or the buffer)
+      let end = pos + (len - n);
+      if (end > ln) end = ln;
+      while (pos < end) {
+        const a = s.charCodeAt(pos);
+        if (a >= 0x80) break;
+        buf[n++] = a;
+        pos++;
       }
+      if (pos >= ln || n >= len) break;
+      let c = s.charCodeAt(pos++);
       let k: number;
       let b0: number, b1 = 0, b2 = 0, b3 = 0;
       if (c < 0x800) {

@@ -19,6 +19,8 @@ export interface RenderSource {
 /** Receives the exposition as pieces of text; a line ends with the piece that ends in "\n". */
 export interface Sink {
   put(s: string): void;
+  /** True when the renderer should pause (yield) at the end of the current line. */
+  readonly full: boolean;
 }
 
 function labelName(n: string, esc: Escaping): string {
@@ -102,9 +104,9 @@ function useEscaping(m: Metric<any>, esc: Escaping): void {
 
 /**
  * Renders a registry into `k`, one family after another in registration order, series in creation order,
- * yielding after each line (the family header counts as one). Each series is snapshotted (its numbers copied,
- * quantiles computed) before its first line is written, so a consumer pausing between lines never emits a torn
- * histogram or summary.
+ * pausing (yield) at the end of a line (the family header counts as one) when `k.full` says so. Each series is
+ * snapshotted (its numbers copied, quantiles computed) before its first line is written, so a consumer pausing
+ * between lines never emits a torn histogram or summary.
  * Text formats: `# HELP`, `# TYPE`, samples; no blank lines. OpenMetrics: `# HELP`, `# TYPE`, `# UNIT`, samples,
  * final `# EOF`.
  */
@@ -139,7 +141,7 @@ export function* renderInto(src: RenderSource, format: Format, k: Sink): Generat
       k.put(m.unit);
       k.put("\n");
     }
-    yield;
+    if (k.full) yield;
 
     const names = m.labelNames;
     const lnames: string[] = new Array(names.length);
@@ -182,20 +184,20 @@ export function* renderInto(src: RenderSource, format: Format, k: Sink): Generat
         case "counter": {
           const v = (s as ValueSeries).value;
           sample(k, f, om ? "_total" : "", L, "", formatNumber(v));
-          yield;
+          if (k.full) yield;
           if (created) {
             sample(k, f, "_created", L, "", formatNumber(createdAt));
-            yield;
+            if (k.full) yield;
           }
           break;
         }
         case "gauge":
           sample(k, f, "", L, "", formatNumber((s as ValueSeries).value));
-          yield;
+          if (k.full) yield;
           break;
         case "info":
           sample(k, f, om ? "_info" : "", L, "", "1");
-          yield;
+          if (k.full) yield;
           break;
         case "stateset": {
           const on = (s as StateSetSeries).on;
@@ -204,7 +206,7 @@ export function* renderInto(src: RenderSource, format: Format, k: Sink): Generat
           const st = states as string[];
           for (let i = 0; i < n; i++) {
             sample(k, f, "", L, st[i], snap[i] ? "1" : "0");
-            yield;
+            if (k.full) yield;
           }
           break;
         }
@@ -218,17 +220,17 @@ export function* renderInto(src: RenderSource, format: Format, k: Sink): Generat
           const le = les as string[];
           for (let i = 0; i < n; i++) {
             sample(k, f, "_bucket", L, le[i], formatNumber(snap[i]));
-            yield;
+            if (k.full) yield;
           }
           sample(k, f, "_bucket", L, 'le="+Inf"', formatNumber(snap[n]));
-          yield;
+          if (k.full) yield;
           sample(k, f, "_sum", L, "", formatNumber(snap[n + 1]));
-          yield;
+          if (k.full) yield;
           sample(k, f, "_count", L, "", formatNumber(snap[n]));
-          yield;
+          if (k.full) yield;
           if (created) {
             sample(k, f, "_created", L, "", formatNumber(createdAt));
-            yield;
+            if (k.full) yield;
           }
           break;
         }
@@ -241,15 +243,15 @@ export function* renderInto(src: RenderSource, format: Format, k: Sink): Generat
           snap[n + 1] = sm.count;
           for (let i = 0; i < n; i++) {
             sample(k, f, "", L, q[i], formatNumber(snap[i]));
-            yield;
+            if (k.full) yield;
           }
           sample(k, f, "_sum", L, "", formatNumber(snap[n]));
-          yield;
+          if (k.full) yield;
           sample(k, f, "_count", L, "", formatNumber(snap[n + 1]));
-          yield;
+          if (k.full) yield;
           if (created) {
             sample(k, f, "_created", L, "", formatNumber(createdAt));
-            yield;
+            if (k.full) yield;
           }
           break;
         }
@@ -258,13 +260,14 @@ export function* renderInto(src: RenderSource, format: Format, k: Sink): Generat
   }
   if (om) {
     k.put("# EOF\n");
-    yield;
+    if (k.full) yield;
   }
 }
 
-/** Collects the pieces of one line (or of the header) into a string. */
+/** Collects pieces into a string; `full`: pause after each line. */
 class LineSink implements Sink {
   text = "";
+  constructor(readonly full: boolean) {}
   put(s: string): void {
     this.text += s;
   }
@@ -272,7 +275,7 @@ class LineSink implements Sink {
 
 /** The exposition as a whole string. */
 export function renderText(src: RenderSource, format: Format): string {
-  const sink = new LineSink();
+  const sink = new LineSink(false);
   const it = renderInto(src, format, sink);
   while (!it.next().done);
   return sink.text;
@@ -283,7 +286,7 @@ export function renderText(src: RenderSource, format: Format): string {
  * See `renderInto`.
  */
 export function* renderLines(src: RenderSource, format: Format): Generator<string, void, undefined> {
-  const sink = new LineSink();
+  const sink = new LineSink(true);
   const it = renderInto(src, format, sink);
   for (;;) {
     const r = it.next();
