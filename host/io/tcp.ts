@@ -167,6 +167,8 @@ class Connection {
   released = false;
   turn: Uint8Array | null = null; // bytes written in the current turn, sent when it ends (see TCP.prototype.write)
   turnLength = 0;
+  sendBuffer: Uint8Array | null = null; // writeBuffer bytes, reused for each turn while no send is in flight
+  sendBusy = false;
 
   constructor(socket: net.Socket, connected: boolean) {
     this.socket = socket;
@@ -312,12 +314,15 @@ function sendTurn(connection: Connection): void {
   connection.turn = null;
   connection.turnLength = 0;
   const socket = connection.socket;
+  const reused = turn === connection.sendBuffer;
   if (socket.destroyed) {
     connection.queued -= count;
+    if (reused) connection.sendBusy = false;
     return;
   }
   socket.write(turn.subarray(0, count), (error) => {
     connection.queued -= count;
+    if (reused) connection.sendBusy = false;
     if (!error) connection.trigger(WRITABLE);
   });
 }
@@ -453,7 +458,13 @@ export default class TCP {
     // first write of the turn, since each write is checked against the budget.
     let turn = connection.turn;
     if (turn === null) {
-      turn = connection.turn = globalThis.Buffer.allocUnsafe(budget);
+      if (!connection.sendBusy) {
+        // the connection's send buffer (TCP_SND_BUF on the device), free again once its last send completed
+        turn = connection.sendBuffer;
+        if (turn === null) turn = connection.sendBuffer = globalThis.Buffer.allocUnsafeSlow(connection.settings.writeBuffer);
+        connection.sendBusy = true;
+      } else turn = globalThis.Buffer.allocUnsafe(budget);
+      connection.turn = turn;
       process.nextTick(sendTurn, connection);
     }
     turn.set(bytes, connection.turnLength);
