@@ -145,7 +145,13 @@ export const ERROR_KINDS = ["nack", "crc", "timeout", "invalid", "other"] as con
 const RECREATE_KINDS: { readonly [kind: string]: true } = { nack: true, timeout: true, other: true };
 
 const BASE_LABELS = ["sensor", "model", "address"] as const;
-const NAME_OK = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/; // validated once per mapping at add(), never per sample
+// validated once per mapping at add(), never per sample. Created on first use: a module-level regex would be in ROM
+// when this module is preloaded, and XS writes into a regex when it runs (a crash in a preloaded build)
+let nameOk: RegExp | undefined;
+function validName(name: string): boolean {
+  nameOk ??= new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$");
+  return nameOk.test(name);
+}
 
 interface Field {
   /** alternative sample paths for one series (e.g. "thermometer.temperature" and "temperature"): first found wins */
@@ -205,7 +211,7 @@ export class SensorBridge {
   constructor(options: BridgeOptions) {
     if (!options || !options.registry) throw new TypeError("SensorBridge: registry required");
     const ns = options.namespace ?? "";
-    if (typeof ns !== "string" || (ns !== "" && !NAME_OK.test(ns)))
+    if (typeof ns !== "string" || (ns !== "" && !validName(ns)))
       throw new TypeError(`SensorBridge: invalid namespace ${JSON.stringify(ns)}`);
     this.#prefix = ns === "" ? "" : ns + "_";
     const interval = options.interval ?? 5000;
@@ -295,7 +301,7 @@ export class SensorBridge {
 
   #field(m: MetricMapping, base: { [k: string]: string }): Field {
     if (!m || typeof m.path !== "string" || m.path.length === 0) throw new TypeError("mapping: path required");
-    if (typeof m.name !== "string" || !NAME_OK.test(m.name)) throw new TypeError(`mapping ${m.path}: invalid metric name`);
+    if (typeof m.name !== "string" || !validName(m.name)) throw new TypeError(`mapping ${m.path}: invalid metric name`);
     if (typeof m.help !== "string" || m.help.length === 0) throw new TypeError(`mapping ${m.path}: help required`);
     const scale = m.scale ?? 1;
     const offset = m.offset ?? 0;

@@ -12,11 +12,13 @@ export type SensorErrorKind =
   | "closed"; //   the driver was closed
 
 export class SensorError extends Error {
+  // a field (defined on the instance), not `this.name = ...`: assignment would hit the inherited, frozen
+  // Error.prototype.name in a preloaded Moddable build ("set name: not writable")
+  override readonly name = "SensorError";
   readonly kind: SensorErrorKind;
   constructor(kind: SensorErrorKind, message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.kind = kind;
-    this.name = "SensorError";
   }
 }
 
