@@ -146,11 +146,13 @@ export class SimBus {
 /** The bus that `embedded:io/i2c` uses on the host for port 0 / no port (the default). */
 export const defaultBus = new SimBus();
 
-const ports = new Map<number, SimBus>();
+// created on first use: a module-level Map is read-only when the module is preloaded in a Moddable build
+let ports: Map<number, SimBus> | undefined;
 
 /** The bus for an ECMA-419 `port` option; undefined and 0 are the default bus. */
 export function busForPort(port?: number): SimBus {
   if (port === undefined || port === 0) return defaultBus;
+  ports ??= new Map();
   let bus = ports.get(port);
   if (!bus) {
     bus = new SimBus();

@@ -10,7 +10,9 @@ import { SimBus } from "../../../host/sim/bus";
 import Si7021Sim from "../../../host/sim/si7021";
 import Bme680Sim from "../../../host/sim/bme680";
 
-const bus = new SimBus();
+// Created, and the simulated chips attached, when the first I2C is opened (at run time): built while this module is
+// preloaded, the bus's maps and the chips' register files would be in ROM, read-only.
+let bus: SimBus | undefined;
 
 type Bufferish = ArrayBuffer | ArrayBufferView;
 
@@ -22,20 +24,22 @@ function bytesOf(buffer: Bufferish): Uint8Array {
 class I2C {
   #open = true;
   readonly #address: number;
+  readonly #bus: SimBus;
   constructor(options: { data: number; clock: number; hz: number; address: number; port?: number }) {
     const { address, hz } = options;
     if (!Number.isInteger(address) || address < 0 || address > 0x7f) throw new RangeError("invalid address");
     if (!(hz > 0)) throw new RangeError("invalid hz");
     this.#address = address;
+    this.#bus = bus ??= attachSimulators(new SimBus());
   }
   write(buffer: Bufferish, stop = true): void {
     if (!this.#open) throw new Error("closed");
-    if (!bus.write(this.#address, bytesOf(buffer).slice(), stop)) throw new Error("write failed");
+    if (!this.#bus.write(this.#address, bytesOf(buffer).slice(), stop)) throw new Error("write failed");
   }
   read(what: number | Bufferish, stop = true): ArrayBuffer | undefined {
     if (!this.#open) throw new Error("closed");
     const count = typeof what === "number" ? what : bytesOf(what).length;
-    const data = bus.read(this.#address, count, stop);
+    const data = this.#bus.read(this.#address, count, stop);
     if (!data) throw new Error("read failed");
     if (typeof what === "number") return data.slice().buffer as ArrayBuffer;
     bytesOf(what).set(data);
@@ -46,7 +50,7 @@ class I2C {
   }
 }
 
-function attachSimulators(): void {
+function attachSimulators(bus: SimBus): SimBus {
   let sensors: unknown = (config as Record<string, unknown>).sensors;
   if (typeof sensors === "string") {
     try {
@@ -55,7 +59,7 @@ function attachSimulators(): void {
       sensors = [];
     }
   }
-  if (!Array.isArray(sensors)) return;
+  if (!Array.isArray(sensors)) return bus;
   for (const s of sensors as { model?: unknown; address?: unknown }[]) {
     const address = typeof s.address === "string" ? Number(s.address) : s.address;
     if (typeof address !== "number" || !Number.isInteger(address)) continue;
@@ -66,8 +70,7 @@ function attachSimulators(): void {
       // address already taken by another simulated chip: the driver will see that chip (or a NACK)
     }
   }
+  return bus;
 }
-
-attachSimulators();
 
 export default I2C;
