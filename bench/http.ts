@@ -144,6 +144,8 @@ async function main(): Promise<void> {
   }
 
   const rows: string[] = [];
+  const details: string[] = [];
+  const load0 = os.loadavg()[0];
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const pick = (rs: Result[]): Result => {
     // the run with the median requests/s (its latencies and CPU belong to the same run)
@@ -168,15 +170,18 @@ async function main(): Promise<void> {
     rows.push(
       `| ${c} | ${r1.rps.toFixed(0)} | ${r1.p50.toFixed(2)} / ${r1.p99.toFixed(2)} | ${r1.cpuUs.toFixed(0)} | ${r2.rps.toFixed(0)} | ${r2.p50.toFixed(2)} / ${r2.p99.toFixed(2)} | ${r2.cpuUs.toFixed(0)} | **${(r1.rps / r2.rps).toFixed(2)}×** | ${(r2.cpuUs / r1.cpuUs).toFixed(2)}× |`,
     );
+    details.push(`${c} connection(s), req/s per round (ours / prom-client): ` + a.map((r, i) => `${r.rps.toFixed(0)} / ${b[i].rps.toFixed(0)}`).join(", "));
     for (const [who, rs] of [["ours", a], ["prom-client", b]] as const)
       for (const r of rs) if (r.errors) console.error(`${who} at ${c} connections: ${r.errors}`);
   }
-  console.log(`Exposition: ${lines} samples, ${Buffer.byteLength(a)} bytes (prom-client: ${Buffer.byteLength(b)}); wrk -t1 -d${duration}s on 127.0.0.1, median of ${rounds} alternating runs; node ${process.version}; ${os.cpus().length} CPUs; load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`Exposition: ${lines} samples, ${Buffer.byteLength(a)} bytes (prom-client: ${Buffer.byteLength(b)}); wrk -t1 -d${duration}s on 127.0.0.1, median of ${rounds} alternating runs; node ${process.version}; ${os.cpus().length} CPUs; load average ${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end`);
   console.log("Host socket profile: " + (process.env.HOST_SOCKET_PROFILE || "esp32") + "; our chunk buffer: " + server.chunkSize + " B per connection");
   console.log("");
   console.log("| connections | ours req/s | ours p50 / p99 ms | ours CPU µs/req | prom-client req/s | prom-client p50 / p99 ms | prom-client CPU µs/req | req/s ours / prom-client | CPU per req prom-client / ours |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) console.log(r);
+  console.log("");
+  for (const d of details) console.log(d);
   server.stop();
   await new Promise<void>((resolve) => promServer.close(() => resolve()));
   promServer.closeAllConnections?.();
