@@ -169,7 +169,7 @@ export class Registry {
     } catch (e) {
       return Promise.reject(e);
     }
-    return pending === undefined ? RESOLVED : Promise.all(pending).then(nothing);
+    return pending === undefined ? Promise.resolve() : Promise.all(pending).then(nothing);
   }
 
   /** Pull reader over the current state; call `await collect()` first. Default format: this.contentType's. */
@@ -281,7 +281,6 @@ export class Registry {
   }
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
 function nothing(): void {}
 const metricCollect = Metric.prototype.collect;
 
