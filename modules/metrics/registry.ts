@@ -1,7 +1,7 @@
 import { Metric } from "./metric";
 import { Counter } from "./counter";
 import { checkLabelName, describe } from "./validation";
-import { setDefaultRegistry } from "./default-registry";
+import { defaultRegistry, setDefaultRegistryFactory } from "./default-registry";
 import { createReader, renderText, escapeName, PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, formatFromContentType } from "../format/index";
 import type { Format, Reader } from "../format/index";
 
@@ -317,6 +317,24 @@ function producedNames(m: Metric<any>): string[] {
   return out;
 }
 
-/** The default registry. */
-export const register = new Registry();
-setDefaultRegistry(register);
+setDefaultRegistryFactory(() => new Registry());
+
+/**
+ * The default registry (prom-client's `register`). It is a stand-in that forwards every property and method to a
+ * Registry created on first use: a Registry created while this module loads would be preloaded into flash on the
+ * device, with read-only maps. The stand-in itself holds no state (its target is empty), so it is safe to preload.
+ */
+export const register: Registry = new Proxy(Object.create(Registry.prototype) as Registry, {
+  get(_target, key) {
+    const r = defaultRegistry();
+    const value = (r as any)[key];
+    return typeof value === "function" ? value.bind(r) : value;
+  },
+  set(_target, key, value) {
+    (defaultRegistry() as any)[key] = value;
+    return true;
+  },
+  has(_target, key) {
+    return key in defaultRegistry();
+  },
+});

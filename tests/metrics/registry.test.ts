@@ -112,3 +112,17 @@ describe("Registry", () => {
     await expect(r.getSingleMetricAsString("nope")).rejects.toThrow("No metric");
   });
 });
+
+describe("default registry", () => {
+  test("register forwards to one Registry created on first use (nothing mutable exists at load time)", () => {
+    expect(register instanceof Registry).toBe(true);
+    const c = new Counter({ name: "default_registry_forward_total", help: "h" });
+    c.inc(2);
+    expect(register.getSingleMetric("default_registry_forward_total")).toBe(c);
+    expect(register.contentType).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
+    const merged = Registry.merge([register, new Registry({ selfMetrics: false })]);
+    expect(merged.getSingleMetric("default_registry_forward_total")).toBe(c);
+    register.removeSingleMetric("default_registry_forward_total");
+    expect(register.getSingleMetric("default_registry_forward_total")).toBeUndefined();
+  });
+});
