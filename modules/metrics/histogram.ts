@@ -1,6 +1,6 @@
-import { Metric, isLabels, checkNumber, seriesKey } from "./metric";
+import { checkNumber, seriesKey } from "./metric";
+import { ObservingMetric } from "./observing";
 import type { Labels, MetricConfiguration, Series } from "./metric";
-import { mergeLabels } from "./gauge";
 import { describe } from "./validation";
 
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -23,7 +23,7 @@ export interface HistogramChild {
 }
 
 /** Bucketed observations. Memory per series: (buckets + 2) numbers. */
-export class Histogram extends Metric<HistogramSeries> {
+export class Histogram extends ObservingMetric<HistogramSeries> {
   readonly type = "histogram" as const;
   readonly upperBounds: readonly number[];
 
@@ -60,11 +60,6 @@ export class Histogram extends Metric<HistogramSeries> {
     return { values, created, _lb: undefined, counts, sum: 0, count: 0 };
   }
 
-  /** observe(value) or observe(labels, value). Throws on a non-finite value. */
-  observe(labels: Labels | number, value?: number): void {
-    if (isLabels(labels)) this._observe(this._fromObject(labels), value as number);
-    else this._observe(this._fromObject(undefined), labels);
-  }
 
   /** @internal */
   _observe(values: string[], v: number): void {
@@ -83,19 +78,7 @@ export class Histogram extends Metric<HistogramSeries> {
     s.count++;
   }
 
-  /** Creates the series of a known label set with every bucket at 0. */
-  zero(labels?: Labels): void {
-    this._get(this._fromObject(labels));
-  }
 
-  startTimer(labels?: Labels): (endLabels?: Labels) => number {
-    const start = this.now();
-    return (endLabels?: Labels) => {
-      const seconds = (this.now() - start) / 1000;
-      this._observe(this._fromObject(mergeLabels(labels, endLabels)), seconds);
-      return seconds;
-    };
-  }
 
   /** Snapshot of one series: cumulative bucket counts, sum and count (undefined when absent). */
   get(labels?: Labels): { buckets: number[]; sum: number; count: number } | undefined {

@@ -1,6 +1,6 @@
-import { Metric, isLabels, checkNumber, seriesKey } from "./metric";
+import { checkNumber, seriesKey } from "./metric";
+import { ObservingMetric } from "./observing";
 import type { Labels, MetricConfiguration, Series } from "./metric";
-import { mergeLabels } from "./gauge";
 import { Sketch, SketchMapping } from "./sketch";
 import { describe } from "./validation";
 
@@ -48,7 +48,7 @@ export interface SummaryChild {
  * magnitudes collapse into the lowest kept bin).
  * An empty window renders NaN quantiles (as client_golang and client_python).
  */
-export class Summary extends Metric<SummarySeries> {
+export class Summary extends ObservingMetric<SummarySeries> {
   readonly type = "summary" as const;
   readonly percentiles: readonly number[];
   readonly maxAgeSeconds: number;
@@ -93,10 +93,6 @@ export class Summary extends Metric<SummarySeries> {
     return { values, created, _lb: undefined, sum: 0, count: 0, sketches: new Array(this.ageBuckets) };
   }
 
-  observe(labels: Labels | number, value?: number): void {
-    if (isLabels(labels)) this._observe(this._fromObject(labels), value as number);
-    else this._observe(this._fromObject(undefined), labels);
-  }
 
   /** @internal */
   _observe(values: string[], v: number): void {
@@ -130,18 +126,7 @@ export class Summary extends Metric<SummarySeries> {
     live.length = 0;
   }
 
-  zero(labels?: Labels): void {
-    this._get(this._fromObject(labels));
-  }
 
-  startTimer(labels?: Labels): (endLabels?: Labels) => number {
-    const start = this.now();
-    return (endLabels?: Labels) => {
-      const seconds = (this.now() - start) / 1000;
-      this._observe(this._fromObject(mergeLabels(labels, endLabels)), seconds);
-      return seconds;
-    };
-  }
 
   /** Snapshot of one series: quantile estimates (percentiles order), sum, count; undefined when absent. */
   get(labels?: Labels): { quantiles: number[]; sum: number; count: number } | undefined {
