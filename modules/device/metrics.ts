@@ -20,20 +20,10 @@
 import { Counter, Gauge } from "../metrics/index";
 import type { Registry } from "../metrics/index";
 import type { NetworkStatus } from "../app/network";
+import type { HttpServerStats } from "../http/server";
 
-/** HttpServer.stats (modules/http/server.ts), read at scrape time */
-export interface ServerStats {
-  requests: number;
-  scrapes: number;
-  scrapeErrors: number;
-  lastScrapeMs: number;
-  scrapeMsTotal: number;
-  bytesSent: number;
-  connectionsAccepted: number;
-  connectionsRefused: number;
-  activeConnections: number;
-  badRequests: number;
-}
+/** HttpServer.stats, read at scrape time (a type only: no run-time dependency on the server) */
+export type ServerStats = HttpServerStats;
 
 export interface InstrumentationLike {
   get(what: number | undefined): number | undefined;
