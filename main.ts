@@ -76,7 +76,7 @@ function run(settings: AppConfig): () => void {
         registry,
         maxConnections: settings.maxConnections,
         auth: settings.auth,
-        info: { name: settings.hostname, version: settings.version },
+        info: { name: settings.hostname, version: settings.version, uptime: device.uptime }, // the device's, not the listener's
         log,
       })),
     createAdvertiser: settings.mdns

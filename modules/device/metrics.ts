@@ -63,11 +63,14 @@ export class DeviceMetrics {
   #heapPeak: { slot: number; chunk: number } = { slot: 0, chunk: 0 };
   readonly #instrumentation: InstrumentationLike | undefined;
   readonly #slots: { slot: Slot; chunk: Slot };
+  /** Seconds since the firmware started (what device_uptime_seconds reports). */
+  readonly uptime: () => number;
 
   constructor(o: DeviceMetricsOptions) {
     const registers = [o.registry];
     const now = o.now ?? Date.now;
     const started = now();
+    const uptime = (this.uptime = () => (now() - started) / 1000);
     const iface = (this.#interface = o.interfaceName);
     const instr = (this.#instrumentation = o.instrumentation);
     this.#slots = {
@@ -88,7 +91,7 @@ export class DeviceMetrics {
       help: "Seconds since the firmware started.",
       registers,
       collect(this: Gauge) {
-        this.set((now() - started) / 1000);
+        this.set(uptime());
       },
     });
 

@@ -19,7 +19,7 @@ describe("device self-metrics", () => {
     let t = 1000;
     let s: ServerStats | undefined;
     let net: NetworkStatus = { link: false, address: undefined };
-    new DeviceMetrics({ registry, version: "1", moddable: "8.2.3", board: "b", interfaceName: "eth0", info: bare, stats: () => s, network: () => net, now: () => t });
+    const device = new DeviceMetrics({ registry, version: "1", moddable: "8.2.3", board: "b", interfaceName: "eth0", info: bare, stats: () => s, network: () => net, now: () => t });
     let text = await registry.metrics();
     expect(value(text, "device_uptime_seconds")).toBe(0);
     expect(value(text, "exporter_scrapes_total")).toBe(0); // no server yet
@@ -31,6 +31,7 @@ describe("device self-metrics", () => {
     net = { link: true, address: "10.0.0.5" };
     text = await registry.metrics();
     expect(value(text, "device_uptime_seconds")).toBe(2.5);
+    expect(device.uptime()).toBe(2.5); // what main.ts gives the landing page
     expect(value(text, "exporter_scrapes_total")).toBe(7);
     expect(value(text, "exporter_http_response_bytes_total")).toBe(1234);
     expect(value(text, "exporter_http_connections_refused_total")).toBe(2);
