@@ -314,6 +314,7 @@ function sendTurn(connection: Connection): void {
   connection.turn = null;
   connection.turnLength = 0;
   const socket = connection.socket;
+  hostCounters.noteWritten(count); // counted once per turn, as handed to the OS
   const reused = turn === connection.sendBuffer;
   if (socket.destroyed) {
     connection.queued -= count;
@@ -420,16 +421,16 @@ export default class TCP {
       return out[0];
     }
     if (arg === undefined) {
-      const out = new Uint8Array(available);
-      connection.take(out, available);
-      return out.buffer;
+      const out = new ArrayBuffer(available);
+      connection.take(new Uint8Array(out), available);
+      return out;
     }
     if (typeof arg === "number") {
       if (!Number.isInteger(arg) || arg <= 0 || arg > available)
         throw new RangeError(`TCP read: invalid byteLength ${arg} (${available} readable)`);
-      const out = new Uint8Array(arg);
-      connection.take(out, arg);
-      return out.buffer;
+      const out = new ArrayBuffer(arg);
+      connection.take(new Uint8Array(out), arg);
+      return out;
     }
     const out = bytesOf(arg, "TCP read");
     if (out.byteLength === 0 || out.byteLength > available)
@@ -470,7 +471,6 @@ export default class TCP {
     turn.set(bytes, connection.turnLength);
     connection.turnLength += count;
     connection.queued += count;
-    hostCounters.noteWritten(count);
     return connection.writable as unknown as void;
   }
 

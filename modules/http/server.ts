@@ -41,6 +41,12 @@ export interface ScrapeRegistry {
 	reader(format: any): ExpositionReader;
 }
 
+/** One shared run of registry.collect(). */
+interface CollectJob {
+	failed: boolean;
+	error: unknown;
+}
+
 export interface HttpAuth {
 	/** expected bearer token (`Authorization: Bearer <token>`) */
 	bearer?: string;
@@ -256,6 +262,10 @@ class Connection {
 	idleSince = 0;
 	driving = false;
 	generation = 0;
+	/** the collect this connection waits for (state C_COLLECT), and the format it will render */
+	job: CollectJob | null = null;
+	scrapeFormat: unknown = undefined;
+	scrapeContentType = "";
 
 	// request being answered
 	route = ROUTE_NONE;
@@ -470,26 +480,29 @@ class Connection {
 		this.scrapeStart = Date.now();
 		this.state = C_COLLECT;
 		this.deadline = server.now + server.collectTimeout;
-		const generation = ++this.generation;
-		const self = this;
-		server.collect().then(
-			function () {
-				if (self.generation !== generation || self.state !== C_COLLECT) return;
-				let reader: ExpositionReader;
-				try {
-					reader = server.registry.reader(n.format);
-				} catch (e) {
-					self.scrapeFailed(e);
-					return;
-				}
-				self.respondStream(n.contentType, reader);
-				self.drive();
-			},
-			function (e: unknown) {
-				if (self.generation !== generation || self.state !== C_COLLECT) return;
-				self.scrapeFailed(e);
-			},
-		);
+		this.generation++;
+		this.scrapeFormat = n.format;
+		this.scrapeContentType = n.contentType;
+		this.job = server.collect();
+	}
+
+	/** the collect this connection waits for has settled (called by the server for every waiting connection) */
+	collected(job: CollectJob): void {
+		if (this.job !== job || this.state !== C_COLLECT) return;
+		this.job = null;
+		if (job.failed) {
+			this.scrapeFailed(job.error);
+			return;
+		}
+		let reader: ExpositionReader;
+		try {
+			reader = this.server.registry.reader(this.scrapeFormat);
+		} catch (e) {
+			this.scrapeFailed(e);
+			return;
+		}
+		this.respondStream(this.scrapeContentType, reader);
+		this.drive();
 	}
 
 	scrapeFailed(e: unknown): void {
@@ -682,6 +695,7 @@ class Connection {
 		}
 		if (state === C_COLLECT) {
 			this.generation++;
+			this.job = null;
 			this.server.stats.scrapeErrors++;
 			this.scrapeStart = -1;
 			this.server.collectTimedOut();
@@ -697,6 +711,7 @@ class Connection {
 		if (this.state === C_CLOSED) return;
 		this.state = C_CLOSED;
 		this.generation++;
+		this.job = null;
 		this.reader = null;
 		this.input = null;
 		try {
@@ -806,7 +821,8 @@ export class HttpServer {
 	private running = false;
 	private readonly connections: Connection[] = [];
 	private readonly refusals: Refusal[] = [];
-	private collecting: Promise<unknown> | null = null;
+	private collecting: CollectJob | null = null;
+	private readonly onCollected: (job: CollectJob) => void;
 
 	constructor(options: HttpServerOptions) {
 		if (!options || !options.registry) throw new TypeError("HttpServer: registry required");
@@ -832,6 +848,10 @@ export class HttpServer {
 		this.retryMin = clampInt(options.retryMin, 10, 600000, 500);
 		this.retryMax = clampInt(options.retryMax, this.retryMin, 3600000, 30000);
 		this.retryDelay = this.retryMin;
+		const self = this;
+		this.onCollected = function (job: CollectJob) {
+			self.collectDone(job);
+		};
 		let tick = Math.min(this.idleTimeout, this.requestTimeout, this.collectTimeout, this.sendTimeout, this.lingerTimeout) >> 2;
 		this.tickMs = tick < 10 ? 10 : tick > 1000 ? 1000 : tick;
 		this.log = options.log;
@@ -1047,21 +1067,44 @@ export class HttpServer {
 		}
 	}
 
-	/** one collect() shared by the scrapes that arrive while it runs */
-	collect(): Promise<unknown> {
-		let pending = this.collecting;
-		if (pending) return pending;
-		const registry = this.registry;
-		pending = Promise.resolve().then(function () {
-			return registry.collect();
-		});
-		this.collecting = pending;
-		const self = this;
-		const clear = function () {
-			if (self.collecting === pending) self.collecting = null;
-		};
-		pending.then(clear, clear);
-		return pending;
+	/**
+	 * One collect() shared by the scrapes that arrive while it runs. Settles without rejecting (a failure is noted
+	 * in the job); then every connection waiting for this job is resumed. No closure is created per scrape.
+	 */
+	collect(): CollectJob {
+		let job = this.collecting;
+		if (job) return job;
+		job = { failed: false, error: undefined };
+		this.collecting = job;
+		this.runCollect(job).then(this.onCollected);
+		return job;
+	}
+
+	private async runCollect(job: CollectJob): Promise<CollectJob> {
+		await undefined; // collect callbacks run from a later turn, never inside the request's callback
+		try {
+			await this.registry.collect();
+		} catch (e) {
+			job.failed = true;
+			job.error = e;
+		}
+		return job;
+	}
+
+	private collectDone(job: CollectJob): void {
+		if (this.collecting === job) this.collecting = null;
+		const list = this.connections;
+		for (let i = 0; i < list.length; i++) {
+			const c = list[i];
+			if (c.job === job) {
+				try {
+					c.collected(job);
+				} catch (e) {
+					this.note("scrape failed: " + String(e));
+					c.close();
+				}
+			}
+		}
 	}
 
 	collectTimedOut(): void {
