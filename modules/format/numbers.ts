@@ -118,6 +118,18 @@ function layout(d: string, k: number): string {
   return d[0] + (len > 1 ? "." + d.slice(1) : "") + "e" + (exp < 0 ? "-" : "+") + String(exp < 0 ? -exp : exp);
 }
 
+/** The p-digit candidate for m·2^e2 (closest p-digit decimal, or for a power of two the next one up), or "" if none names it. */
+function attempt(m: bigint, e2: number, k: number, lowerHalf: boolean, p: number): string {
+  const [d, kk] = closest(m, e2, k, p);
+  if (p === 17 || roundTrips(BigInt(d), kk - d.length + 1, m, e2, lowerHalf)) return layout(d, kk);
+  if (lowerHalf) {
+    // a power of two has a narrower interval below it: the next p-digit decimal up may qualify instead
+    const up = (BigInt(d) + ONE).toString();
+    if (roundTrips(BigInt(up), kk - d.length + 1, m, e2, lowerHalf)) return up.length > d.length ? layout(up.slice(0, d.length), kk + 1) : layout(up, kk);
+  }
+  return "";
+}
+
 function shortest(v: number, s: string): string {
   view ??= new DataView(new ArrayBuffer(8));
   view.setFloat64(0, v);
@@ -134,28 +146,17 @@ function shortest(v: number, s: string): string {
   if (m === ZERO) return "0";
   const k = exponentOf(s);
   const lowerHalf = be > 1 && m === ONE << BigInt(52);
-  // The p-digit candidate (closest p-digit decimal, or for a power of two the next one up), or "" if none names v.
-  const attempt = (p: number): string => {
-    const [d, kk] = closest(m, e2, k, p);
-    if (p === 17 || roundTrips(BigInt(d), kk - d.length + 1, m, e2, lowerHalf)) return layout(d, kk);
-    if (lowerHalf) {
-      // a power of two has a narrower interval below it: the next p-digit decimal up may qualify instead
-      const up = (BigInt(d) + ONE).toString();
-      if (roundTrips(BigInt(up), kk - d.length + 1, m, e2, lowerHalf)) return up.length > d.length ? layout(up.slice(0, d.length), kk + 1) : layout(up, kk);
-    }
-    return "";
-  };
   // Computed values (the usual reason to be here) need 16 or 17 digits: try 16 first (if no 16-digit decimal
   // names v, no shorter one does either, since appending a zero keeps the value), then 15; 17 digits always name v.
-  const d16 = attempt(16);
-  if (d16 === "") return attempt(17);
-  let best = attempt(15);
+  const d16 = attempt(m, e2, k, lowerHalf, 16);
+  if (d16 === "") return attempt(m, e2, k, lowerHalf, 17);
+  let best = attempt(m, e2, k, lowerHalf, 15);
   if (best === "") return d16;
   let loP = 1;
   let hiP = 14;
   while (loP <= hiP) {
     const p = (loP + hiP) >> 1;
-    const found = attempt(p);
+    const found = attempt(m, e2, k, lowerHalf, p);
     if (found !== "") {
       best = found;
       hiP = p - 1;

@@ -117,35 +117,53 @@ export function* renderInto(src: RenderSource, format: Format, k: Sink): Generat
   const f: Family = { fam: "", famOut: "", quoted: false };
   for (const m of src._metrics.values()) {
     const type = m.type;
-    let fam = m.name;
-    if (type === "counter" && om && fam.length > 6 && fam.slice(fam.length - 6) === "_total") fam = fam.slice(0, fam.length - 6);
-    else if (type === "info") fam = om ? (m as Info).family : (m as Info).family + "_info";
-    const quoted = esc === "allow-utf-8" && !isLegacyName(fam, true);
-    const famOut = quoted ? '"' + escapeLabelValue(fam) + '"' : escapeName(fam, esc, true);
-    f.fam = fam;
-    f.famOut = famOut;
-    f.quoted = quoted;
-    k.put("# HELP ");
-    k.put(famOut);
-    k.put(" ");
-    k.put(escapeHelp(m.help, om));
-    k.put("\n# TYPE ");
-    k.put(famOut);
-    k.put(" ");
-    k.put(typeWord(type, om));
-    k.put("\n");
-    if (om && m.unit !== undefined) {
-      k.put("# UNIT ");
-      k.put(famOut);
-      k.put(" ");
-      k.put(m.unit);
-      k.put("\n");
+    const hdrKey = om ? "om:" + esc : esc;
+    if (m._hdrKey !== hdrKey) {
+      // the header depends only on the metric's fixed name, help, type and unit: made once per format kind and escaping
+      let fam = m.name;
+      if (type === "counter" && om && fam.length > 6 && fam.slice(fam.length - 6) === "_total") fam = fam.slice(0, fam.length - 6);
+      else if (type === "info") fam = om ? (m as Info).family : (m as Info).family + "_info";
+      const quoted = esc === "allow-utf-8" && !isLegacyName(fam, true);
+      const famOut = quoted ? '"' + escapeLabelValue(fam) + '"' : escapeName(fam, esc, true);
+      let hdr = "# HELP " + famOut + " " + escapeHelp(m.help, om) + "\n# TYPE " + famOut + " " + typeWord(type, om) + "\n";
+      if (om && m.unit !== undefined) hdr += "# UNIT " + famOut + " " + m.unit + "\n";
+      m._hdr = hdr;
+      m._hdrFam = fam;
+      m._hdrFamOut = famOut;
+      m._hdrQuoted = quoted;
+      m._hdrKey = hdrKey;
     }
+    f.fam = m._hdrFam;
+    f.famOut = m._hdrFamOut;
+    f.quoted = m._hdrQuoted;
+    k.put(m._hdr);
     if (k.full) yield;
 
     const names = m.labelNames;
-    const lnames: string[] = new Array(names.length);
-    for (let i = 0; i < names.length; i++) lnames[i] = labelName(names[i], esc);
+    if (m._hdrLnames === undefined || m._hdrKeyL !== hdrKey) {
+      // label names and the per-line label pieces (le, quantile, state) in this format: fixed per metric, made once
+      const lnames: string[] = new Array(names.length);
+      for (let i = 0; i < names.length; i++) lnames[i] = labelName(names[i], esc);
+      let extra: string[] | undefined;
+      if (type === "histogram") {
+        const b = (m as Histogram).upperBounds;
+        extra = new Array(b.length);
+        for (let i = 0; i < b.length; i++) extra[i] = 'le="' + (om ? formatCanonical(b[i]) : formatNumber(b[i])) + '"';
+      } else if (type === "summary") {
+        const p = (m as Summary).percentiles;
+        extra = new Array(p.length);
+        for (let i = 0; i < p.length; i++) extra[i] = 'quantile="' + (om ? formatCanonical(p[i]) : formatNumber(p[i])) + '"';
+      } else if (type === "stateset") {
+        const st = (m as StateSet).states;
+        const ln = labelName(m.name, esc);
+        extra = new Array(st.length);
+        for (let i = 0; i < st.length; i++) extra[i] = ln + '="' + escapeLabelValue(st[i]) + '"';
+      }
+      m._hdrLnames = lnames;
+      m._hdrExtra = extra;
+      m._hdrKeyL = hdrKey;
+    }
+    const lnames = m._hdrLnames;
     let dPiece = "";
     const dn = src._defaultNames;
     for (let i = 0; i < dn.length; i++) {
@@ -156,23 +174,9 @@ export function* renderInto(src: RenderSource, format: Format, k: Sink): Generat
       dPiece += (dPiece.length > 0 ? "," : "") + ln + '="' + escapeLabelValue(src._defaultValues[i]) + '"';
     }
 
-    let les: string[] | undefined;
-    let qs: string[] | undefined;
-    let states: string[] | undefined;
-    if (type === "histogram") {
-      const b = (m as Histogram).upperBounds;
-      les = new Array(b.length);
-      for (let i = 0; i < b.length; i++) les[i] = 'le="' + (om ? formatCanonical(b[i]) : formatNumber(b[i])) + '"';
-    } else if (type === "summary") {
-      const p = (m as Summary).percentiles;
-      qs = new Array(p.length);
-      for (let i = 0; i < p.length; i++) qs[i] = 'quantile="' + (om ? formatCanonical(p[i]) : formatNumber(p[i])) + '"';
-    } else if (type === "stateset") {
-      const st = (m as StateSet).states;
-      const ln = labelName(m.name, esc);
-      states = new Array(st.length);
-      for (let i = 0; i < st.length; i++) states[i] = ln + '="' + escapeLabelValue(st[i]) + '"';
-    }
+    const les = m._hdrExtra;
+    const qs = les;
+    const states = les;
     const created = om && src.created;
 
     useEscaping(m, esc);

@@ -53,6 +53,16 @@ export abstract class Metric<S extends Series = Series> {
   /** @internal */ _series: Map<string, S> = new Map();
   /** @internal Name escaping the series' cached label blocks (`_lb`) were rendered in (format/render.ts). */
   _lbEsc = "";
+  /** @internal The family's header lines (`# HELP`, `# TYPE`, `# UNIT`) and output name as last rendered, for the
+   *  format kind and escaping in `_hdrKey` (format/render.ts); they depend only on the metric's fixed fields. */
+  _hdrKey = "";
+  _hdr = "";
+  _hdrFam = "";
+  _hdrFamOut = "";
+  _hdrQuoted = false;
+  _hdrKeyL = "";
+  _hdrLnames: string[] | undefined = undefined;
+  _hdrExtra: string[] | undefined = undefined;
 
   constructor(config: MetricConfiguration, reserved: readonly string[] = []) {
     if (config === null || typeof config !== "object") throw new TypeError("Metric constructor expects a configuration object");
