@@ -72,7 +72,25 @@ export class Reader implements Sink {
       this.rest += s;
       return;
     }
-    const pos = this.encode(s, 0);
+    // fast path: an ASCII piece that fits (most pieces)
+    const ln = s.length;
+    let n = this.n;
+    let pos = 0;
+    if (ln <= this.len - n) {
+      const buf = this.buf;
+      while (pos < ln) {
+        const a = s.charCodeAt(pos);
+        if (a >= 0x80) break;
+        buf[n++] = a;
+        pos++;
+      }
+      this.n = n;
+      if (pos === ln) {
+        if (n >= this.len) this.full = true;
+        return;
+      }
+    }
+    pos = this.encode(s, pos);
     if (pos < s.length) {
       this.rest = pos === 0 ? s : s.slice(pos);
       this.restPos = 0;
