@@ -545,10 +545,20 @@ class Connection {
 		this.chunked = !this.http10;
 		if (this.http10) this.keepAlive = false;
 		this.closeAfter = !this.keepAlive;
-		this.head =
-			"HTTP/1.1 200 OK\r\nContent-Type: " + contentType +
-			(this.chunked ? "\r\nTransfer-Encoding: chunked" : "") +
-			"\r\nVary: Accept\r\n" + this.connectionHeader() + "\r\n";
+		const connection = this.connectionHeader();
+		const server = this.server;
+		// the head of the last streamed response is kept (one string): consecutive scrapes usually repeat it
+		if (server.streamHeadType === contentType && server.streamHeadChunked === this.chunked && server.streamHeadConnection === connection)
+			this.head = server.streamHead;
+		else {
+			this.head = server.streamHead =
+				"HTTP/1.1 200 OK\r\nContent-Type: " + contentType +
+				(this.chunked ? "\r\nTransfer-Encoding: chunked" : "") +
+				"\r\nVary: Accept\r\n" + connection + "\r\n";
+			server.streamHeadType = contentType;
+			server.streamHeadChunked = this.chunked;
+			server.streamHeadConnection = connection;
+		}
 		this.headOffset = 0;
 		this.text = "";
 		this.reader = this.headOnly ? null : reader;
@@ -802,6 +812,11 @@ export class HttpServer {
 	};
 	/** WWW-Authenticate header lines for 401 */
 	readonly challenge: string;
+	/** head of the last streamed (200) response, and what it was made for (see Connection.respondStream) */
+	streamHead = "";
+	streamHeadType = "";
+	streamHeadChunked = false;
+	streamHeadConnection = "";
 	/** server clock, ms (advanced by the tick timer; monotonic, needs no RTC) */
 	now = 0;
 
