@@ -170,8 +170,19 @@ class Connection {
   sendBuffer: Uint8Array | null = null; // writeBuffer bytes, reused for each turn while no send is in flight
   sendBusy = false;
 
+  inflight: number[] = []; // sizes of the sends handed to the OS and not yet completed (see sendTurn)
+  readonly onSent: (error?: Error | null) => void;
+
   constructor(socket: net.Socket, connected: boolean) {
     this.socket = socket;
+    this.onSent = (error) => {
+      const sent = this.inflight.shift() as number;
+      if (sent < 0) {
+        this.queued += sent;
+        this.sendBusy = false;
+      } else this.queued -= sent;
+      if (!error) this.trigger(WRITABLE);
+    };
     this.settings = { ...settings };
     this.connected = connected;
     hostCounters.sockets++;
@@ -232,7 +243,10 @@ class Connection {
     this.triggered |= what;
     if (this.scheduled || !this.owner) return;
     this.scheduled = true;
-    later(this.settings.pollInterval, () => this.deliver());
+    const poll = this.settings.pollInterval;
+    if (poll > 0) setTimeout(deliverConnection, poll - (Date.now() % poll), this);
+    else setImmediate(deliverConnection, this); // no closure per delivery
+
   }
 
   deliver(): void {
@@ -306,6 +320,10 @@ class Connection {
   }
 }
 
+function deliverConnection(connection: Connection): void {
+  connection.deliver();
+}
+
 /** End of a turn: hand the bytes written during it to the OS in one write. */
 function sendTurn(connection: Connection): void {
   const turn = connection.turn;
@@ -321,11 +339,9 @@ function sendTurn(connection: Connection): void {
     if (reused) connection.sendBusy = false;
     return;
   }
-  socket.write(turn.subarray(0, count), (error) => {
-    connection.queued -= count;
-    if (reused) connection.sendBusy = false;
-    if (!error) connection.trigger(WRITABLE);
-  });
+  // completions arrive in write order: the sizes in flight are queued (negative: the reused send buffer)
+  connection.inflight.push(reused ? -count : count);
+  socket.write(turn.subarray(0, count), connection.onSent);
 }
 
 const adopting = Symbol("adopting");
