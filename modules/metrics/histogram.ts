@@ -1,5 +1,6 @@
 import { checkNumber, seriesKey } from "./metric";
 import { ObservingMetric } from "./observing";
+import type { ObservationChild } from "./observing";
 import type { Labels, MetricConfiguration, Series } from "./metric";
 import { describe } from "./validation";
 
@@ -17,10 +18,7 @@ export interface HistogramSeries extends Series {
   count: number;
 }
 
-export interface HistogramChild {
-  observe(value: number): void;
-  startTimer(): (endLabels?: Labels) => number;
-}
+export type HistogramChild = ObservationChild;
 
 /** Bucketed observations. Memory per series: (buckets + 2) numbers. */
 export class Histogram extends ObservingMetric<HistogramSeries> {
@@ -50,16 +48,11 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
     return "histogram buckets";
   }
 
-  protected override _init(): void {
-    this._get([]);
-  }
-
   protected _newSeries(values: string[], created: number): HistogramSeries {
     const counts: number[] = new Array(this.upperBounds.length);
     for (let i = 0; i < counts.length; i++) counts[i] = 0;
     return { values, created, _lb: undefined, counts, sum: 0, count: 0 };
   }
-
 
   /** @internal */
   _observe(values: string[], v: number): void {
@@ -78,8 +71,6 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
     s.count++;
   }
 
-
-
   /** Snapshot of one series: cumulative bucket counts, sum and count (undefined when absent). */
   get(labels?: Labels): { buckets: number[]; sum: number; count: number } | undefined {
     const s = this._series.get(seriesKey(this._fromObject(labels)));
@@ -88,21 +79,5 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
     let acc = 0;
     for (let i = 0; i < s.counts.length; i++) buckets.push((acc += s.counts[i]));
     return { buckets, sum: s.sum, count: s.count };
-  }
-
-  labels(...args: any[]): HistogramChild {
-    const values = this._values(args, args.length);
-    const self = this;
-    return {
-      observe(value: number) { self._observe(values, value); },
-      startTimer() {
-        const start = self.now();
-        return () => {
-          const seconds = (self.now() - start) / 1000;
-          self._observe(values, seconds);
-          return seconds;
-        };
-      },
-    };
   }
 }

@@ -2,7 +2,13 @@ import { Metric, isLabels } from "./metric";
 import type { Labels, Series } from "./metric";
 import { mergeLabels } from "./gauge";
 
-/** What Histogram and Summary share: observations, timers, and zero-initialised label sets. */
+/** The series of one label set of a Histogram or Summary (from `labels(...)`). */
+export interface ObservationChild {
+  observe(value: number): void;
+  startTimer(): (endLabels?: Labels) => number;
+}
+
+/** What Histogram and Summary share: observations, timers, children, and zero-initialised label sets. */
 export abstract class ObservingMetric<S extends Series> extends Metric<S> {
   /** @internal records one observation in the series of `values`; throws on a non-finite value */
   abstract _observe(values: string[], v: number): void;
@@ -26,5 +32,26 @@ export abstract class ObservingMetric<S extends Series> extends Metric<S> {
       this._observe(this._fromObject(mergeLabels(labels, endLabels)), seconds);
       return seconds;
     };
+  }
+
+  labels(...args: any[]): ObservationChild {
+    const values = this._values(args, args.length);
+    const self = this;
+    return {
+      observe(value: number) { self._observe(values, value); },
+      startTimer() {
+        const start = self.now();
+        return () => {
+          const seconds = (self.now() - start) / 1000;
+          self._observe(values, seconds);
+          return seconds;
+        };
+      },
+    };
+  }
+
+  /** Without labels, the one series exists from the start. */
+  protected override _init(): void {
+    this._get([]);
   }
 }

@@ -1,5 +1,6 @@
 import { checkNumber, seriesKey } from "./metric";
 import { ObservingMetric } from "./observing";
+import type { ObservationChild } from "./observing";
 import type { Labels, MetricConfiguration, Series } from "./metric";
 import { Sketch, SketchMapping } from "./sketch";
 import { describe } from "./validation";
@@ -27,10 +28,7 @@ export interface SummarySeries extends Series {
   sketches: (Sketch | undefined)[];
 }
 
-export interface SummaryChild {
-  observe(value: number): void;
-  startTimer(): (endLabels?: Labels) => number;
-}
+export type SummaryChild = ObservationChild;
 
 /**
  * Quantiles over a sliding time window, in bounded memory.
@@ -85,14 +83,9 @@ export class Summary extends ObservingMetric<SummarySeries> {
     return "summary quantiles";
   }
 
-  protected override _init(): void {
-    this._get([]);
-  }
-
   protected _newSeries(values: string[], created: number): SummarySeries {
     return { values, created, _lb: undefined, sum: 0, count: 0, sketches: new Array(this.ageBuckets) };
   }
-
 
   /** @internal */
   _observe(values: string[], v: number): void {
@@ -126,8 +119,6 @@ export class Summary extends ObservingMetric<SummarySeries> {
     live.length = 0;
   }
 
-
-
   /** Snapshot of one series: quantile estimates (percentiles order), sum, count; undefined when absent. */
   get(labels?: Labels): { quantiles: number[]; sum: number; count: number } | undefined {
     const s = this._series.get(seriesKey(this._fromObject(labels)));
@@ -135,22 +126,6 @@ export class Summary extends ObservingMetric<SummarySeries> {
     const q: number[] = new Array(this.percentiles.length);
     this._quantiles(s, q, 0);
     return { quantiles: q, sum: s.sum, count: s.count };
-  }
-
-  labels(...args: any[]): SummaryChild {
-    const values = this._values(args, args.length);
-    const self = this;
-    return {
-      observe(value: number) { self._observe(values, value); },
-      startTimer() {
-        const start = self.now();
-        return () => {
-          const seconds = (self.now() - start) / 1000;
-          self._observe(values, seconds);
-          return seconds;
-        };
-      },
-    };
   }
 }
 
