@@ -4,13 +4,13 @@
  * failures, stop. One suite runs the real wiring — Registry, HttpServer over real TCP on 127.0.0.1, device
  * self-metrics — and scrapes it as the link comes and goes.
  */
-import * as http from "node:http";
 import { App, type AppParts, type ServerLike } from "../../modules/app/app";
 import { parseConfig, type AppConfig } from "../../modules/app/config";
 import type { Advertiser, NetworkMonitor, NetworkMonitorOptions, NetworkStatus } from "../../modules/app/network";
 import { Registry } from "../../modules/metrics/index";
 import { HttpServer } from "../../modules/http/server";
 import { DeviceMetrics } from "../../modules/device/metrics";
+import { httpGet as get } from "../support/net";
 
 class FakeMonitor implements NetworkMonitor {
   readonly interfaceName = "fake";
@@ -300,18 +300,6 @@ describe("App lifecycle with a fake network monitor", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // the real wiring over TCP
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-  });
-}
 
 function sample(body: string, series: string): number | undefined {
   for (const line of body.split("\n")) {

@@ -4,31 +4,7 @@
  * Its configuration comes from manifest.json through host/mc-config.ts, with the port overridden as
  * `mcconfig port=<n>` would (MC_CONFIG_port, a string).
  */
-import * as http from "node:http";
-import * as net from "node:net";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-  });
-}
+import { freePort, httpGet as get } from "../support/net";
 
 describe("main.ts on the host platform", () => {
   const lines: string[] = [];

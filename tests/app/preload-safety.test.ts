@@ -19,9 +19,9 @@
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as path from "node:path";
 import ts from "typescript";
+import { freePort } from "../support/net";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -290,17 +290,6 @@ function freezeLikeXsl(namespaces: object[]): void {
     if (typeof value === "function") walk((value as { prototype?: unknown }).prototype, depth + 1);
   };
   for (const ns of namespaces) walk(ns, 0);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; complete: boolean }> {

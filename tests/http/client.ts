@@ -173,13 +173,4 @@ export function parseResponses(buf: Buffer, headOnly: boolean[] = [], eof = fals
 }
 
 /** a port that was free a moment ago */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../support/net";

@@ -20,6 +20,7 @@ import {
   exponentialBuckets,
 } from "../../modules/metrics/index";
 import { negotiate, formatNumber, formatCanonical } from "../../modules/format/index";
+import { utf8Encode } from "../support/utf8";
 
 declare const print: ((line: string) => void) | undefined;
 
@@ -72,26 +73,6 @@ function emitText(text: string): void {
 
 // ------------------------------------------------------------------------------------------------ bytes
 
-/** WHATWG UTF-8 encoding (lone surrogates become U+FFFD), written here so it is the same code on both engines. */
-function utf8(s: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      }
-    }
-    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return out;
-}
 
 function fnv1a(bytes: ArrayLike<number>): string {
   let h = 0x811c9dc5;
@@ -475,7 +456,7 @@ async function renderScenarios(): Promise<void> {
         continue;
       }
       emitText(text);
-      const expected = utf8(text);
+      const expected = utf8Encode(text);
       emit("utf8 " + expected.length + " bytes fnv1a " + fnv1a(expected));
       for (const size of CHUNK_SIZES) {
         let got: ReturnType<typeof readAll>;
