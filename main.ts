@@ -12,7 +12,7 @@ import Instrumentation from "instrumentation";
 import Timer from "timer";
 import NetworkMonitor, { Advertiser } from "network-monitor";
 import * as deviceInfo from "device-info";
-import { Registry } from "./modules/metrics/index";
+import { Registry } from "./modules/client/index";
 import { HttpServer } from "./modules/http/server";
 import { startSensors } from "./sensors/index";
 import { parseConfig, type AppConfig } from "./modules/app/config";

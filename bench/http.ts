@@ -17,7 +17,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import client from "prom-client";
 import { HttpServer } from "../modules/http/server";
-import { Registry, Gauge, Counter, Histogram } from "../modules/metrics/index";
+import { Registry, Gauge, Counter, Histogram } from "../modules/client/index";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf("--" + name);

@@ -7,7 +7,7 @@
 // interpreter anyway. So the script re-runs itself under --jitless (pass --jit to measure with the JIT on).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Registry, Counter, Gauge, Histogram } from "../modules/metrics/index";
+import { Registry, Counter, Gauge, Histogram } from "../modules/client/index";
 
 if (!process.execArgv.includes("--jitless") && !process.argv.includes("--jit")) {
   const r = spawnSync(process.execPath, ["--jitless", "--expose-gc", "--no-warnings", "--import", "tsx/esm", fileURLToPath(import.meta.url)], { stdio: "inherit" });

@@ -20,25 +20,7 @@ export function escapeHelp(s: string, openMetrics: boolean): string {
   return out;
 }
 
-/** Label values (and quoted names): backslash, double quote and newline escaped. */
-export function escapeLabelValue(s: string): string {
-  const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 92 || c === 10 || c === 34) break;
-  }
-  if (i === n) return s;
-  let out = s.slice(0, i);
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 92) out += "\\\\";
-    else if (c === 10) out += "\\n";
-    else if (c === 34) out += '\\"';
-    else out += s[i];
-  }
-  return out;
-}
+export { escapeLabelValue } from "../model/exposition";
 
 function legacyChar(c: number, i: number, colon: boolean): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (colon && c === 58) || (i > 0 && c >= 48 && c <= 57);

@@ -1,4 +1,6 @@
-import { Metric, isLabels, checkNumber, seriesKey as seriesKeyOf } from "./metric";
+import { Metric, isLabels, checkNumber } from "./metric";
+import { VALUE, CREATED } from "../model/exposition";
+import type { SampleWriter } from "../model/exposition";
 import type { Labels, MetricConfiguration, Series } from "./metric";
 import { describe } from "./validation";
 
@@ -27,8 +29,14 @@ export class Counter extends Metric<ValueSeries> {
     this._get([]);
   }
 
-  protected _newSeries(values: string[], created: number): ValueSeries {
-    return { values, created, _lb: undefined, value: 0 };
+  protected _newSeries(key: string, values: string[], created: number): ValueSeries {
+    return { key, values, created, value: 0 };
+  }
+
+  /** @internal */
+  _emit(s: ValueSeries, w: SampleWriter): void {
+    w.sample(s, VALUE, -1, s.value);
+    w.sample(s, CREATED, -1, s.created);
   }
 
   /** inc(), inc(value), inc(labels), inc(labels, value). Throws on a negative, NaN or infinite value. */
@@ -62,7 +70,7 @@ export class Counter extends Metric<ValueSeries> {
   /** Current value of a series (0 when absent). */
   get(labels?: Labels): number {
     const values = this._fromObject(labels);
-    const s = this._series.get(seriesKeyOf(values));
+    const s = this._series.get(this._key(values));
     return s === undefined ? 0 : s.value;
   }
 

@@ -12,7 +12,7 @@ export function setDefaultRegistryFactory(create: () => Registry): void {
 
 export function defaultRegistry(): Registry {
   if (current === undefined) {
-    if (factory === undefined) throw new Error("No default registry: import the metrics library from modules/metrics/index");
+    if (factory === undefined) throw new Error("No default registry: import the library from modules/client/index");
     current = factory();
   }
   return current;

@@ -1,4 +1,6 @@
-import { Metric, isLabels, checkNumber, seriesKey } from "./metric";
+import { Metric, isLabels, checkNumber } from "./metric";
+import { VALUE } from "../model/exposition";
+import type { SampleWriter } from "../model/exposition";
 import type { Labels, MetricConfiguration } from "./metric";
 import type { ValueSeries } from "./counter";
 
@@ -23,8 +25,13 @@ export class Gauge extends Metric<ValueSeries> {
     this._get([]);
   }
 
-  protected _newSeries(values: string[], created: number): ValueSeries {
-    return { values, created, _lb: undefined, value: 0 };
+  protected _newSeries(key: string, values: string[], created: number): ValueSeries {
+    return { key, values, created, value: 0 };
+  }
+
+  /** @internal */
+  _emit(s: ValueSeries, w: SampleWriter): void {
+    w.sample(s, VALUE, -1, s.value);
   }
 
   set(labels: Labels | number, value?: number): void {
@@ -62,7 +69,7 @@ export class Gauge extends Metric<ValueSeries> {
   }
 
   get(labels?: Labels): number {
-    const s = this._series.get(seriesKey(this._fromObject(labels)));
+    const s = this._series.get(this._key(this._fromObject(labels)));
     return s === undefined ? 0 : s.value;
   }
 

@@ -1,4 +1,6 @@
-import { checkNumber, seriesKey } from "./metric";
+import { checkNumber } from "./metric";
+import { BUCKET, SUM, COUNT, CREATED } from "../model/exposition";
+import type { SampleWriter } from "../model/exposition";
 import { ObservingMetric } from "./observing";
 import type { ObservationChild } from "./observing";
 import type { Labels, MetricConfiguration, Series } from "./metric";
@@ -41,6 +43,8 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
       bounds.push(x);
     }
     this.upperBounds = bounds;
+    this.extraName = "le";
+    this.extraValues = bounds;
     this._start();
   }
 
@@ -48,10 +52,24 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
     return "histogram buckets";
   }
 
-  protected _newSeries(values: string[], created: number): HistogramSeries {
+  protected _newSeries(key: string, values: string[], created: number): HistogramSeries {
     const counts: number[] = new Array(this.upperBounds.length);
     for (let i = 0; i < counts.length; i++) counts[i] = 0;
-    return { values, created, _lb: undefined, counts, sum: 0, count: 0 };
+    return { key, values, created, counts, sum: 0, count: 0 };
+  }
+
+  /** @internal Cumulative buckets (+Inf is extra = bounds.length), sum, count; read before the first write. */
+  _emit(s: HistogramSeries, w: SampleWriter): void {
+    const counts = s.counts;
+    const n = counts.length;
+    const count = s.count;
+    const sum = s.sum;
+    let acc = 0;
+    for (let i = 0; i < n; i++) w.sample(s, BUCKET, i, (acc += counts[i]));
+    w.sample(s, BUCKET, n, count);
+    w.sample(s, SUM, -1, sum);
+    w.sample(s, COUNT, -1, count);
+    w.sample(s, CREATED, -1, s.created);
   }
 
   /** @internal */
@@ -73,7 +91,7 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
 
   /** Snapshot of one series: cumulative bucket counts, sum and count (undefined when absent). */
   get(labels?: Labels): { buckets: number[]; sum: number; count: number } | undefined {
-    const s = this._series.get(seriesKey(this._fromObject(labels)));
+    const s = this._series.get(this._key(this._fromObject(labels)));
     if (s === undefined) return undefined;
     const buckets: number[] = [];
     let acc = 0;

@@ -1,5 +1,7 @@
 import { Metric } from "./metric";
 import type { Labels, MetricConfiguration, Series } from "./metric";
+import { VALUE } from "../model/exposition";
+import type { SampleWriter } from "../model/exposition";
 
 /**
  * OpenMetrics info: constant 1 with the information in its labels (build versions, serial numbers).
@@ -23,14 +25,19 @@ export class Info extends Metric {
     this._get([]);
   }
 
-  protected _newSeries(values: string[], created: number): Series {
-    return { values, created, _lb: undefined };
+  protected _newSeries(key: string, values: string[], created: number): Series {
+    return { key, values, created };
+  }
+
+  /** @internal */
+  _emit(s: Series, w: SampleWriter): void {
+    w.sample(s, VALUE, -1, 1);
   }
 
   /** Replaces the info with this label set. */
   set(labels?: Labels): void {
     const values = this._fromObject(labels);
-    this._series.clear();
+    this._clear();
     this._get(values);
   }
 

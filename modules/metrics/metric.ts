@@ -1,10 +1,12 @@
-import { checkLabelName, checkMetricName, describe, isLegacyMetricName, legacyLabelEscape } from "./validation";
+import { checkLabelName, checkMetricName, describe, isLegacyMetricName, isWellFormed, legacyLabelEscape, toWellFormed } from "./validation";
 import { defaultRegistry } from "./default-registry";
 import type { Registry } from "./registry";
+import { labelBlock } from "../model/exposition";
+import type { FamilyDesc, MetricType, SampleWriter, SeriesDesc } from "../model/exposition";
 
 export type LabelValue = string | number;
 export type Labels = Record<string, LabelValue>;
-export type MetricType = "counter" | "gauge" | "histogram" | "summary" | "info" | "stateset";
+export type { MetricType };
 
 /** Default per-metric series cap, sized for an ESP32 (≈100 KB of JS heap for the whole app). */
 export const DEFAULT_MAX_SERIES = 64;
@@ -25,12 +27,11 @@ export interface MetricConfiguration {
   now?: () => number;
 }
 
-export interface Series {
+export interface Series extends SeriesDesc {
+  readonly key: string;
   readonly values: readonly string[];
   /** Creation time, seconds since the epoch (OpenMetrics `_created`). */
   created: number;
-  /** @internal The series' rendered label block, cached by the renderer (format/render.ts); undefined = none. */
-  _lb?: string;
 }
 
 /**
@@ -38,7 +39,7 @@ export interface Series {
  * A new label set beyond `maxSeries` is refused: the operation is dropped (no throw on the hot path) and
  * counted in each registry's `exporter_series_refused_total{metric="<name>"}` and in `refusedSeries`.
  */
-export abstract class Metric<S extends Series = Series> {
+export abstract class Metric<S extends Series = Series> implements FamilyDesc {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly string[];
@@ -50,26 +51,25 @@ export abstract class Metric<S extends Series = Series> {
   readonly registers: Registry[];
   readonly now: () => number;
   /** @internal */ readonly _collect: ((this: any) => void | Promise<void>) | undefined;
-  /** @internal */ _series: Map<string, S> = new Map();
-  /** @internal Name escaping the series' cached label blocks (`_lb`) were rendered in (format/render.ts). */
-  _lbEsc = "";
-  /** @internal The family's header lines (`# HELP`, `# TYPE`, `# UNIT`) and output name as last rendered, for the
-   *  format kind and escaping in `_hdrKey` (format/render.ts); they depend only on the metric's fixed fields. */
-  _hdrKey = "";
-  _hdr = "";
-  _hdrFam = "";
-  _hdrFamOut = "";
-  _hdrQuoted = false;
-  _hdrKeyL = "";
-  _hdrLnames: string[] | undefined = undefined;
-  _hdrExtra: string[] | undefined = undefined;
+  /** Name of the per-sample extra label (histogram "le", summary "quantile", stateset its own name), if any. */
+  extraName: string | undefined = undefined;
+  /** Values of the extra label, indexed by the `extra` argument of SampleWriter.sample. */
+  extraValues: readonly (number | string)[] | undefined = undefined;
+  /** @internal series by key (label block) */ _series: Map<string, S> = new Map();
+  /**
+   * @internal The series in creation order. Copy-on-write: a snapshot (Registry.gather) takes this array and marks
+   * it shared; a later change copies it first, so a paused scrape keeps walking the membership it started with.
+   */
+  _list: S[] = [];
+  /** @internal */ _listShared = false;
 
   constructor(config: MetricConfiguration, reserved: readonly string[] = []) {
     if (config === null || typeof config !== "object") throw new TypeError("Metric constructor expects a configuration object");
     const name = checkMetricName(config.name);
     this.name = name;
     if (typeof config.help !== "string" || config.help.length === 0) throw new TypeError(`Metric "${name}": help must be a non-empty string`);
-    this.help = config.help;
+    // help is written as UTF-8: a lone surrogate becomes U+FFFD here, once, as an encoder would write it
+    this.help = toWellFormed(config.help);
     const labelNames = config.labelNames === undefined ? [] : config.labelNames;
     if (!Array.isArray(labelNames)) throw new TypeError(`Metric "${name}": labelNames must be an array of strings`);
     for (let i = 0; i < labelNames.length; i++) {
@@ -138,19 +138,49 @@ export abstract class Metric<S extends Series = Series> {
 
   /** Removes every series (prom-client semantics: unlabelled metrics get their zero series back). */
   reset(): void {
-    this._series.clear();
+    this._clear();
     if (this.labelNames.length === 0) this._init();
   }
+
+  /** @internal Removes every series (a snapshot in progress keeps its own list). */
+  _clear(): void {
+    this._series.clear();
+    this._list = [];
+    this._listShared = false;
+  }
+
+  /** @internal The series list for a snapshot: not changed in place afterwards. */
+  _takeList(): S[] {
+    this._listShared = true;
+    return this._list;
+  }
+
+  /** @internal Writes every sample of series `s` to `w`: the one place that knows this type's samples. */
+  abstract _emit(s: S, w: SampleWriter): void;
 
   /** Creates the unlabelled series at construction / reset, as prom-client does for counters and gauges. */
   protected _init(): void {}
 
-  protected abstract _newSeries(values: string[], created: number): S;
+  protected abstract _newSeries(key: string, values: string[], created: number): S;
 
   /** Removes the series of that label set (positional values or an object). */
   remove(...args: any[]): void {
     const values = this._values(args, args.length);
-    this._series.delete(seriesKey(values));
+    const key = this._key(values);
+    const s = this._series.get(key);
+    if (s === undefined) return;
+    this._series.delete(key);
+    if (this._listShared) {
+      this._list = this._list.slice();
+      this._listShared = false;
+    }
+    const i = this._list.indexOf(s);
+    if (i >= 0) this._list.splice(i, 1);
+  }
+
+  /** @internal The key (label block) of a label-value tuple. */
+  _key(values: readonly string[]): string {
+    return labelBlock(this.labelNames, values);
   }
 
   /** Number of series currently held. */
@@ -197,7 +227,7 @@ export abstract class Metric<S extends Series = Series> {
 
   /** @internal The series for these values, created if allowed; undefined when refused by the cap. */
   _get(values: string[]): S | undefined {
-    const key = seriesKey(values);
+    const key = labelBlock(this.labelNames, values);
     let s = this._series.get(key);
     if (s !== undefined) return s;
     if (this._series.size >= this.maxSeries) {
@@ -205,8 +235,16 @@ export abstract class Metric<S extends Series = Series> {
       for (let i = 0; i < this.registers.length; i++) this.registers[i]._refused(this);
       return undefined;
     }
-    s = this._newSeries(values, this.now() / 1000);
+    for (let i = 0; i < values.length; i++) {
+      if (!isWellFormed(values[i])) throw new TypeError(`Metric "${this.name}": value of label "${this.labelNames[i]}" contains a lone UTF-16 surrogate`);
+    }
+    s = this._newSeries(key, values, this.now() / 1000);
     this._series.set(key, s);
+    if (this._listShared) {
+      this._list = this._list.slice();
+      this._listShared = false;
+    }
+    this._list.push(s);
     return s;
   }
 
@@ -216,12 +254,6 @@ export abstract class Metric<S extends Series = Series> {
   }
 }
 
-/** Unique key of a label-value tuple (length-prefixed, so no separator can collide). */
-export function seriesKey(values: readonly string[]): string {
-  let k = "";
-  for (let i = 0; i < values.length; i++) k += values[i].length + ":" + values[i];
-  return k;
-}
 
 function labelValue(v: unknown, name: string, metric: string): string {
   if (typeof v === "string") return v;

@@ -1,12 +1,12 @@
 import { Metric } from "./metric";
+import type { Series } from "./metric";
 import { Counter } from "./counter";
-import { checkLabelName, describe } from "./validation";
-import { defaultRegistry, setDefaultRegistryFactory } from "./default-registry";
-import { createReader, renderText, escapeName, PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, formatFromContentType } from "../format/index";
-import type { Format, Reader } from "../format/index";
+import { checkLabelName, describe, isWellFormed, legacyLabelEscape } from "./validation";
+import { CREATED, familyName, sampleKinds, sampleSuffix } from "../model/exposition";
+import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/exposition";
 
 export interface RegistryOptions {
-  /** Content type of metrics(): Registry.PROMETHEUS_CONTENT_TYPE (default) or Registry.OPENMETRICS_CONTENT_TYPE. */
+  /** Content type of metrics() (see modules/client): Registry.PROMETHEUS_CONTENT_TYPE (default) or Registry.OPENMETRICS_CONTENT_TYPE. */
   contentType?: string;
   /** Default series cap of metrics whose first registry is this one (default 64). */
   maxSeries?: number;
@@ -34,31 +34,72 @@ export interface MetricJSON {
 export const SERIES_REFUSED = "exporter_series_refused_total";
 
 /**
- * A set of metrics, rendered in registration order (series in creation order). prom-client compatible.
+ * A snapshot of a registry, walked one unit at a time (client_golang's Gather, streamed): `next(w)` writes the next
+ * family header (w.family) or the next series (Metric._emit → w.sample) and returns false when nothing is left.
+ * The membership is fixed when the gathering starts (metrics) and when it reaches a metric (its series): the
+ * lists it walks are never changed in place afterwards (copy-on-write), so a series removed and re-added, a
+ * metric registered or removed, or a reset while the consumer is paused never makes a series appear twice.
+ * Each series is written in one call, its numbers read before the first sample is written.
  */
-export class Registry {
-  static get PROMETHEUS_CONTENT_TYPE(): string {
-    return PROMETHEUS_TEXT_0_0_4.contentType;
-  }
-  static get OPENMETRICS_CONTENT_TYPE(): string {
-    return OPENMETRICS_1_0_0.contentType;
+export class Gathering {
+  private readonly metrics: Metric<any>[];
+  private mi = 0;
+  private series: Series[] | null = null;
+  private si = 0;
+  /** Default labels of the registry when the gathering started. */
+  readonly defaultNames: readonly string[];
+  readonly defaultValues: readonly string[];
+  /** The registry writes OpenMetrics `_created` samples. */
+  readonly created: boolean;
+
+  constructor(r: Registry) {
+    this.metrics = r._takeList();
+    this.defaultNames = r._defaultNames;
+    this.defaultValues = r._defaultValues;
+    this.created = r.created;
   }
 
+  next(w: SampleWriter): boolean {
+    const metrics = this.metrics;
+    for (;;) {
+      const list = this.series;
+      if (list === null) {
+        if (this.mi >= metrics.length) return false;
+        const m = metrics[this.mi];
+        this.series = m._takeList();
+        this.si = 0;
+        w.family(m);
+        return true;
+      }
+      if (this.si < list.length) {
+        metrics[this.mi]._emit(list[this.si++], w);
+        return true;
+      }
+      this.series = null;
+      this.mi++;
+    }
+  }
+}
+
+/**
+ * A set of metrics, gathered in registration order (series in creation order). prom-client compatible; the
+ * exposition methods (metrics(), contentType) are added by modules/client, which knows the formats.
+ */
+export class Registry {
   /** @internal */ _metrics: Map<string, Metric<any>> = new Map();
+  /** @internal registration order, copy-on-write like Metric._list */ _list: Metric<any>[] = [];
+  /** @internal */ _listShared = false;
   /** @internal sample/family names (underscore-escaped) → metric, to refuse clashing registrations */
   private _names: Map<string, Metric<any>> = new Map();
   /** @internal */ _defaultNames: string[] = [];
   /** @internal */ _defaultValues: string[] = [];
   readonly maxSeries: number;
   readonly created: boolean;
-  private _format: Format;
-  private _self: Counter | undefined = undefined;
+  /** @internal */ _self: Counter | undefined = undefined;
 
   constructor(options?: string | RegistryOptions) {
     const o: RegistryOptions = typeof options === "string" ? { contentType: options } : options === undefined ? {} : options;
     if (o === null || typeof o !== "object") throw new TypeError("Registry: options must be a content type string or an options object");
-    this._format = PROMETHEUS_TEXT_0_0_4;
-    if (o.contentType !== undefined) this.setContentType(o.contentType);
     const max = o.maxSeries === undefined ? 64 : o.maxSeries;
     if (typeof max !== "number" || !(max >= 1) || (max !== Infinity && Math.floor(max) !== max)) throw new TypeError(`Registry: maxSeries must be a positive integer, got ${describe(max)}`);
     this.maxSeries = max;
@@ -82,14 +123,23 @@ export class Registry {
     if (this._self !== undefined && this._metrics.get(SERIES_REFUSED) === this._self) this._self.inc({ metric: m.name });
   }
 
-  get contentType(): string {
-    return this._format.contentType;
+  /** A snapshot to walk (see Gathering); run `await collect()` first. */
+  gather(): Gathering {
+    return new Gathering(this);
   }
 
-  setContentType(contentType: string): void {
-    const f = formatFromContentType(contentType);
-    if (f === undefined) throw new TypeError(`Registry: content type ${describe(contentType)} is unsupported (use Registry.PROMETHEUS_CONTENT_TYPE or Registry.OPENMETRICS_CONTENT_TYPE)`);
-    this._format = f;
+  /** @internal The metric list for a snapshot: not changed in place afterwards. */
+  _takeList(): Metric<any>[] {
+    this._listShared = true;
+    return this._list;
+  }
+
+  private _ownList(): Metric<any>[] {
+    if (this._listShared) {
+      this._list = this._list.slice();
+      this._listShared = false;
+    }
+    return this._list;
   }
 
   registerMetric(metric: Metric<any>): void {
@@ -105,10 +155,11 @@ export class Registry {
     }
     for (let i = 0; i < names.length; i++) this._names.set(names[i], metric);
     this._metrics.set(metric.name, metric);
+    this._ownList().push(metric);
   }
 
   getMetricsAsArray(): Metric<any>[] {
-    return Array.from(this._metrics.values());
+    return this._list.slice();
   }
 
   getSingleMetric(name: string): Metric<any> | undefined {
@@ -119,6 +170,8 @@ export class Registry {
     const m = this._metrics.get(name);
     if (m === undefined) return;
     this._metrics.delete(name);
+    const list = this._ownList();
+    list.splice(list.indexOf(m), 1);
     const names = producedNames(m);
     for (let i = 0; i < names.length; i++) if (this._names.get(names[i]) === m) this._names.delete(names[i]);
   }
@@ -126,6 +179,8 @@ export class Registry {
   /** Removes every metric and the default labels (the self-metric stays, reset). */
   clear(): void {
     this._metrics.clear();
+    this._list = [];
+    this._listShared = false;
     this._names.clear();
     this._defaultNames = [];
     this._defaultValues = [];
@@ -136,7 +191,7 @@ export class Registry {
   }
 
   resetMetrics(): void {
-    for (const m of this._metrics.values()) m.reset();
+    for (let i = 0; i < this._list.length; i++) this._list[i].reset();
   }
 
   /** Labels added to every series that does not have a label of that name. */
@@ -149,6 +204,7 @@ export class Registry {
       checkLabelName(k, "(default labels)");
       const v = labels[k];
       if (typeof v !== "string" && typeof v !== "number") throw new TypeError(`setDefaultLabels: value of "${k}" must be a string or number, got ${describe(v)}`);
+      if (typeof v === "string" && !isWellFormed(v)) throw new TypeError(`setDefaultLabels: value of "${k}" contains a lone UTF-16 surrogate`);
       names.push(k);
       values.push(String(v));
     }
@@ -161,7 +217,9 @@ export class Registry {
   collect(): Promise<void> {
     let pending: Promise<void>[] | undefined;
     try {
-      for (const m of this._metrics.values()) {
+      const list = this._list;
+      for (let i = 0; i < list.length; i++) {
+        const m = list[i];
         if (m._collect === undefined && m.collect === metricCollect) continue;
         if (pending === undefined) pending = [];
         pending.push(m.collect());
@@ -172,22 +230,6 @@ export class Registry {
     return pending === undefined ? Promise.resolve() : Promise.all(pending).then(nothing);
   }
 
-  /** Pull reader over the current state; call `await collect()` first. Default format: this.contentType's. */
-  reader(format?: Format): Reader {
-    return createReader(this, format === undefined ? this._format : format);
-  }
-
-  /** Collects, then renders in `this.contentType` (or the given format) as one string (built on the reader's line cursor). */
-  async metrics(format?: Format): Promise<string> {
-    await this.collect();
-    return this.render(format);
-  }
-
-  /** Renders without running collect callbacks. */
-  render(format?: Format): string {
-    return renderText(this, format === undefined ? this._format : format);
-  }
-
   /**
    * prom-client's JSON shape: [{ name, help, type, aggregator, values: [{ value, labels, metricName? }] }], after
    * collecting. Types as in the 0.0.4 text (info and stateset appear as gauges); default labels are added.
@@ -195,89 +237,33 @@ export class Registry {
   async getMetricsAsJSON(): Promise<MetricJSON[]> {
     await this.collect();
     const out: MetricJSON[] = [];
-    for (const m of this._metrics.values()) {
-      const values: MetricJSONValue[] = [];
-      const type = m.type === "info" || m.type === "stateset" ? "gauge" : m.type;
-      const snap: number[] = [];
-      for (const s of (m._series as Map<string, any>).values()) {
-        const labels: Record<string, string | number> = {};
-        for (let i = 0; i < m.labelNames.length; i++) setOwn(labels, m.labelNames[i], s.values[i]);
-        for (let i = 0; i < this._defaultNames.length; i++) {
-          if (!Object.prototype.hasOwnProperty.call(labels, this._defaultNames[i])) setOwn(labels, this._defaultNames[i], this._defaultValues[i]);
-        }
-        const withLabel = (k: string, v: string | number) => {
-          const l: Record<string, string | number> = {};
-          for (const x in labels) setOwn(l, x, labels[x]);
-          setOwn(l, k, v);
-          return l;
-        };
-        switch (m.type) {
-          case "counter":
-          case "gauge":
-            values.push({ value: s.value, labels });
-            break;
-          case "info":
-            values.push({ value: 1, labels, metricName: (m as any).family + "_info" });
-            break;
-          case "stateset": {
-            const st = (m as any).states as string[];
-            for (let i = 0; i < st.length; i++) values.push({ value: s.on[i], labels: withLabel(m.name, st[i]) });
-            break;
-          }
-          case "histogram": {
-            const b = (m as any).upperBounds as number[];
-            let acc = 0;
-            for (let i = 0; i < b.length; i++) values.push({ value: (acc += s.counts[i]), labels: withLabel("le", b[i]), metricName: m.name + "_bucket" });
-            values.push({ value: s.count, labels: withLabel("le", "+Inf"), metricName: m.name + "_bucket" });
-            values.push({ value: s.sum, labels, metricName: m.name + "_sum" });
-            values.push({ value: s.count, labels, metricName: m.name + "_count" });
-            break;
-          }
-          case "summary": {
-            const p = (m as any).percentiles as number[];
-            (m as any)._quantiles(s, snap, 0);
-            for (let i = 0; i < p.length; i++) values.push({ value: snap[i], labels: withLabel("quantile", p[i]) });
-            values.push({ value: s.sum, labels, metricName: m.name + "_sum" });
-            values.push({ value: s.count, labels, metricName: m.name + "_count" });
-            break;
-          }
-        }
-      }
-      out.push({ name: m.name, help: m.help, type, aggregator: "sum", values });
-    }
+    const w = new JSONWriter(this._defaultNames, this._defaultValues);
+    const g = this.gather();
+    while (g.next(w));
+    w.flush(out);
     return out;
-  }
-
-  async getSingleMetricAsString(name: string): Promise<string> {
-    const m = this._metrics.get(name);
-    if (m === undefined) throw new Error(`No metric named ${name}`);
-    await m.collect();
-    const r = new Registry({ contentType: this.contentType, selfMetrics: false, created: this.created });
-    r._metrics.set(m.name, m);
-    r._defaultNames = this._defaultNames;
-    r._defaultValues = this._defaultValues;
-    const t = r.render();
-    // prom-client returns a single family without the final newline
-    return t.length > 0 && t.charCodeAt(t.length - 1) === 10 ? t.slice(0, t.length - 1) : t;
   }
 
   /** Registries' metrics in one registry (same content type required; a clash throws). Self-metrics: the first one. */
   static merge(registers: Registry[]): Registry {
     if (!Array.isArray(registers) || registers.length === 0) throw new TypeError("Registry.merge expects a non-empty array of registries");
-    const ct = registers[0].contentType;
-    for (const r of registers) if (r.contentType !== ct) throw new Error("Registers can only be merged if they have the same content type");
-    const merged = new Registry({ contentType: ct, selfMetrics: false, maxSeries: registers[0].maxSeries });
+    const merged = new this({ selfMetrics: false, maxSeries: registers[0].maxSeries });
+    merged._mergeFrom(registers);
+    return merged;
+  }
+
+  /** @internal registers the metrics of `registers` (self-metric: the first one only) */
+  _mergeFrom(registers: Registry[]): void {
     let self = false;
     for (const r of registers) {
-      for (const m of r._metrics.values()) {
+      for (const m of r._list) {
         if (m === r._self) {
           if (self) continue;
           self = true;
         }
-        merged.registerMetric(m);
+        this.registerMetric(m);
       }
     }
-    return merged;
   }
 }
 
@@ -291,50 +277,57 @@ function setOwn(obj: Record<string, string | number>, k: string, v: string | num
 
 /** Family and sample names a metric can produce in any format, underscore-escaped (the default escaping). */
 function producedNames(m: Metric<any>): string[] {
-  const n = m.name;
   const out: string[] = [];
-  const add = (s: string) => out.push(escapeName(s, "underscores", false));
-  switch (m.type) {
-    case "counter": {
-      const fam = n.length > 6 && n.slice(n.length - 6) === "_total" ? n.slice(0, n.length - 6) : n;
-      add(n); add(fam); add(fam + "_total"); add(fam + "_created");
-      break;
+  for (let f = 0; f < 2; f++) {
+    const om = f === 1;
+    const fam = familyName(m.name, m.type, om);
+    out.push(legacyLabelEscape(fam));
+    const kinds = sampleKinds(m.type);
+    for (let i = 0; i < kinds.length; i++) {
+      if (kinds[i] === CREATED && !om) continue;
+      const n = legacyLabelEscape(fam + sampleSuffix(m.type, kinds[i], om));
+      if (out.indexOf(n) < 0) out.push(n);
     }
-    case "histogram":
-      add(n); add(n + "_bucket"); add(n + "_sum"); add(n + "_count"); add(n + "_created");
-      break;
-    case "summary":
-      add(n); add(n + "_sum"); add(n + "_count"); add(n + "_created");
-      break;
-    case "info": {
-      const fam = (m as any).family as string;
-      add(fam); add(fam + "_info");
-      break;
-    }
-    default:
-      add(n);
   }
+  const n = legacyLabelEscape(m.name);
+  if (out.indexOf(n) < 0) out.push(n);
   return out;
 }
 
-setDefaultRegistryFactory(() => new Registry());
+/** prom-client's JSON shape of a snapshot (types as in the 0.0.4 text; default labels added; no _created). */
+class JSONWriter implements SampleWriter {
+  private fam: FamilyDesc | null = null;
+  private cur: MetricJSON | null = null;
+  private done: MetricJSON[] = [];
+  constructor(private readonly dn: readonly string[], private readonly dv: readonly string[]) {}
 
-/**
- * The default registry (prom-client's `register`). It is a stand-in that forwards every property and method to a
- * Registry created on first use: a Registry created while this module loads would be preloaded into flash on the
- * device, with read-only maps. The stand-in itself holds no state (its target is empty), so it is safe to preload.
- */
-export const register: Registry = new Proxy(Object.create(Registry.prototype) as Registry, {
-  get(_target, key) {
-    const r = defaultRegistry();
-    const value = (r as any)[key];
-    return typeof value === "function" ? value.bind(r) : value;
-  },
-  set(_target, key, value) {
-    (defaultRegistry() as any)[key] = value;
-    return true;
-  },
-  has(_target, key) {
-    return key in defaultRegistry();
-  },
-});
+  family(f: FamilyDesc): void {
+    this.fam = f;
+    const type = f.type === "info" || f.type === "stateset" ? "gauge" : f.type;
+    this.cur = { name: f.name, help: f.help, type, aggregator: "sum", values: [] };
+    this.done.push(this.cur);
+  }
+
+  sample(s: SeriesDesc, kind: SampleKind, extra: number, value: number): void {
+    const f = this.fam as FamilyDesc;
+    if (kind === CREATED) return;
+    const labels: Record<string, string | number> = {};
+    for (let i = 0; i < f.labelNames.length; i++) setOwn(labels, f.labelNames[i], s.values[i]);
+    for (let i = 0; i < this.dn.length; i++) {
+      if (!Object.prototype.hasOwnProperty.call(labels, this.dn[i])) setOwn(labels, this.dn[i], this.dv[i]);
+    }
+    if (extra >= 0) {
+      const ev = f.extraValues as readonly (number | string)[];
+      setOwn(labels, f.extraName as string, extra < ev.length ? ev[extra] : "+Inf");
+    }
+    const v: MetricJSONValue = { value, labels };
+    const suffix = sampleSuffix(f.type, kind, false);
+    if (f.type === "info") v.metricName = familyName(f.name, "info", false);
+    else if (suffix !== "") v.metricName = f.name + suffix;
+    (this.cur as MetricJSON).values.push(v);
+  }
+
+  flush(out: MetricJSON[]): void {
+    for (let i = 0; i < this.done.length; i++) out.push(this.done[i]);
+  }
+}

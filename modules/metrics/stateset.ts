@@ -1,4 +1,6 @@
-import { Metric, seriesKey } from "./metric";
+import { Metric } from "./metric";
+import { VALUE } from "../model/exposition";
+import type { SampleWriter } from "../model/exposition";
 import type { Labels, MetricConfiguration, Series } from "./metric";
 import { checkLabelName, describe, isWellFormed, legacyLabelEscape } from "./validation";
 
@@ -36,6 +38,8 @@ export class StateSet extends Metric<StateSetSeries> {
       for (let j = 0; j < i; j++) if (st[j] === st[i]) throw new TypeError(`StateSet "${this.name}": duplicate state "${st[i]}"`);
     }
     this.states = st.slice();
+    this.extraName = this.name;
+    this.extraValues = this.states;
     this._start();
   }
 
@@ -47,10 +51,16 @@ export class StateSet extends Metric<StateSetSeries> {
     this._get([]);
   }
 
-  protected _newSeries(values: string[], created: number): StateSetSeries {
+  protected _newSeries(key: string, values: string[], created: number): StateSetSeries {
     const on: number[] = new Array(this.states.length);
     for (let i = 0; i < on.length; i++) on[i] = 0;
-    return { values, created, _lb: undefined, on };
+    return { key, values, created, on };
+  }
+
+  /** @internal */
+  _emit(s: StateSetSeries, w: SampleWriter): void {
+    const on = s.on;
+    for (let i = 0; i < on.length; i++) w.sample(s, VALUE, i, on[i]);
   }
 
   protected _index(state: string): number {
@@ -78,7 +88,7 @@ export class StateSet extends Metric<StateSetSeries> {
 
   /** The states that are on. */
   get(labels?: Labels): string[] {
-    const s = this._series.get(seriesKey(this._fromObject(labels)));
+    const s = this._series.get(this._key(this._fromObject(labels)));
     const out: string[] = [];
     if (s !== undefined) for (let i = 0; i < s.on.length; i++) if (s.on[i]) out.push(this.states[i]);
     return out;

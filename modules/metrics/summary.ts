@@ -1,4 +1,6 @@
-import { checkNumber, seriesKey } from "./metric";
+import { checkNumber } from "./metric";
+import { VALUE, SUM, COUNT, CREATED } from "../model/exposition";
+import type { SampleWriter } from "../model/exposition";
 import { ObservingMetric } from "./observing";
 import type { ObservationChild } from "./observing";
 import type { Labels, MetricConfiguration, Series } from "./metric";
@@ -55,6 +57,8 @@ export class Summary extends ObservingMetric<SummarySeries> {
   /** @internal */ readonly _mapping: SketchMapping;
   private readonly _slotMs: number;
   private readonly _live: Sketch[] = [];
+  /** quantiles of the series being written (_emit) */
+  private readonly _snap: number[] = [];
 
   constructor(config: SummaryConfiguration) {
     super(config, ["quantile"]);
@@ -67,6 +71,8 @@ export class Summary extends ObservingMetric<SummarySeries> {
     ps.sort((a, b) => a - b);
     for (let i = 1; i < ps.length; i++) if (ps[i] === ps[i - 1]) throw new TypeError(`Summary "${this.name}": duplicate percentile ${describe(ps[i])}`);
     this.percentiles = ps;
+    this.extraName = "quantile";
+    this.extraValues = ps;
     this.maxAgeSeconds = positive(config.maxAgeSeconds, 600, this.name, "maxAgeSeconds", false);
     this.ageBuckets = positive(config.ageBuckets, 5, this.name, "ageBuckets", true);
     this.maxBins = positive(config.maxBins, 256, this.name, "maxBins", true);
@@ -83,8 +89,21 @@ export class Summary extends ObservingMetric<SummarySeries> {
     return "summary quantiles";
   }
 
-  protected _newSeries(values: string[], created: number): SummarySeries {
-    return { values, created, _lb: undefined, sum: 0, count: 0, sketches: new Array(this.ageBuckets) };
+  protected _newSeries(key: string, values: string[], created: number): SummarySeries {
+    return { key, values, created, sum: 0, count: 0, sketches: new Array(this.ageBuckets) };
+  }
+
+  /** @internal Quantiles, sum, count, all read before the first write. */
+  _emit(s: SummarySeries, w: SampleWriter): void {
+    const q = this._snap;
+    const n = this.percentiles.length;
+    this._quantiles(s, q, 0);
+    const sum = s.sum;
+    const count = s.count;
+    for (let i = 0; i < n; i++) w.sample(s, VALUE, i, q[i]);
+    w.sample(s, SUM, -1, sum);
+    w.sample(s, COUNT, -1, count);
+    w.sample(s, CREATED, -1, s.created);
   }
 
   /** @internal */
@@ -121,7 +140,7 @@ export class Summary extends ObservingMetric<SummarySeries> {
 
   /** Snapshot of one series: quantile estimates (percentiles order), sum, count; undefined when absent. */
   get(labels?: Labels): { quantiles: number[]; sum: number; count: number } | undefined {
-    const s = this._series.get(seriesKey(this._fromObject(labels)));
+    const s = this._series.get(this._key(this._fromObject(labels)));
     if (s === undefined) return undefined;
     const q: number[] = new Array(this.percentiles.length);
     this._quantiles(s, q, 0);

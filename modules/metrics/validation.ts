@@ -45,6 +45,24 @@ export function isWellFormed(s: string): boolean {
   return true;
 }
 
+/** The string with each lone surrogate replaced by U+FFFD (what a UTF-8 encoder writes for it). */
+export function toWellFormed(s: string): string {
+  if (isWellFormed(s)) return s;
+  let out = "";
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out += s[i] + s[i + 1];
+        i++;
+      } else out += "\ufffd";
+    } else out += c >= 0xdc00 && c <= 0xdfff ? "\ufffd" : s[i];
+  }
+  return out;
+}
+
 /**
  * Metric names: the legacy charset, or (Prometheus 3 style) any non-empty well-formed UTF-8 string, which is
  * written quoted in text 1.0.0 with escaping=allow-utf-8 and escaped (underscores/dots/values) everywhere else.

@@ -1,4 +1,4 @@
-import { Registry } from "../../modules/metrics/index";
+import { Registry } from "../../modules/client/index";
 import { DeviceMetrics, type ServerStats, type DeviceInfoLike } from "../../modules/device/metrics";
 import type { NetworkStatus } from "../../modules/app/network";
 

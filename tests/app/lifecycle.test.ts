@@ -7,7 +7,7 @@
 import { App, type AppParts, type ServerLike } from "../../modules/app/app";
 import { parseConfig, type AppConfig } from "../../modules/app/config";
 import type { Advertiser, NetworkMonitor, NetworkMonitorOptions, NetworkStatus } from "../../modules/app/network";
-import { Registry } from "../../modules/metrics/index";
+import { Registry } from "../../modules/client/index";
 import { HttpServer } from "../../modules/http/server";
 import { DeviceMetrics } from "../../modules/device/metrics";
 import { httpGet as get } from "../support/net";

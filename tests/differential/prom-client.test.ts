@@ -25,7 +25,7 @@
  */
 import * as pc from "prom-client";
 import fc from "fast-check";
-import * as ours from "../../modules/metrics/index";
+import * as ours from "../../modules/client/index";
 import { OPENMETRICS_1_0_0 } from "../../modules/format/index";
 import { parseExposition } from "../support/parser";
 

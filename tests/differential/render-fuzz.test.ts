@@ -2,7 +2,7 @@
 // values, and arbitrary numbers, rendered in every format; the independent parser must accept each render and give
 // back exactly what was set; the pull reader's bytes must be Node's own UTF-8 encoding of the string render.
 import fc from "fast-check";
-import { Registry, Gauge, Counter, Histogram } from "../../modules/metrics/index";
+import { Registry, Gauge, Counter, Histogram } from "../../modules/client/index";
 import { PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFormat } from "../../modules/format/index";
 import { parseExposition } from "../support/parser";
 import { readAll } from "../support/utf8";

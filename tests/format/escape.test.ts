@@ -1,5 +1,5 @@
 import { escapeHelp, escapeLabelValue, escapeName, PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFormat } from "../../modules/format/index";
-import { Registry, Gauge } from "../../modules/metrics/index";
+import { Registry, Gauge } from "../../modules/client/index";
 import { renderAll, renderChecked, family } from "../support/check";
 
 // [input, 0.0.4/1.0.0 HELP, OpenMetrics HELP, label value]

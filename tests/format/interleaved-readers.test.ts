@@ -1,6 +1,6 @@
 // Each series caches its rendered label block for one name escaping. Two readers in different escapings, read in
 // turns chunk by chunk, must each produce exactly the bytes of their own format's string render.
-import { Registry, Counter, Gauge, Histogram } from "../../modules/metrics/index";
+import { Registry, Counter, Gauge, Histogram } from "../../modules/client/index";
 import { negotiate } from "../../modules/format/index";
 import { utf8Decode } from "../support/utf8";
 

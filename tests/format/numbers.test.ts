@@ -1,5 +1,5 @@
 import { formatNumber, formatCanonical, OPENMETRICS_1_0_0 } from "../../modules/format/index";
-import { Registry, Gauge, Histogram } from "../../modules/metrics/index";
+import { Registry, Gauge, Histogram } from "../../modules/client/index";
 import { renderAll, renderChecked, family } from "../support/check";
 import { namesDouble } from "../support/exact";
 

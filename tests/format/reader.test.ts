@@ -1,4 +1,4 @@
-import { Registry, Counter, Gauge, Histogram, Summary, Info, Enum } from "../../modules/metrics/index";
+import { Registry, Counter, Gauge, Histogram, Summary, Info, Enum } from "../../modules/client/index";
 import { OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, PROMETHEUS_TEXT_0_0_4 } from "../../modules/format/index";
 import { readAll, utf8Encode, utf8Decode } from "../support/utf8";
 import { parseExposition } from "../support/parser";

@@ -7,7 +7,7 @@
 //   unescaping, values incl. NaN/±Inf) must equal what the test set.
 import { negotiate } from "../../modules/format/index";
 import type { Format } from "../../modules/format/index";
-import type { Registry } from "../../modules/metrics/index";
+import type { Registry } from "../../modules/client/index";
 import { buildHostileRegistry, parseValue, sampleKey, valueMatches, type ExpectedFamily } from "./support/hostile";
 import { promtoolCheckMetrics, pythonParse, requirePythonClient, requireTool, type ParsedFamily } from "./support/tools";
 

@@ -1,4 +1,4 @@
-import { Registry, Counter, Gauge } from "../../modules/metrics/index";
+import { Registry, Counter, Gauge } from "../../modules/client/index";
 import { negotiate } from "../../modules/format/index";
 
 describe("core smoke", () => {

@@ -1,4 +1,4 @@
-import { Registry, Counter, Gauge, Histogram, Summary, Info, StateSet, Enum, linearBuckets, exponentialBuckets, SERIES_REFUSED } from "../../modules/metrics/index";
+import { Registry, Counter, Gauge, Histogram, Summary, Info, StateSet, Enum, linearBuckets, exponentialBuckets, SERIES_REFUSED } from "../../modules/client/index";
 import { OPENMETRICS_1_0_0, PROMETHEUS_TEXT_0_0_4 } from "../../modules/format/index";
 import { renderAll, renderChecked, family } from "../support/check";
 import { ManualClock } from "../support/clock";

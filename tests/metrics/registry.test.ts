@@ -1,4 +1,4 @@
-import { Registry, register, Counter, Gauge, Histogram, StateSet, SERIES_REFUSED } from "../../modules/metrics/index";
+import { Registry, register, Counter, Gauge, Histogram, StateSet, SERIES_REFUSED } from "../../modules/client/index";
 import { OPENMETRICS_1_0_0 } from "../../modules/format/index";
 import { renderAll, renderChecked } from "../support/check";
 

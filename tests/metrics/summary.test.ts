@@ -1,4 +1,4 @@
-import { Registry, Summary } from "../../modules/metrics/index";
+import { Registry, Summary } from "../../modules/client/index";
 import { OPENMETRICS_1_0_0 } from "../../modules/format/index";
 import { renderAll, renderChecked, family } from "../support/check";
 import { ManualClock } from "../support/clock";

@@ -1,4 +1,4 @@
-import { Registry, Counter, Gauge, Histogram, Summary, Info, StateSet } from "../../modules/metrics/index";
+import { Registry, Counter, Gauge, Histogram, Summary, Info, StateSet } from "../../modules/client/index";
 
 let r: Registry;
 beforeEach(() => {

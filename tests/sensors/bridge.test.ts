@@ -1,5 +1,5 @@
 /** Sensor → metrics bridge: names, units, labels, health, series removal on failure, generic ECMA-419 drivers. */
-import { Registry } from "../../modules/metrics/index";
+import { Registry } from "../../modules/client/index";
 import { defaultBus } from "../../host/sim/bus";
 import { Si7021Sim } from "../../host/sim/si7021";
 import { startSensors, parseAddress, type Sensors, type SensorConfig, type StartSensorsOptions } from "../../sensors/index";

@@ -1,7 +1,7 @@
 /** Host embedded:io/smbus on the simulated bus, and a catalogue-style SMBus driver exported through the bridge. */
 import SMBus from "../../host/io/smbus";
 import { defaultBus, type SimDevice } from "../../host/sim/bus";
-import { Registry } from "../../modules/metrics/index";
+import { Registry } from "../../modules/client/index";
 import { startSensors, type Sensors } from "../../sensors/index";
 
 /** A register-file chip shaped like a TI TMP102 (pointer register; temperature register 0x00, 12 bits, 0.0625 °C/LSB). */

@@ -1,4 +1,4 @@
-import type { Registry } from "../../modules/metrics/index";
+import type { Registry } from "../../modules/client/index";
 import type { Format } from "../../modules/format/index";
 import { PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFormat } from "../../modules/format/index";
 import { parseExposition } from "./parser";

@@ -18,7 +18,7 @@ import {
   Enum,
   linearBuckets,
   exponentialBuckets,
-} from "../../modules/metrics/index";
+} from "../../modules/client/index";
 import { negotiate, formatNumber, formatCanonical } from "../../modules/format/index";
 import { utf8Encode } from "../support/utf8";
 

@@ -1,6 +1,6 @@
 // A registry holding every metric type with hostile label values and HELP texts, and an independent model of what
 // a correct exposition of it contains (computed from what the test sets, not from our renderer), per format.
-import { Counter, Enum, Gauge, Histogram, Info, Registry, StateSet, Summary } from "../../../modules/metrics/index";
+import { Counter, Enum, Gauge, Histogram, Info, Registry, StateSet, Summary } from "../../../modules/client/index";
 
 /** Label values that break naive exporters: quotes, backslashes, newlines, UTF-8, separators, look-alike escapes. */
 export const HOSTILE: readonly string[] = [

@@ -1,0 +1,169 @@
+import type { Format, Escaping } from "./types";
+import { escapeHelp, escapeName, isLegacyName } from "./escape";
+import { formatCanonical, formatNumber } from "./numbers";
+import { CREATED, VALUE, escapeLabelValue, familyName, labelBlock, sampleSuffix } from "../model/exposition";
+import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/exposition";
+
+/**
+ * The text encoders (Prometheus text 0.0.4 and 1.0.0, OpenMetrics 1.0.0) as a SampleWriter: each unit the
+ * gathering writes (a family header, or all the lines of one series) becomes one string, `unit`. Lines are built
+ * with one native concatenation each; no per-character loop runs on the hot path (label blocks come from the
+ * series' key, headers and per-family pieces from a cache made once per family and format).
+ */
+
+/** What the encoder keeps per family and format: fixed for the metric's lifetime. */
+interface FamilyPieces {
+  key: string;
+  header: string;
+  /** line start per sample kind: `name_suffix` (legacy names) or `{"name_suffix"` (quoted UTF-8 names) */
+  pre: string[];
+  quoted: boolean;
+  /** the series key is the label block as written (label names need no escaping in this format) */
+  keyIsBlock: boolean;
+  labelNames: string[];
+  /** extra label pieces (`le="0.5"`, `quantile="0.9"`, `state="on"`), index = SampleWriter extra */
+  extras: string[];
+  /** labels whose name is also a default label's (those default labels are not written) */
+  dflt: string;
+  dfltOf: readonly string[] | undefined;
+}
+
+// Encoder caches, one WeakMap per format key: created on first use (a module-level collection would be read-only
+// once preloaded on the device); weak, so a metric that is dropped takes its cache with it.
+let caches: Map<string, WeakMap<FamilyDesc, FamilyPieces>> | undefined;
+
+function cacheFor(key: string): WeakMap<FamilyDesc, FamilyPieces> {
+  caches ??= new Map();
+  let c = caches.get(key);
+  if (c === undefined) {
+    c = new WeakMap();
+    caches.set(key, c);
+  }
+  return c;
+}
+
+function labelName(n: string, esc: Escaping): string {
+  if (esc === "allow-utf-8") return isLegacyName(n, false) ? n : '"' + escapeLabelValue(n) + '"';
+  return escapeName(n, esc, false);
+}
+
+function typeWord(type: string, om: boolean): string {
+  if (om) return type;
+  return type === "info" || type === "stateset" ? "gauge" : type;
+}
+
+function makePieces(f: FamilyDesc, format: Format, key: string): FamilyPieces {
+  const om = format.kind === "openmetrics";
+  const esc = format.escaping;
+  const type = f.type;
+  const fam = familyName(f.name, type, om);
+  const quoted = esc === "allow-utf-8" && !isLegacyName(fam, true);
+  const famOut = quoted ? '"' + escapeLabelValue(fam) + '"' : escapeName(fam, esc, true);
+  let header = "# HELP " + famOut + " " + escapeHelp(f.help, om) + "\n# TYPE " + famOut + " " + typeWord(type, om) + "\n";
+  if (om && f.unit !== undefined) header += "# UNIT " + famOut + " " + f.unit + "\n";
+  const pre: string[] = [];
+  for (let k = VALUE; k <= CREATED; k++) {
+    const suffix = sampleSuffix(type, k as SampleKind, om);
+    pre.push(quoted ? '{"' + escapeLabelValue(fam + suffix) + '"' : famOut + suffix);
+  }
+  const names = f.labelNames;
+  const labelNames: string[] = [];
+  let keyIsBlock = true;
+  for (let i = 0; i < names.length; i++) {
+    labelNames.push(labelName(names[i], esc));
+    if (labelNames[i] !== names[i]) keyIsBlock = false;
+  }
+  const extras: string[] = [];
+  const ev = f.extraValues;
+  if (ev !== undefined) {
+    const en = labelName(f.extraName as string, esc);
+    for (let i = 0; i < ev.length; i++) {
+      const v = ev[i];
+      extras.push(en + '="' + (typeof v === "number" ? (om ? formatCanonical(v) : formatNumber(v)) : escapeLabelValue(v)) + '"');
+    }
+    if (type === "histogram") extras.push('le="+Inf"');
+  }
+  return { key, header, pre, quoted, keyIsBlock, labelNames, extras, dflt: "", dfltOf: undefined };
+}
+
+export class LineEncoder implements SampleWriter {
+  /** the text of the last unit written */
+  unit = "";
+  private readonly om: boolean;
+  private readonly created: boolean;
+  private readonly cache: WeakMap<FamilyDesc, FamilyPieces>;
+  private readonly key: string;
+  private p: FamilyPieces | null = null;
+  private f: FamilyDesc | null = null;
+  /** series whose label block is in `L` */
+  private s: SeriesDesc | null = null;
+  private L = "";
+
+  constructor(
+    readonly format: Format,
+    created: boolean,
+    private readonly dn: readonly string[],
+    private readonly dv: readonly string[],
+  ) {
+    this.om = format.kind === "openmetrics";
+    this.created = created && this.om;
+    this.key = (this.om ? "om:" : "text:") + format.escaping;
+    this.cache = cacheFor(this.key);
+  }
+
+  family(f: FamilyDesc): void {
+    let p = this.cache.get(f);
+    if (p === undefined) {
+      p = makePieces(f, this.format, this.key);
+      this.cache.set(f, p);
+    }
+    if (p.dfltOf !== this.dn) this.defaults(f, p);
+    this.p = p;
+    this.f = f;
+    this.s = null;
+    this.unit = p.header;
+  }
+
+  /** The default labels' piece of this family (those the series' own labels do not override). */
+  private defaults(f: FamilyDesc, p: FamilyPieces): void {
+    const dn = this.dn;
+    const stateLabel = f.type === "stateset" ? labelName(f.name, this.format.escaping) : "";
+    let d = "";
+    for (let i = 0; i < dn.length; i++) {
+      if (f.labelNames.indexOf(dn[i]) >= 0) continue;
+      const ln = labelName(dn[i], this.format.escaping);
+      // a series label that the escaping writes the same way also overrides the default label
+      if (p.labelNames.indexOf(ln) >= 0 || ln === stateLabel) continue;
+      d += (d.length > 0 ? "," : "") + ln + '="' + escapeLabelValue(this.dv[i]) + '"';
+    }
+    p.dflt = d;
+    p.dfltOf = dn;
+  }
+
+  sample(s: SeriesDesc, kind: SampleKind, extra: number, value: number): void {
+    const p = this.p as FamilyPieces;
+    let L: string;
+    const first = s !== this.s;
+    if (first) {
+      L = p.keyIsBlock ? s.key : labelBlock(p.labelNames, s.values);
+      if (p.dflt.length > 0) L = L.length > 0 ? L + "," + p.dflt : p.dflt;
+      this.s = s;
+      this.L = L;
+    } else L = this.L;
+    let v: string;
+    if (kind === CREATED) {
+      if (!this.created) {
+        if (first) this.unit = "";
+        return;
+      }
+      v = formatNumber(value);
+    } else v = (value | 0) === value ? String(value) : formatNumber(value);
+    const ex = extra < 0 ? "" : p.extras[extra];
+    let line: string;
+    if (p.quoted) line = "".concat(p.pre[kind], L.length > 0 ? "," : "", L, ex.length > 0 ? "," : "", ex, "} ", v, "\n");
+    else if (L.length > 0) line = "".concat(p.pre[kind], "{", L, ex.length > 0 ? "," : "", ex, "} ", v, "\n");
+    else if (ex.length > 0) line = "".concat(p.pre[kind], "{", ex, "} ", v, "\n");
+    else line = "".concat(p.pre[kind], " ", v, "\n");
+    this.unit = first ? line : this.unit + line;
+  }
+}
