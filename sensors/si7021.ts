@@ -29,6 +29,7 @@
 import Timer from "timer";
 import { crc8 } from "./crc8";
 import { SensorError, type SensorErrorKind } from "./errors";
+import { requireModelAddress } from "./models";
 
 /** What the driver needs of an ECMA-419 I2C instance (satisfied by `embedded:io/i2c` of every typings version). */
 export interface I2CLike {
@@ -209,6 +210,7 @@ export default class Si7021 {
     const sensor = options?.sensor;
     if (!sensor || typeof sensor.io !== "function") throw new TypeError("Si7021: options.sensor.io (I2C class) required");
     this.#address = sensor.address ?? 0x40;
+    requireModelAddress("si7021", this.#address); // 0x40 is the chip's only address (sensors/models.ts)
     this.#onSample = options.onSample;
     this.#onError = options.onError;
     const io = new sensor.io({

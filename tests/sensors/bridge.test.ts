@@ -1,6 +1,6 @@
 /** Sensor → metrics bridge: names, units, labels, health, series removal on failure, generic ECMA-419 drivers. */
 import { Registry } from "../../modules/metrics/index";
-import { defaultBus } from "../../host/sim/bus";
+import { busForPort, defaultBus } from "../../host/sim/bus";
 import { Si7021Sim } from "../../host/sim/si7021";
 import { startSensors, parseAddress, type Sensors, type SensorConfig, type StartSensorsOptions } from "../../sensors/index";
 import { SensorBridge, STANDARD_MAPPINGS } from "../../sensors/bridge";
@@ -73,6 +73,7 @@ afterEach(() => {
   for (const s of running) s.stop();
   running = [];
   defaultBus.reset();
+  busForPort(1).reset();
 });
 
 const OFFICE = '{sensor="office",model="si7021",address="0x40"}';
@@ -219,26 +220,25 @@ describe("bridge with the Si7021", () => {
   });
 
   test("two sensors are independent: one failing does not touch the other", async () => {
-    const sim2 = new Si7021Sim({ address: 0x41, seed: 9 });
-    sim2.setEnvironment({ temperature: 10, humidity: 80 });
-    defaultBus.attach(sim2);
+    const { Bme680Sim } = await import("../../host/sim/bme680");
+    defaultBus.attach(new Bme680Sim({ address: 0x77, environment: { temperature: 10, humidity: 80 } }));
     start([
       { model: "si7021", address: 0x40, name: "office" },
-      { model: "si7021", address: 0x41, name: "cellar" },
+      { model: "bme680", address: 0x77, name: "cellar" },
     ]);
     await reads.until("office", undefined);
     await reads.until("cellar", undefined);
-    defaultBus.nack(0x41);
+    defaultBus.nack(0x77);
     await reads.until("cellar", "nack");
     await reads.until("office", undefined);
     const t = await series("sensor_temperature_celsius");
     expect(t).toHaveLength(1);
     expect(t[0]).toContain('sensor="office"');
     expect((await series("sensor_up")).sort()).toEqual([
-      'sensor_up{sensor="cellar",model="si7021",address="0x41"} 0',
+      'sensor_up{sensor="cellar",model="bme680",address="0x77"} 0',
       'sensor_up{sensor="office",model="si7021",address="0x40"} 1',
     ]);
-    defaultBus.clearFaults(0x41);
+    defaultBus.clearFaults(0x77);
     await reads.until("cellar", undefined);
     expect(await series("sensor_temperature_celsius")).toHaveLength(2);
   });
@@ -260,11 +260,10 @@ describe("bridge with the Si7021", () => {
     s.stop();
     const count = sim.counters.measurements;
     expect(await registry.metrics()).not.toContain("sensor_");
-    // use another sensor's reads as a clock: several intervals pass, the stopped bridge never reads again
-    const sim2 = new Si7021Sim({ address: 0x41 });
-    defaultBus.attach(sim2);
+    // use another sensor's reads (on a second bus) as a clock: several intervals pass, the stopped bridge never reads
+    busForPort(1).attach(new Si7021Sim());
     const registry2 = new Registry();
-    running.push(startSensors({ registry: registry2, interval: 40, i2c: { data: 13, clock: 16 }, sensors: [{ model: "si7021", address: 0x41, name: "clock" }], onRead: reads.onRead }));
+    running.push(startSensors({ registry: registry2, interval: 40, i2c: { data: 13, clock: 16, port: 1 }, sensors: [{ model: "si7021", name: "clock" }], onRead: reads.onRead }));
     for (let i = 0; i < 4; i++) await reads.until("clock", undefined);
     expect(sim.counters.measurements).toBe(count);
     expect(reads.log.filter((r) => r.name === "office").length).toBeGreaterThan(0);

@@ -6,7 +6,7 @@
  *  Table 11 (commands), §5.3 (electronic serial number), §5.5 + §6 (heater and user registers).
  */
 import I2C from "embedded:io/i2c";
-import { defaultBus, type BusTransfer } from "../../host/sim/bus";
+import { busForPort, defaultBus, type BusTransfer } from "../../host/sim/bus";
 import { Si7021Sim } from "../../host/sim/si7021";
 import Si7021, {
   humidityFromCode,
@@ -48,6 +48,7 @@ afterEach(() => {
   for (const d of drivers) d.close();
   drivers = [];
   defaultBus.reset();
+  busForPort(1).reset();
 });
 
 describe("datasheet vectors", () => {
@@ -309,10 +310,11 @@ describe("Si7021 driver", () => {
     si.close();
     expect(si.measure()).toBe(false);
     expect(() => si.configure({})).toThrow(expect.objectContaining({ kind: "closed" }));
-    // a measurement on another chip completes meanwhile; the closed driver never calls back
-    defaultBus.attach(new Si7021Sim({ address: 0x41 }));
+    // a measurement on another chip (an Si7021 has one address: on a second bus) completes meanwhile; the closed
+    // driver never calls back
+    busForPort(1).attach(new Si7021Sim());
     const oq = new EventQueue<Si7021Sample>();
-    const other = new Si7021({ sensor: { ...sensorOptions, address: 0x41 }, onSample: oq.onSample, onError: oq.onError });
+    const other = new Si7021({ sensor: { ...sensorOptions, port: 1 }, onSample: oq.onSample, onError: oq.onError });
     drivers.push(other);
     other.measure();
     await oq.nextSample();
