@@ -317,29 +317,18 @@ export default class Si7021 {
   }
 
   /** Soft reset (command 0xFE). The chip is ready after 15 ms, waited for with a timer; the configured resolution and
-   *  heater settings are then written again. Measurements requested meanwhile start after it. Throws "busy" during a
-   *  measurement, "nack" if the chip does not acknowledge. `callback` runs when the reset is complete. */
+   *  heater settings are then written again. A chip that still NACKs then (still resetting: a timer may fire a little
+   *  early, a chip may be slow) is polled every `pollInterval` ms up to `timeout` ms, as a conversion is; after that
+   *  the "nack" is reported through onError. Measurements requested meanwhile start after it. Throws "busy" during a
+   *  measurement, "nack" if the chip does not acknowledge the command. `callback` runs when the reset is over. */
   reset(callback?: () => void): void {
     this.#open();
     if (this.#phase !== Phase.Idle) throw new SensorError("busy", "Si7021: cannot reset during a measurement");
     this.#write([RESET]);
     this.#phase = Phase.Reset;
     this.#registersDirty = true;
-    this.#timer = Timer.set(() => {
-      this.#timer = undefined;
-      if (this.#phase !== Phase.Reset) return;
-      this.#phase = Phase.Idle;
-      try {
-        this.#writeRegisters();
-      } catch (e) {
-        this.#report(e);
-      }
-      callback?.();
-      if (this.#pendingMeasure) {
-        this.#pendingMeasure = false;
-        this.measure();
-      }
-    }, RESET_TIME_MS);
+    this.#polls = 0;
+    this.#timer = Timer.set(() => this.#afterReset(callback), RESET_TIME_MS);
   }
 
   /** Read the electronic serial number (two accesses, every CRC checked) and the firmware revision. Synchronous
@@ -446,6 +435,29 @@ export default class Si7021 {
     return true;
   }
 
+  #afterReset(callback: (() => void) | undefined): void {
+    this.#timer = undefined;
+    if (this.#phase !== Phase.Reset) return;
+    try {
+      this.#writeRegisters();
+    } catch (e) {
+      const waited = RESET_TIME_MS + this.#polls * this.#pollInterval;
+      this.#polls++;
+      if (waited < this.#timeout) {
+        this.#timer = Timer.set(() => this.#afterReset(callback), this.#pollInterval); // still resetting: NACKs
+        return;
+      }
+      this.#phase = Phase.Idle;
+      this.#report(e);
+    }
+    this.#phase = Phase.Idle;
+    callback?.();
+    if (this.#pendingMeasure) {
+      this.#pendingMeasure = false;
+      this.measure();
+    }
+  }
+
   #schedule(conversionMs: number): void {
     this.#timer = Timer.set(() => this.#poll(conversionMs), Math.ceil(conversionMs));
   }
@@ -460,10 +472,11 @@ export default class Si7021 {
     try {
       bytes = new Uint8Array(io.read(3)); // MSB, LSB, checksum
     } catch {
-      // NACK: still converting (no-hold master mode). Bounded retries until the timeout.
-      this.#polls++;
+      // NACK: still converting (no-hold master mode). Bounded retries until the timeout: `waited` is the time since
+      // the command when this read was made (the first read at the conversion time, then one every pollInterval).
       const waited = Math.ceil(conversionMs) + this.#polls * this.#pollInterval;
-      if (waited > this.#timeout) {
+      this.#polls++;
+      if (waited >= this.#timeout) {
         this.#fail(
           "timeout",
           `Si7021 at 0x${this.#address.toString(16)}: ${phase === Phase.Humidity ? "humidity" : "temperature"} measurement not complete after ${String(this.#timeout)} ms`,

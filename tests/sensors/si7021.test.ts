@@ -4,6 +4,8 @@
  *  §5.1 (no-hold measurement, checksum: CRC-8 x^8+x^5+x^4+1, init 0x00), §5.1.1 (%RH = 125*RH_Code/65536 - 6),
  *  §5.1.2 (T = 175.72*Temp_Code/65536 - 46.85; 0xE0 has no checksum), Table 2 (conversion and reset times),
  *  Table 11 (commands), §5.3 (electronic serial number), §5.5 + §6 (heater and user registers).
+ * Virtual time (tests/sensors/helpers.ts): the driver's timers and the simulated chip run on one clock that the test
+ * drives, so conversion and reset windows are met exactly, however busy the machine is.
  */
 import I2C from "embedded:io/i2c";
 import { busForPort, defaultBus, type BusTransfer } from "../../host/sim/bus";
@@ -19,7 +21,7 @@ import Si7021, {
 } from "../../sensors/si7021";
 import { crc8 } from "../../sensors/crc8";
 import { SensorError, errorKind } from "../../sensors/errors";
-import { EventQueue } from "./helpers";
+import { EventQueue, drive, useVirtualTime, virtualNow } from "./helpers";
 
 const sensorOptions = { io: I2C, data: 13, clock: 16, hz: 100_000, address: 0x40 };
 
@@ -27,7 +29,7 @@ let sim: Si7021Sim;
 let drivers: Si7021[] = [];
 
 function make(): { si: Si7021; q: EventQueue<Si7021Sample> } {
-  const q = new EventQueue<Si7021Sample>();
+  const q = new EventQueue<Si7021Sample>({ virtualTime: true });
   const si = new Si7021({ sensor: sensorOptions, onSample: q.onSample, onError: q.onError });
   drivers.push(si);
   return { si, q };
@@ -38,8 +40,9 @@ function commands(log: BusTransfer[]): string[] {
 }
 
 beforeEach(() => {
+  useVirtualTime();
   defaultBus.reset();
-  sim = new Si7021Sim({ seed: 3 });
+  sim = new Si7021Sim({ seed: 3, now: virtualNow });
   sim.setEnvironment({ temperature: 25, humidity: 50 });
   defaultBus.attach(sim);
 });
@@ -49,6 +52,7 @@ afterEach(() => {
   drivers = [];
   defaultBus.reset();
   busForPort(1).reset();
+  jest.useRealTimers();
 });
 
 describe("datasheet vectors", () => {
@@ -150,7 +154,7 @@ describe("Si7021 driver", () => {
     // the chip is slower than the driver expects: conversions take twice the maximum
     defaultBus.reset();
     let offset = 0;
-    sim = new Si7021Sim({ now: () => Date.now() - offset });
+    sim = new Si7021Sim({ now: () => virtualNow() - offset });
     sim.setEnvironment({ temperature: 20, humidity: 40 });
     defaultBus.attach(sim);
     const { si, q } = make();
@@ -163,7 +167,8 @@ describe("Si7021 driver", () => {
     };
     si.measure();
     const s = await q.nextSample();
-    expect(sim.counters.nackedReads).toBeGreaterThan(0);
+    // first read at 23 ms (ceil of 12 + 10.8) sees the chip at 8 ms: NACKed at 8, 10, ... 22 ms, read at 24 ms
+    expect(sim.counters.nackedReads).toBe(8);
     expect(s.thermometer.temperature).toBeCloseTo(20, 1);
   });
 
@@ -231,7 +236,7 @@ describe("Si7021 driver", () => {
 
   test("electronic serial number (two accesses, cumulative CRCs) and firmware revision", () => {
     defaultBus.reset();
-    sim = new Si7021Sim({ serial: [0x12, 0x34, 0x56, 0x78, 0x15, 0xff, 0xab, 0xcd], firmware: 0x20 });
+    sim = new Si7021Sim({ serial: [0x12, 0x34, 0x56, 0x78, 0x15, 0xff, 0xab, 0xcd], firmware: 0x20, now: virtualNow });
     defaultBus.attach(sim);
     const { si } = make();
     expect(si.identify()).toEqual({
@@ -258,12 +263,43 @@ describe("Si7021 driver", () => {
     expect(sim.userRegister).toBe(0x3a); // chip back at reset values
     expect(si.busy).toBe(true);
     expect(si.measure()).toBe(true); // queued until the reset completes
-    await done;
+    await drive(done);
     expect(sim.userRegister).toBe(0xbe);
     expect(sim.heaterRegister).toBe(0x02);
     const s = await q.nextSample();
     expect(s.thermometer.temperature).toBeGreaterThan(25);
     expect(q.all.filter((e) => e.type === "error")).toEqual([]);
+  });
+
+  test("soft reset: a chip still resetting when the 15 ms timer fires is polled, not failed", async () => {
+    // The chip's time runs 3 % slower than the driver's: when the 15 ms timer fires, 14.55 ms have passed for the chip,
+    // still in reset, NACKing (on Node a 15 ms timer fires up to 1 ms early by Date.now; a real chip may be slow).
+    defaultBus.reset();
+    const t0 = virtualNow();
+    sim = new Si7021Sim({ now: () => t0 + (virtualNow() - t0) * 0.97 });
+    sim.setEnvironment({ temperature: 25, humidity: 50 });
+    defaultBus.attach(sim);
+    const { si, q } = make();
+    si.configure({ resolution: 11 });
+    const done = new Promise<void>((resolve) => si.reset(resolve));
+    await drive(done);
+    expect(q.all).toEqual([]); // no error
+    expect(sim.userRegister).toBe(0xbb); // configuration written again once the chip answered
+    si.measure();
+    expect((await q.nextSample()).thermometer.temperature).toBeCloseTo(25, 1);
+  });
+
+  test("soft reset: a chip that never comes back is reported (nack) after the timeout", async () => {
+    const { si, q } = make();
+    si.configure({ timeout: 30, pollInterval: 5 });
+    const started = Date.now();
+    let doneAt = 0;
+    si.reset(() => (doneAt = Date.now()));
+    defaultBus.nack(0x40); // from now on every transfer is refused
+    expect((await q.nextError()).kind).toBe("nack");
+    expect(doneAt - started).toBe(30); // tried at 15, 20, 25 and 30 ms
+    expect(si.busy).toBe(false);
+    expect(si.sample()).toBeUndefined();
   });
 
   test("reset during a measurement throws busy", async () => {
@@ -312,8 +348,8 @@ describe("Si7021 driver", () => {
     expect(() => si.configure({})).toThrow(expect.objectContaining({ kind: "closed" }));
     // a measurement on another chip (an Si7021 has one address: on a second bus) completes meanwhile; the closed
     // driver never calls back
-    busForPort(1).attach(new Si7021Sim());
-    const oq = new EventQueue<Si7021Sample>();
+    busForPort(1).attach(new Si7021Sim({ now: virtualNow }));
+    const oq = new EventQueue<Si7021Sample>({ virtualTime: true });
     const other = new Si7021({ sensor: { ...sensorOptions, port: 1 }, onSample: oq.onSample, onError: oq.onError });
     drivers.push(other);
     other.measure();
