@@ -25,6 +25,15 @@
  *
  * Sample: `{ thermometer: { temperature }, hygrometer: { humidity }, time }`, ECMA-419 property names: temperature
  * in °C, humidity in %RH (clamped to 0..100 as §5.1.1 allows).
+ *
+ * What is reported and what is refused (datasheet: operating range -40..125 °C, RH 0..100 %):
+ *  - humidity: every code is converted (125 * code / 65536 - 6, i.e. -6..119 %RH) and clamped to 0..100 %RH, as §5.1.1
+ *    says the host may do: the chip's tolerance makes readings slightly outside 0..100 near the ends;
+ *  - temperature: reported across -40..125 °C INCLUDING the conversion rounding at both ends: a value within one
+ *    conversion step (175.72 °C / 2^bits: 0.011 °C at 14 bits, 0.086 °C at 11 bits) beyond a limit is a valid
+ *    reading (code 2552 at 14 bits, what a chip at -40 °C sends, converts to -40.0074 °C). Anything further out is
+ *    not a temperature the chip can measure (e.g. code 0, -46.85 °C: three zero bytes from a bus held low pass the
+ *    CRC) and fails the whole reading, humidity included, with kind "invalid".
  */
 import Timer from "timer";
 import { crc8 } from "./crc8";
@@ -152,6 +161,18 @@ export function humidityFromCode(code: number): number {
 /** °C from a 16-bit temperature code (datasheet §5.1.2): 175.72 * code / 65536 - 46.85. */
 export function temperatureFromCode(code: number): number {
   return (175.72 * code) / 65536 - 46.85;
+}
+
+/** The chip's rated temperature range (datasheet: operating range -40 to +125 °C). */
+export const TEMPERATURE_MIN = -40;
+export const TEMPERATURE_MAX = 125;
+
+/** Whether a converted temperature is a reading the chip can produce at `temperatureBits` of resolution: within
+ *  -40..125 °C widened by one conversion step (175.72 / 2^bits °C), so the codes nearest the limits, which convert to
+ *  values just beyond them (-40.0074 °C at 14 bits), are valid. */
+export function temperatureInRange(celsius: number, temperatureBits: number): boolean {
+  const step = 175.72 / 2 ** temperatureBits;
+  return celsius >= TEMPERATURE_MIN - step && celsius <= TEMPERATURE_MAX + step;
 }
 
 export function modelFromDeviceId(id: number): string {
@@ -515,8 +536,9 @@ export default class Si7021 {
 
   #complete(temperatureCode: number): void {
     const temperature = temperatureFromCode(temperatureCode);
-    if (!(temperature >= -40 && temperature <= 125)) {
-      this.#fail("invalid", `Si7021 at 0x${this.#address.toString(16)}: temperature ${String(temperature)} °C outside -40..125`);
+    // the rated range plus the conversion's rounding at its ends; see "What is reported and what is refused" above
+    if (!temperatureInRange(temperature, RESOLUTIONS[this.#resolution].temperatureBits)) {
+      this.#fail("invalid", `Si7021 at 0x${this.#address.toString(16)}: temperature ${String(temperature)} °C outside -40..125 (code 0x${temperatureCode.toString(16)})`);
       return;
     }
     this.#phase = Phase.Idle;

@@ -17,6 +17,9 @@ import Si7021, {
   firmwareVersion,
   modelFromDeviceId,
   RESOLUTIONS,
+  TEMPERATURE_MAX,
+  TEMPERATURE_MIN,
+  temperatureInRange,
   type Si7021Sample,
 } from "../../sensors/si7021";
 import { crc8 } from "../../sensors/crc8";
@@ -466,6 +469,61 @@ describe("Si7021 faults", () => {
     expect(si.sample()).toBeUndefined();
   });
 
+  test("a reading at the rated -40 °C (code 2552 = -40.0074 °C) is reported, humidity included", async () => {
+    const { si, q } = make();
+    sim.setEnvironment({ temperature: -40, humidity: 30 });
+    expect(Si7021Sim.temperatureCode(-40, 14)).toBe(2552); // what a chip at -40 °C sends: the nearest 14-bit code
+    si.measure();
+    const s = await q.nextSample();
+    expect(s.thermometer.temperature).toBeCloseTo(-40.0074, 4);
+    expect(s.hygrometer.humidity).toBeCloseTo(30, 1);
+    expect(si.sample()).toBe(s);
+  });
+
+  test("the ends of the rated range include one conversion step, at every resolution; beyond that is invalid", () => {
+    // 14 bits: step 175.72/16384 = 0.0107 °C. Codes are multiples of 4: 2552 → -40.0074 (in), 2548 → -40.0181 (out);
+    // 64096 → 125.0090 (in), 64100 → 125.0197 (out)
+    expect(temperatureInRange(temperatureFromCode(2552), 14)).toBe(true);
+    expect(temperatureInRange(temperatureFromCode(2548), 14)).toBe(false);
+    expect(temperatureInRange(temperatureFromCode(64096), 14)).toBe(true);
+    expect(temperatureInRange(temperatureFromCode(64100), 14)).toBe(false);
+    // 11 bits: step 0.0858 °C, codes multiples of 32: 2528 → -40.0717 (in), 2496 → -40.1575 (out)
+    expect(temperatureInRange(temperatureFromCode(2528), 11)).toBe(true);
+    expect(temperatureInRange(temperatureFromCode(2496), 11)).toBe(false);
+    expect(temperatureInRange(temperatureFromCode(2528), 14)).toBe(false);
+    // for every resolution, the code a chip at -40 °C and at 125 °C sends is in range
+    for (const { temperatureBits } of Object.values(RESOLUTIONS)) {
+      for (const t of [TEMPERATURE_MIN, TEMPERATURE_MAX])
+        expect(temperatureInRange(temperatureFromCode(Si7021Sim.temperatureCode(t, temperatureBits)), temperatureBits)).toBe(true);
+      expect(temperatureInRange(temperatureFromCode(0), temperatureBits)).toBe(false);
+      expect(temperatureInRange(temperatureFromCode(0xfffc), temperatureBits)).toBe(false);
+    }
+  });
+
+  test("the rated +125 °C at 11-bit temperature resolution is reported", async () => {
+    const { si, q } = make();
+    si.configure({ resolution: 11 });
+    sim.setEnvironment({ temperature: 125.05, humidity: 5 });
+    si.measure();
+    const s = await q.nextSample();
+    expect(s.thermometer.temperature).toBeGreaterThan(125);
+    expect(s.hygrometer.humidity).toBeCloseTo(5, 0);
+  });
+
+  test("code 0 (three zero bytes from a bus held low pass the CRC: -46.85 °C) is invalid, humidity included", async () => {
+    const { si, q } = make();
+    si.measure();
+    await q.nextSample();
+    sim.setEnvironment({ temperature: -46.85, humidity: 30 });
+    expect(Si7021Sim.temperatureCode(-46.85, 14)).toBe(0);
+    expect(crc8(Uint8Array.of(0, 0))).toBe(0);
+    si.measure();
+    const e = await q.nextError();
+    expect(e.kind).toBe("invalid");
+    expect(e.message).toContain("outside -40..125 (code 0x0)");
+    expect(si.sample()).toBeUndefined();
+  });
+
   test("humidity is limited to 0..100 %RH (§5.1.1 allows the host to truncate)", async () => {
     const { si, q } = make();
     sim.setEnvironment({ temperature: 20, humidity: 110 });
@@ -474,5 +532,15 @@ describe("Si7021 faults", () => {
     sim.setEnvironment({ temperature: 20, humidity: -4 });
     si.measure();
     expect((await q.nextSample()).hygrometer.humidity).toBe(0);
+    // at the ends of the range: 0 %RH is code 3136 at 12 bits (-0.02 %RH before clamping); the extreme codes too
+    sim.setEnvironment({ temperature: 20, humidity: 0 });
+    expect(humidityFromCode(Si7021Sim.humidityCode(0, 12))).toBeLessThan(0);
+    si.measure();
+    expect((await q.nextSample()).hygrometer.humidity).toBe(0);
+    for (const [rh, clamped] of [[-6, 0], [119, 100]]) {
+      sim.setEnvironment({ temperature: 20, humidity: rh });
+      si.measure();
+      expect((await q.nextSample()).hygrometer.humidity).toBe(clamped);
+    }
   });
 });
