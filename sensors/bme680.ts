@@ -43,6 +43,7 @@
  */
 import Timer from "timer";
 import { SensorError, type SensorErrorKind } from "./errors";
+import { requireModelAddress } from "./models";
 
 /** What an ECMA-419 I2C instance must offer; read(count) is used because read(buffer)'s return type differs between
  * @moddable/typings 5.6.0 and the SDK's own typings. */
@@ -328,7 +329,7 @@ export default class Bme680 {
     const s = options.sensor;
     if (typeof s.io !== "function") throw new TypeError("BME680: options.sensor.io (an I2C class) required");
     const address = s.address ?? 0x77;
-    if (address !== 0x76 && address !== 0x77) throw new RangeError("BME680: address must be 0x76 or 0x77");
+    requireModelAddress("bme680", address); // 0x76 or 0x77 (sensors/models.ts)
     this.#onSample = options.onSample;
     this.#onError = options.onError;
     const init: { data: number; clock: number; hz: number; address: number; port?: number } = {

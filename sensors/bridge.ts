@@ -32,6 +32,9 @@
 import Timer from "timer";
 import { Counter, Gauge, type Registry } from "../modules/metrics/index";
 import { errorKind } from "./errors";
+import { SENSOR_MODELS, builtInModel, checkAddress, formatAddress } from "./models";
+
+export { formatAddress };
 
 /** Maps one numeric field of a sample to a metric. */
 export interface MetricMapping {
@@ -175,10 +178,6 @@ interface Entry {
   identity: { serial: string; firmware: string } | undefined;
 }
 
-export function formatAddress(address: number): string {
-  return "0x" + (address < 16 ? "0" : "") + address.toString(16);
-}
-
 function lookup(sample: unknown, segments: readonly string[]): unknown {
   let v: unknown = sample;
   for (let i = 0; i < segments.length; i++) {
@@ -267,8 +266,10 @@ export class SensorBridge {
    *  at once (up 0, error counters 0) and its value series after its first successful read. */
   add(spec: BridgedSensor): void {
     if (!spec || typeof spec.create !== "function") throw new TypeError("SensorBridge.add: create() required");
-    if (!Number.isInteger(spec.address) || spec.address < 0 || spec.address > 0x7f)
-      throw new RangeError(`SensorBridge.add: invalid address ${String(spec.address)}`);
+    // the same rule as the configuration: a built-in model's addresses, else any non-reserved one (sensors/models.ts)
+    const builtIn = builtInModel(spec.model);
+    const checked = typeof spec.address === "number" ? checkAddress(spec.address, builtIn === undefined ? undefined : SENSOR_MODELS[builtIn].addresses) : "a number";
+    if (typeof checked === "string") throw new RangeError(`SensorBridge.add: ${String(spec.model)} address ${String(spec.address)}: expected ${checked}`);
     const labels = { sensor: String(spec.name), model: String(spec.model), address: formatAddress(spec.address) };
     for (const e of this.#entries)
       if (e.labels.sensor === labels.sensor || (e.labels.model === labels.model && e.labels.address === labels.address))

@@ -7,7 +7,8 @@
  *     log: (line) => trace(line + "\n") });
  *   sensors.stop();
  *
- * Models: "si7021" and "bme680" are built in. Any other ECMA-419 driver (Moddable's catalogue, your own) is added by
+ * Models: "si7021" and "bme680" (alias "bme688": the driver handles both chips) are built in, with the addresses their
+ * chips can have (sensors/models.ts, the table the configuration checks too). Any other ECMA-419 driver (Moddable's catalogue, your own) is added by
  * passing it in `models` and naming it in `sensors`:
  *
  *   import TMP117 from "embedded:sensor/Temperature/TMP117";
@@ -33,6 +34,7 @@ import {
 } from "./bridge";
 import Si7021 from "./si7021";
 import Bme680 from "./bme680";
+import { SENSOR_MODELS, addressNumber, builtInModel, checkAddress, formatAddress } from "./models";
 
 export { SensorBridge, STANDARD_MAPPINGS, TEMPERATURE, HUMIDITY, PRESSURE, GAS_RESISTANCE, ILLUMINANCE } from "./bridge";
 export type { MetricMapping, BridgedSensor, SensorLike } from "./bridge";
@@ -48,6 +50,8 @@ export interface SensorModel {
   driver: SensorDriverClass;
   /** default 7-bit address */
   address: number;
+  /** the addresses the chip can have; default: any from 0x08 to 0x77 */
+  addresses?: readonly number[];
   /** default STANDARD_MAPPINGS */
   mappings?: readonly MetricMapping[];
   /** the I/O class the driver takes as `sensor.io` (e.g. SMBus from "embedded:io/smbus", which many of Moddable's
@@ -55,9 +59,13 @@ export interface SensorModel {
   io?: unknown;
 }
 
+const BME68X_MAPPINGS = [TEMPERATURE, HUMIDITY, PRESSURE, GAS_RESISTANCE];
+
+/** The built-in models: drivers for the entries of SENSOR_MODELS (sensors/models.ts), with their addresses. */
 export const MODELS: { readonly [model: string]: SensorModel } = {
-  si7021: { driver: Si7021 as unknown as SensorDriverClass, address: 0x40, mappings: [TEMPERATURE, HUMIDITY] },
-  bme680: { driver: Bme680 as unknown as SensorDriverClass, address: 0x77, mappings: [TEMPERATURE, HUMIDITY, PRESSURE, GAS_RESISTANCE] },
+  si7021: { driver: Si7021 as unknown as SensorDriverClass, ...SENSOR_MODELS.si7021, mappings: [TEMPERATURE, HUMIDITY] },
+  bme680: { driver: Bme680 as unknown as SensorDriverClass, ...SENSOR_MODELS.bme680, mappings: BME68X_MAPPINGS },
+  bme688: { driver: Bme680 as unknown as SensorDriverClass, ...SENSOR_MODELS.bme688, mappings: BME68X_MAPPINGS },
 };
 
 export interface SensorConfig {
@@ -98,11 +106,13 @@ function toNumber(value: unknown, what: string): number {
   return n;
 }
 
-/** Parse an I2C address: 0x40, 64, "0x40", "64". */
-export function parseAddress(value: unknown): number {
-  const n = toNumber(value, "address");
-  if (!Number.isInteger(n) || n < 0x08 || n > 0x77) throw new RangeError(`sensors: I2C address ${JSON.stringify(value)} outside 0x08..0x77`);
-  return n;
+/** Parse an I2C address: 0x40, 64, "0x40", "64"; `addresses`: the ones allowed (default: any from 0x08 to 0x77).
+ *  Throws a TypeError for what is not a number, a RangeError (naming the allowed addresses) for the rest. */
+export function parseAddress(value: unknown, addresses?: readonly number[], what = "address"): number {
+  const checked = checkAddress(value, addresses);
+  if (typeof checked === "number") return checked;
+  if (!Number.isFinite(addressNumber(value))) throw new TypeError(`sensors: ${what} must be a number, got ${JSON.stringify(value)}`);
+  throw new RangeError(`sensors: ${what} ${JSON.stringify(value)}: expected ${checked}`);
 }
 
 export function startSensors(options: StartSensorsOptions): Sensors {
@@ -131,13 +141,14 @@ export function startSensors(options: StartSensorsOptions): Sensors {
     const used = new Set<number>();
     for (const config of options.sensors) {
       if (!config || typeof config.model !== "string") throw new TypeError("sensors: each entry needs a model");
-      const key = config.model.toLowerCase();
-      const model = models[key];
+      const key = builtInModel(config.model) ?? config.model.trim().toLowerCase();
+      const model = Object.prototype.hasOwnProperty.call(models, key) ? models[key] : undefined;
       if (!model) throw new Error(`sensors: unknown model "${config.model}" (known: ${Object.keys(models).join(", ")})`);
-      const address = config.address === undefined ? model.address : parseAddress(config.address);
-      if (used.has(address)) throw new Error(`sensors: two sensors at address 0x${address.toString(16)}`);
+      // a built-in model's chip answers only at its addresses (sensors/models.ts): refuse others here, not at every read
+      const address = config.address === undefined ? model.address : parseAddress(config.address, model.addresses, `${key} address`);
+      if (used.has(address)) throw new Error(`sensors: two sensors at address ${formatAddress(address)}`);
       used.add(address);
-      const name = config.name === undefined ? `${key}-0x${address.toString(16)}` : String(config.name);
+      const name = config.name === undefined ? `${key}-${formatAddress(address)}` : String(config.name);
       const Driver = model.driver;
       const modelIo = model.io ?? io;
       bridge.add({
@@ -153,7 +164,7 @@ export function startSensors(options: StartSensorsOptions): Sensors {
             onError: callbacks.onError,
           }),
       });
-      options.log?.(`sensors: ${key} at 0x${address.toString(16)} ("${name}")`);
+      options.log?.(`sensors: ${key} at ${formatAddress(address)} ("${name}")`);
     }
   } catch (e) {
     bridge.stop();

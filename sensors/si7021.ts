@@ -25,10 +25,20 @@
  *
  * Sample: `{ thermometer: { temperature }, hygrometer: { humidity }, time }`, ECMA-419 property names: temperature
  * in °C, humidity in %RH (clamped to 0..100 as §5.1.1 allows).
+ *
+ * What is reported and what is refused (datasheet: operating range -40..125 °C, RH 0..100 %):
+ *  - humidity: every code is converted (125 * code / 65536 - 6, i.e. -6..119 %RH) and clamped to 0..100 %RH, as §5.1.1
+ *    says the host may do: the chip's tolerance makes readings slightly outside 0..100 near the ends;
+ *  - temperature: reported across -40..125 °C INCLUDING the conversion rounding at both ends: a value within one
+ *    conversion step (175.72 °C / 2^bits: 0.011 °C at 14 bits, 0.086 °C at 11 bits) beyond a limit is a valid
+ *    reading (code 2552 at 14 bits, what a chip at -40 °C sends, converts to -40.0074 °C). Anything further out is
+ *    not a temperature the chip can measure (e.g. code 0, -46.85 °C: three zero bytes from a bus held low pass the
+ *    CRC) and fails the whole reading, humidity included, with kind "invalid".
  */
 import Timer from "timer";
 import { crc8 } from "./crc8";
 import { SensorError, type SensorErrorKind } from "./errors";
+import { requireModelAddress } from "./models";
 
 /** What the driver needs of an ECMA-419 I2C instance (satisfied by `embedded:io/i2c` of every typings version). */
 export interface I2CLike {
@@ -153,6 +163,18 @@ export function temperatureFromCode(code: number): number {
   return (175.72 * code) / 65536 - 46.85;
 }
 
+/** The chip's rated temperature range (datasheet: operating range -40 to +125 °C). */
+export const TEMPERATURE_MIN = -40;
+export const TEMPERATURE_MAX = 125;
+
+/** Whether a converted temperature is a reading the chip can produce at `temperatureBits` of resolution: within
+ *  -40..125 °C widened by one conversion step (175.72 / 2^bits °C), so the codes nearest the limits, which convert to
+ *  values just beyond them (-40.0074 °C at 14 bits), are valid. */
+export function temperatureInRange(celsius: number, temperatureBits: number): boolean {
+  const step = 175.72 / 2 ** temperatureBits;
+  return celsius >= TEMPERATURE_MIN - step && celsius <= TEMPERATURE_MAX + step;
+}
+
 export function modelFromDeviceId(id: number): string {
   switch (id) {
     case 0x15:
@@ -209,6 +231,7 @@ export default class Si7021 {
     const sensor = options?.sensor;
     if (!sensor || typeof sensor.io !== "function") throw new TypeError("Si7021: options.sensor.io (I2C class) required");
     this.#address = sensor.address ?? 0x40;
+    requireModelAddress("si7021", this.#address); // 0x40 is the chip's only address (sensors/models.ts)
     this.#onSample = options.onSample;
     this.#onError = options.onError;
     const io = new sensor.io({
@@ -315,29 +338,18 @@ export default class Si7021 {
   }
 
   /** Soft reset (command 0xFE). The chip is ready after 15 ms, waited for with a timer; the configured resolution and
-   *  heater settings are then written again. Measurements requested meanwhile start after it. Throws "busy" during a
-   *  measurement, "nack" if the chip does not acknowledge. `callback` runs when the reset is complete. */
+   *  heater settings are then written again. A chip that still NACKs then (still resetting: a timer may fire a little
+   *  early, a chip may be slow) is polled every `pollInterval` ms up to `timeout` ms, as a conversion is; after that
+   *  the "nack" is reported through onError. Measurements requested meanwhile start after it. Throws "busy" during a
+   *  measurement, "nack" if the chip does not acknowledge the command. `callback` runs when the reset is over. */
   reset(callback?: () => void): void {
     this.#open();
     if (this.#phase !== Phase.Idle) throw new SensorError("busy", "Si7021: cannot reset during a measurement");
     this.#write([RESET]);
     this.#phase = Phase.Reset;
     this.#registersDirty = true;
-    this.#timer = Timer.set(() => {
-      this.#timer = undefined;
-      if (this.#phase !== Phase.Reset) return;
-      this.#phase = Phase.Idle;
-      try {
-        this.#writeRegisters();
-      } catch (e) {
-        this.#report(e);
-      }
-      callback?.();
-      if (this.#pendingMeasure) {
-        this.#pendingMeasure = false;
-        this.measure();
-      }
-    }, RESET_TIME_MS);
+    this.#polls = 0;
+    this.#timer = Timer.set(() => this.#afterReset(callback), RESET_TIME_MS);
   }
 
   /** Read the electronic serial number (two accesses, every CRC checked) and the firmware revision. Synchronous
@@ -444,6 +456,29 @@ export default class Si7021 {
     return true;
   }
 
+  #afterReset(callback: (() => void) | undefined): void {
+    this.#timer = undefined;
+    if (this.#phase !== Phase.Reset) return;
+    try {
+      this.#writeRegisters();
+    } catch (e) {
+      const waited = RESET_TIME_MS + this.#polls * this.#pollInterval;
+      this.#polls++;
+      if (waited < this.#timeout) {
+        this.#timer = Timer.set(() => this.#afterReset(callback), this.#pollInterval); // still resetting: NACKs
+        return;
+      }
+      this.#phase = Phase.Idle;
+      this.#report(e);
+    }
+    this.#phase = Phase.Idle;
+    callback?.();
+    if (this.#pendingMeasure) {
+      this.#pendingMeasure = false;
+      this.measure();
+    }
+  }
+
   #schedule(conversionMs: number): void {
     this.#timer = Timer.set(() => this.#poll(conversionMs), Math.ceil(conversionMs));
   }
@@ -458,10 +493,11 @@ export default class Si7021 {
     try {
       bytes = new Uint8Array(io.read(3)); // MSB, LSB, checksum
     } catch {
-      // NACK: still converting (no-hold master mode). Bounded retries until the timeout.
-      this.#polls++;
+      // NACK: still converting (no-hold master mode). Bounded retries until the timeout: `waited` is the time since
+      // the command when this read was made (the first read at the conversion time, then one every pollInterval).
       const waited = Math.ceil(conversionMs) + this.#polls * this.#pollInterval;
-      if (waited > this.#timeout) {
+      this.#polls++;
+      if (waited >= this.#timeout) {
         this.#fail(
           "timeout",
           `Si7021 at 0x${this.#address.toString(16)}: ${phase === Phase.Humidity ? "humidity" : "temperature"} measurement not complete after ${String(this.#timeout)} ms`,
@@ -500,8 +536,9 @@ export default class Si7021 {
 
   #complete(temperatureCode: number): void {
     const temperature = temperatureFromCode(temperatureCode);
-    if (!(temperature >= -40 && temperature <= 125)) {
-      this.#fail("invalid", `Si7021 at 0x${this.#address.toString(16)}: temperature ${String(temperature)} °C outside -40..125`);
+    // the rated range plus the conversion's rounding at its ends; see "What is reported and what is refused" above
+    if (!temperatureInRange(temperature, RESOLUTIONS[this.#resolution].temperatureBits)) {
+      this.#fail("invalid", `Si7021 at 0x${this.#address.toString(16)}: temperature ${String(temperature)} °C outside -40..125 (code 0x${temperatureCode.toString(16)})`);
       return;
     }
     this.#phase = Phase.Idle;

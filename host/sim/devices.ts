@@ -1,6 +1,6 @@
 /**
  * Simulated chips for `npm start`: with `installSimulators()`, the first access to a datasheet address on the bus
- * finds a simulated chip there, whatever the sensor list in the configuration says:
+ * finds a simulated chip there, whatever the sensor list in the configuration says (addresses: sensors/models.ts):
  *   0x40            Si7021 (host/sim/si7021.ts)
  *   0x76, 0x77      BME680 (host/sim/bme680.ts)
  * Readings drift smoothly with time (seeded by address, so two runs show the same curves).
@@ -10,10 +10,11 @@
 import { defaultBus, type SimBus, type SimDevice } from "./bus";
 import { Si7021Sim } from "./si7021";
 import { Bme680Sim } from "./bme680";
+import { SENSOR_MODELS } from "../../sensors/models";
 
 export function simulatorFor(address: number): SimDevice | undefined {
-  if (address === 0x40) return new Si7021Sim({ address, seed: address });
-  if (address === 0x76 || address === 0x77) return new Bme680Sim({ address });
+  if (SENSOR_MODELS.si7021.addresses.includes(address)) return new Si7021Sim({ address, seed: address });
+  if (SENSOR_MODELS.bme680.addresses.includes(address)) return new Bme680Sim({ address });
   return undefined;
 }
 

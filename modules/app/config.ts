@@ -10,9 +10,10 @@
  *
  * Runs only at start-up. Safe to preload: no module-level state is written after load (regexes are made lazily).
  */
+import { SENSOR_MODEL_NAMES, builtInModel, modelAddress } from "../../sensors/models";
 
 export interface SensorSetting {
-  /** driver model, e.g. "si7021", "bme680" */
+  /** driver model: one of SENSOR_MODEL_NAMES (sensors/models.ts), e.g. "si7021", "bme680" */
   model: string;
   /** 7-bit I2C address */
   address: number;
@@ -86,7 +87,8 @@ export const defaults = {
   mdns: true,
 } as const;
 
-export const KNOWN_MODELS: readonly string[] = ["si7021", "bme680"];
+/** The sensor models the configuration accepts: the table in sensors/models.ts (also used by the drivers). */
+export const KNOWN_MODELS: readonly string[] = SENSOR_MODEL_NAMES;
 
 // Created on first use, not at module level: a regex object made at module load lives in flash when the module is
 // preloaded, and XS crashes writing its match cache there. Once created, they are reused (no per-call compilation).
@@ -261,9 +263,12 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
           r.problem(key, entry, 'an object like {"model": "si7021", "address": 64, "name": "office"}');
           return;
         }
-        const model = typeof entry.model === "string" ? entry.model.trim().toLowerCase() : "";
-        if (!KNOWN_MODELS.includes(model)) r.problem(`${key}.model`, entry.model, `one of ${KNOWN_MODELS.join(", ")}`);
-        const address = r.integer(`${key}.address`, entry.address, 0x08, 0x77);
+        const model = builtInModel(entry.model);
+        if (model === undefined) r.problem(`${key}.model`, entry.model, `one of ${KNOWN_MODELS.join(", ")}`);
+        // the addresses the chip can have (sensors/models.ts); none given: the model's default
+        const checked = model === undefined ? undefined : modelAddress(model, entry.address);
+        if (typeof checked === "string") r.problem(`${key}.address`, entry.address, checked);
+        const address = typeof checked === "number" ? checked : undefined;
         const name = typeof entry.name === "string" ? entry.name.trim() : "";
         if (!re().sensorName.test(name)) r.problem(`${key}.name`, entry.name, "a name of 1 to 32 printable characters");
         if (address !== undefined) {
@@ -272,7 +277,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
         }
         if (seenName.has(name)) r.problem(`${key}.name`, entry.name, "a name not used by another sensor");
         seenName.add(name);
-        if (address !== undefined && KNOWN_MODELS.includes(model) && re().sensorName.test(name)) sensors.push({ model, address, name });
+        if (address !== undefined && model !== undefined && re().sensorName.test(name)) sensors.push({ model, address, name });
       });
     }
   }

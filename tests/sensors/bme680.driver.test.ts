@@ -1,13 +1,15 @@
 /**
  * BME680 driver (sensors/bme680.ts) against the register-level simulator on the simulated I2C bus, through the host
- * `embedded:io/i2c` and `timer`. No sleeps: every test waits for onSample / onError events (real timers; the
- * measurement durations are kept short with a 25–30 ms heater and low oversampling).
+ * `embedded:io/i2c` and `timer`. No sleeps: every test waits for onSample / onError events, in virtual time
+ * (tests/sensors/helpers.ts: the driver's timers and the simulated chip run on one clock that the test drives, so the
+ * results do not depend on the machine's speed or load).
  */
 import I2C from "embedded:io/i2c";
 import { defaultBus } from "../../host/sim/bus";
 import { Bme680Sim, DEFAULT_SIM_CALIBRATION } from "../../host/sim/bme680";
 import Bme680, { type Bme680Sample, decodeGasWait, heaterResistance, measurementDuration } from "../../sensors/bme680";
 import { SensorError } from "../../sensors/errors";
+import { advance, drive, useVirtualTime, virtualNow } from "./helpers";
 
 type Ev = { type: "sample"; sample: Bme680Sample } | { type: "error"; error: SensorError };
 
@@ -25,7 +27,7 @@ class Events {
   }
   next(): Promise<Ev> {
     const e = this.#queue.shift();
-    return e ? Promise.resolve(e) : new Promise((resolve) => this.#waiters.push(resolve));
+    return e ? Promise.resolve(e) : drive(new Promise((resolve) => this.#waiters.push(resolve)));
   }
   async sample(): Promise<Bme680Sample> {
     const e = await this.next();
@@ -44,7 +46,7 @@ const ENV = { temperature: 21.3, pressure: 100_850, humidity: 52.5, gasResistanc
 let sensors: Bme680[] = [];
 
 function setup(simOptions: ConstructorParameters<typeof Bme680Sim>[0] = {}) {
-  const sim = new Bme680Sim({ environment: ENV, ...simOptions });
+  const sim = new Bme680Sim({ environment: ENV, now: virtualNow, ...simOptions });
   defaultBus.attach(sim);
   const events = new Events();
   const sensor = new Bme680({
@@ -65,26 +67,18 @@ function expectEnvironment(s: Bme680Sample, env = ENV): void {
   expect(Math.abs(s.gas!.resistance! / env.gasResistance - 1)).toBeLessThan(0.002);
 }
 
-/** Let `ms` of real time pass by waiting for the periodic samples of a second simulated BME680 at 0x76 (an event,
- * not a sleep). */
-async function passTime(ms: number): Promise<void> {
-  const sim = new Bme680Sim({ address: 0x76, environment: ENV });
-  defaultBus.attach(sim);
-  const events = new Events();
-  const other = new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: 0x76 }, onSample: events.onSample, onError: events.onError });
-  sensors.push(other);
-  other.configure({ heater: false, oversampling: { temperature: 1, pressure: 1, humidity: 1 }, interval: 20 });
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) await events.sample();
-  other.close();
-  defaultBus.detach(0x76);
-}
+/** Let `ms` of virtual time pass. */
+const passTime = advance;
 
-beforeEach(() => defaultBus.reset());
+beforeEach(() => {
+  useVirtualTime();
+  defaultBus.reset();
+});
 afterEach(() => {
   for (const s of sensors) s.close();
   sensors = [];
   defaultBus.reset();
+  jest.useRealTimers();
 });
 
 describe("BME680 driver: start-up and measurement", () => {
@@ -112,7 +106,7 @@ describe("BME680 driver: start-up and measurement", () => {
     const spin = setInterval(() => turns++, 1);
     const t0 = Date.now();
     expect(sensor.measure()).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(10); // returned without waiting ~130 ms
+    expect(Date.now() - t0).toBe(0); // returned without waiting ~130 ms
     expect(sensor.measure()).toBe(false); // one in flight
     await events.sample();
     clearInterval(spin);
@@ -247,7 +241,7 @@ describe("BME680 driver: start-up and measurement", () => {
 
 describe("BME680 driver: faults", () => {
   test("wrong chip id: the constructor throws SensorError 'invalid'", () => {
-    defaultBus.attach(new Bme680Sim({ chipId: 0x60 }));
+    defaultBus.attach(new Bme680Sim({ chipId: 0x60, now: virtualNow }));
     let error: unknown;
     try {
       new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: ADDRESS } });
@@ -304,8 +298,8 @@ describe("BME680 driver: faults", () => {
     const waited = Date.now() - t0;
     expect(e.kind).toBe("timeout");
     const expected = measurementDuration(2, 3, 1, 30);
-    expect(waited).toBeGreaterThanOrEqual(2 * expected + 20 - 2);
-    expect(waited).toBeLessThan(2 * expected + 20 + 150);
+    expect(waited).toBeGreaterThanOrEqual(2 * expected + 20);
+    expect(waited).toBeLessThanOrEqual(2 * expected + 20 + 2); // the first 2 ms poll at or after the deadline
     expect(sensor.sample()).toBeUndefined();
     expect(sim.register(0x74) & 3).toBe(0); // put back to sleep
     sim.faults.neverComplete = false;
@@ -368,7 +362,7 @@ describe("BME680 driver: faults", () => {
     expect((await events.error()).kind).toBe("nack");
     const env2 = { temperature: 27.9, pressure: 99_100, humidity: 33.3, gasResistance: 12_000 };
     const calibration = { ...DEFAULT_SIM_CALIBRATION, t1: 25942, t2: 26699, p1: 36289, p2: -10451, h1: 794, h2: 1017, g1: -17 };
-    defaultBus.attach(new Bme680Sim({ calibration, environment: env2 }));
+    defaultBus.attach(new Bme680Sim({ calibration, environment: env2, now: virtualNow }));
     sensor.measure();
     expectEnvironment(await events.sample(), env2);
   });
@@ -378,7 +372,7 @@ describe("BME680 driver: faults", () => {
     sensor.measure();
     await events.sample();
     defaultBus.detach(ADDRESS);
-    defaultBus.attach(new Bme680Sim({ chipId: 0x58 })); // e.g. a BMP280 at 0x77
+    defaultBus.attach(new Bme680Sim({ chipId: 0x58, now: virtualNow })); // e.g. a BMP280 at 0x77
     sensor.measure();
     const e = await events.error();
     expect(e.kind).toBe("invalid");

@@ -1,9 +1,14 @@
-/** Sensor → metrics bridge: names, units, labels, health, series removal on failure, generic ECMA-419 drivers. */
+/**
+ * Sensor → metrics bridge: names, units, labels, health, series removal on failure, generic ECMA-419 drivers.
+ * In virtual time (tests/sensors/helpers.ts): the bridge's and drivers' timers and the simulated chips share one clock
+ * that waiting for a read drives, so the outcome does not depend on the machine's speed or load.
+ */
 import { Registry } from "../../modules/client/index";
-import { defaultBus } from "../../host/sim/bus";
+import { busForPort, defaultBus } from "../../host/sim/bus";
 import { Si7021Sim } from "../../host/sim/si7021";
 import { startSensors, parseAddress, type Sensors, type SensorConfig, type StartSensorsOptions } from "../../sensors/index";
 import { SensorBridge, STANDARD_MAPPINGS } from "../../sensors/bridge";
+import { drive, useVirtualTime, virtualNow } from "./helpers";
 
 type Read = { name: string; kind: string | undefined };
 
@@ -23,11 +28,13 @@ class Reads {
   next(name: string): Promise<string | undefined> {
     const q = this.#queues.get(name);
     if (q && q.length) return Promise.resolve(q.shift());
-    return new Promise((resolve) => {
-      const ws = this.#waiters.get(name) ?? [];
-      ws.push(resolve);
-      this.#waiters.set(name, ws);
-    });
+    return drive(
+      new Promise((resolve) => {
+        const ws = this.#waiters.get(name) ?? [];
+        ws.push(resolve);
+        this.#waiters.set(name, ws);
+      }),
+    );
   }
   /** skip reads until one with this outcome (bounded) */
   async until(name: string, kind: string | undefined, max = 50): Promise<void> {
@@ -61,10 +68,11 @@ async function series(name: string): Promise<string[]> {
 }
 
 beforeEach(() => {
+  useVirtualTime();
   registry = new Registry();
   reads = new Reads();
   defaultBus.reset();
-  sim = new Si7021Sim({ seed: 5 });
+  sim = new Si7021Sim({ seed: 5, now: virtualNow });
   sim.setEnvironment({ temperature: 23.5, humidity: 41 });
   defaultBus.attach(sim);
 });
@@ -73,6 +81,8 @@ afterEach(() => {
   for (const s of running) s.stop();
   running = [];
   defaultBus.reset();
+  busForPort(1).reset();
+  jest.useRealTimers();
 });
 
 const OFFICE = '{sensor="office",model="si7021",address="0x40"}';
@@ -152,7 +162,7 @@ describe("bridge with the Si7021", () => {
 
   test("sensor_info: serial number and firmware; a replaced chip shows its new serial", async () => {
     defaultBus.reset();
-    defaultBus.attach(new Si7021Sim({ serial: [0xde, 0xad, 0xbe, 0xef, 0x15, 0xff, 0x00, 0x01], firmware: 0xff }));
+    defaultBus.attach(new Si7021Sim({ serial: [0xde, 0xad, 0xbe, 0xef, 0x15, 0xff, 0x00, 0x01], firmware: 0xff, now: virtualNow }));
     start([{ model: "si7021", name: "office" }]);
     await reads.until("office", undefined);
     expect(await series("sensor_info")).toEqual([
@@ -160,7 +170,7 @@ describe("bridge with the Si7021", () => {
     ]);
     defaultBus.detach(0x40);
     await reads.until("office", "nack");
-    defaultBus.attach(new Si7021Sim({ serial: [1, 2, 3, 4, 0x15, 0xff, 0x00, 0x02], firmware: 0x20 }));
+    defaultBus.attach(new Si7021Sim({ serial: [1, 2, 3, 4, 0x15, 0xff, 0x00, 0x02], firmware: 0x20, now: virtualNow }));
     await reads.until("office", undefined);
     expect(await series("sensor_info")).toEqual([
       'sensor_info{sensor="office",model="si7021",address="0x40",serial="0102030415ff0002",firmware="2.0"} 1',
@@ -219,26 +229,25 @@ describe("bridge with the Si7021", () => {
   });
 
   test("two sensors are independent: one failing does not touch the other", async () => {
-    const sim2 = new Si7021Sim({ address: 0x41, seed: 9 });
-    sim2.setEnvironment({ temperature: 10, humidity: 80 });
-    defaultBus.attach(sim2);
+    const { Bme680Sim } = await import("../../host/sim/bme680");
+    defaultBus.attach(new Bme680Sim({ address: 0x77, environment: { temperature: 10, humidity: 80 }, now: virtualNow }));
     start([
       { model: "si7021", address: 0x40, name: "office" },
-      { model: "si7021", address: 0x41, name: "cellar" },
+      { model: "bme680", address: 0x77, name: "cellar" },
     ]);
     await reads.until("office", undefined);
     await reads.until("cellar", undefined);
-    defaultBus.nack(0x41);
+    defaultBus.nack(0x77);
     await reads.until("cellar", "nack");
     await reads.until("office", undefined);
     const t = await series("sensor_temperature_celsius");
     expect(t).toHaveLength(1);
     expect(t[0]).toContain('sensor="office"');
     expect((await series("sensor_up")).sort()).toEqual([
-      'sensor_up{sensor="cellar",model="si7021",address="0x41"} 0',
+      'sensor_up{sensor="cellar",model="bme680",address="0x77"} 0',
       'sensor_up{sensor="office",model="si7021",address="0x40"} 1',
     ]);
-    defaultBus.clearFaults(0x41);
+    defaultBus.clearFaults(0x77);
     await reads.until("cellar", undefined);
     expect(await series("sensor_temperature_celsius")).toHaveLength(2);
   });
@@ -260,11 +269,10 @@ describe("bridge with the Si7021", () => {
     s.stop();
     const count = sim.counters.measurements;
     expect(await registry.metrics()).not.toContain("sensor_");
-    // use another sensor's reads as a clock: several intervals pass, the stopped bridge never reads again
-    const sim2 = new Si7021Sim({ address: 0x41 });
-    defaultBus.attach(sim2);
+    // use another sensor's reads (on a second bus) as a clock: several intervals pass, the stopped bridge never reads
+    busForPort(1).attach(new Si7021Sim({ now: virtualNow }));
     const registry2 = new Registry();
-    running.push(startSensors({ registry: registry2, interval: 40, i2c: { data: 13, clock: 16 }, sensors: [{ model: "si7021", address: 0x41, name: "clock" }], onRead: reads.onRead }));
+    running.push(startSensors({ registry: registry2, interval: 40, i2c: { data: 13, clock: 16, port: 1 }, sensors: [{ model: "si7021", name: "clock" }], onRead: reads.onRead }));
     for (let i = 0; i < 4; i++) await reads.until("clock", undefined);
     expect(sim.counters.measurements).toBe(count);
     expect(reads.log.filter((r) => r.name === "office").length).toBeGreaterThan(0);
@@ -455,7 +463,8 @@ describe("non-blocking drivers (measure())", () => {
         closed++;
       }
     }
-    start([{ model: "silent", name: "s" }], { interval: 30, readTimeout: 60, models: { silent: { driver: Silent, address: 0x30 } } });
+    // the timeout (45 ms) falls between two interval ticks (30, 60 ms): the test resumes before the next read starts
+    start([{ model: "silent", name: "s" }], { interval: 30, readTimeout: 45, models: { silent: { driver: Silent, address: 0x30 } } });
     expect(await reads.next("s")).toBe("timeout");
     expect(closed).toBe(1);
     respond = true;
@@ -468,7 +477,7 @@ describe("non-blocking drivers (measure())", () => {
 describe("bridge with the BME680 (driver and simulator by the bme680 helper)", () => {
   test("all four values in base units; gas series only while the gas reading is valid; nack removes everything", async () => {
     const { Bme680Sim } = await import("../../host/sim/bme680");
-    const bme = new Bme680Sim({ address: 0x77, environment: { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 120_000 } });
+    const bme = new Bme680Sim({ address: 0x77, environment: { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 120_000 }, now: virtualNow });
     defaultBus.attach(bme);
     start([{ model: "bme680", address: 0x77, name: "lab" }], { interval: 60, readTimeout: 1000 });
     await reads.until("lab", undefined);

@@ -1,10 +1,64 @@
-/** Test helpers for sensor drivers: event queues (no sleeps: tests wait for onSample / onError). */
+/**
+ * Test helpers for sensor drivers: event queues (no sleeps: tests wait for onSample / onError) and virtual time.
+ *
+ * Virtual time: `useVirtualTime()` switches jest's modern fake timers on, which replace setTimeout, setInterval,
+ * setImmediate (so host/timer.ts, the drivers' and the bridge's `Timer`) and Date.now. The simulated chips are given
+ * `now: virtualNow`, so the driver's timers and the chip's conversion, reset and NACK windows run on ONE clock that
+ * moves only when the test drives it (`drive(promise)`, `advance(ms)`): a test gives the same result on an idle
+ * machine and on one loaded with CPU-bound processes, where real timers fire late (and, by Date.now, up to 1 ms early).
+ */
 export type Event<S> = { type: "sample"; sample: S } | { type: "error"; error: Error & { kind?: string } };
+
+/** Fake timers and Date for this test (undo with `jest.useRealTimers()` in afterEach). */
+export function useVirtualTime(start = 1_700_000_000_000): void {
+  jest.useFakeTimers({ now: start, doNotFake: ["nextTick", "queueMicrotask"] });
+}
+
+/** The virtual clock, for the simulators' `now` option (Date.now is the fake one while virtual time is on). */
+export const virtualNow = (): number => Date.now();
+
+/** Let `ms` of virtual time pass, running every timer that falls due (and the promise callbacks they cause). */
+export async function advance(ms: number): Promise<void> {
+  await jest.advanceTimersByTimeAsync(ms);
+}
+
+/**
+ * Run virtual time forward, one due timer at a time, until `promise` settles, and return its outcome. Fails (instead of
+ * hanging) when no timer is left that could settle it, or after `limitMs` of virtual time.
+ */
+export async function drive<T>(promise: Promise<T>, limitMs = 600_000): Promise<T> {
+  let settled = false;
+  const watched = promise.then(
+    (value) => {
+      settled = true;
+      return value;
+    },
+    (error: unknown) => {
+      settled = true;
+      throw error;
+    },
+  );
+  watched.catch(() => undefined); // the rejection is delivered by the `return watched` below
+  const deadline = Date.now() + limitMs;
+  await jest.advanceTimersByTimeAsync(0); // promise callbacks and timers already due
+  while (!settled) {
+    if (jest.getTimerCount() === 0) throw new Error("drive: nothing is scheduled and the awaited event has not happened");
+    if (Date.now() >= deadline) throw new Error(`drive: the awaited event did not happen within ${String(limitMs)} ms of virtual time`);
+    await jest.advanceTimersToNextTimerAsync();
+  }
+  return watched;
+}
 
 export class EventQueue<S> {
   #events: Event<S>[] = [];
   #waiters: ((e: Event<S>) => void)[] = [];
+  readonly #virtual: boolean;
   readonly all: Event<S>[] = [];
+
+  /** `virtualTime`: waiting for an event drives virtual time (see useVirtualTime) */
+  constructor(options: { virtualTime?: boolean } = {}) {
+    this.#virtual = options.virtualTime ?? false;
+  }
 
   onSample = (sample: S): void => this.#push({ type: "sample", sample });
   onError = (error: Error): void => this.#push({ type: "error", error });
@@ -20,7 +74,8 @@ export class EventQueue<S> {
   next(): Promise<Event<S>> {
     const e = this.#events.shift();
     if (e) return Promise.resolve(e);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    const waiting = new Promise<Event<S>>((resolve) => this.#waiters.push(resolve));
+    return this.#virtual ? drive(waiting) : waiting;
   }
 
   async nextSample(): Promise<S> {

@@ -4,9 +4,11 @@
  *  §5.1 (no-hold measurement, checksum: CRC-8 x^8+x^5+x^4+1, init 0x00), §5.1.1 (%RH = 125*RH_Code/65536 - 6),
  *  §5.1.2 (T = 175.72*Temp_Code/65536 - 46.85; 0xE0 has no checksum), Table 2 (conversion and reset times),
  *  Table 11 (commands), §5.3 (electronic serial number), §5.5 + §6 (heater and user registers).
+ * Virtual time (tests/sensors/helpers.ts): the driver's timers and the simulated chip run on one clock that the test
+ * drives, so conversion and reset windows are met exactly, however busy the machine is.
  */
 import I2C from "embedded:io/i2c";
-import { defaultBus, type BusTransfer } from "../../host/sim/bus";
+import { busForPort, defaultBus, type BusTransfer } from "../../host/sim/bus";
 import { Si7021Sim } from "../../host/sim/si7021";
 import Si7021, {
   humidityFromCode,
@@ -15,11 +17,14 @@ import Si7021, {
   firmwareVersion,
   modelFromDeviceId,
   RESOLUTIONS,
+  TEMPERATURE_MAX,
+  TEMPERATURE_MIN,
+  temperatureInRange,
   type Si7021Sample,
 } from "../../sensors/si7021";
 import { crc8 } from "../../sensors/crc8";
 import { SensorError, errorKind } from "../../sensors/errors";
-import { EventQueue } from "./helpers";
+import { EventQueue, drive, useVirtualTime, virtualNow } from "./helpers";
 
 const sensorOptions = { io: I2C, data: 13, clock: 16, hz: 100_000, address: 0x40 };
 
@@ -27,7 +32,7 @@ let sim: Si7021Sim;
 let drivers: Si7021[] = [];
 
 function make(): { si: Si7021; q: EventQueue<Si7021Sample> } {
-  const q = new EventQueue<Si7021Sample>();
+  const q = new EventQueue<Si7021Sample>({ virtualTime: true });
   const si = new Si7021({ sensor: sensorOptions, onSample: q.onSample, onError: q.onError });
   drivers.push(si);
   return { si, q };
@@ -38,8 +43,9 @@ function commands(log: BusTransfer[]): string[] {
 }
 
 beforeEach(() => {
+  useVirtualTime();
   defaultBus.reset();
-  sim = new Si7021Sim({ seed: 3 });
+  sim = new Si7021Sim({ seed: 3, now: virtualNow });
   sim.setEnvironment({ temperature: 25, humidity: 50 });
   defaultBus.attach(sim);
 });
@@ -48,6 +54,8 @@ afterEach(() => {
   for (const d of drivers) d.close();
   drivers = [];
   defaultBus.reset();
+  busForPort(1).reset();
+  jest.useRealTimers();
 });
 
 describe("datasheet vectors", () => {
@@ -149,7 +157,7 @@ describe("Si7021 driver", () => {
     // the chip is slower than the driver expects: conversions take twice the maximum
     defaultBus.reset();
     let offset = 0;
-    sim = new Si7021Sim({ now: () => Date.now() - offset });
+    sim = new Si7021Sim({ now: () => virtualNow() - offset });
     sim.setEnvironment({ temperature: 20, humidity: 40 });
     defaultBus.attach(sim);
     const { si, q } = make();
@@ -162,7 +170,8 @@ describe("Si7021 driver", () => {
     };
     si.measure();
     const s = await q.nextSample();
-    expect(sim.counters.nackedReads).toBeGreaterThan(0);
+    // first read at 23 ms (ceil of 12 + 10.8) sees the chip at 8 ms: NACKed at 8, 10, ... 22 ms, read at 24 ms
+    expect(sim.counters.nackedReads).toBe(8);
     expect(s.thermometer.temperature).toBeCloseTo(20, 1);
   });
 
@@ -230,7 +239,7 @@ describe("Si7021 driver", () => {
 
   test("electronic serial number (two accesses, cumulative CRCs) and firmware revision", () => {
     defaultBus.reset();
-    sim = new Si7021Sim({ serial: [0x12, 0x34, 0x56, 0x78, 0x15, 0xff, 0xab, 0xcd], firmware: 0x20 });
+    sim = new Si7021Sim({ serial: [0x12, 0x34, 0x56, 0x78, 0x15, 0xff, 0xab, 0xcd], firmware: 0x20, now: virtualNow });
     defaultBus.attach(sim);
     const { si } = make();
     expect(si.identify()).toEqual({
@@ -257,12 +266,43 @@ describe("Si7021 driver", () => {
     expect(sim.userRegister).toBe(0x3a); // chip back at reset values
     expect(si.busy).toBe(true);
     expect(si.measure()).toBe(true); // queued until the reset completes
-    await done;
+    await drive(done);
     expect(sim.userRegister).toBe(0xbe);
     expect(sim.heaterRegister).toBe(0x02);
     const s = await q.nextSample();
     expect(s.thermometer.temperature).toBeGreaterThan(25);
     expect(q.all.filter((e) => e.type === "error")).toEqual([]);
+  });
+
+  test("soft reset: a chip still resetting when the 15 ms timer fires is polled, not failed", async () => {
+    // The chip's time runs 3 % slower than the driver's: when the 15 ms timer fires, 14.55 ms have passed for the chip,
+    // still in reset, NACKing (on Node a 15 ms timer fires up to 1 ms early by Date.now; a real chip may be slow).
+    defaultBus.reset();
+    const t0 = virtualNow();
+    sim = new Si7021Sim({ now: () => t0 + (virtualNow() - t0) * 0.97 });
+    sim.setEnvironment({ temperature: 25, humidity: 50 });
+    defaultBus.attach(sim);
+    const { si, q } = make();
+    si.configure({ resolution: 11 });
+    const done = new Promise<void>((resolve) => si.reset(resolve));
+    await drive(done);
+    expect(q.all).toEqual([]); // no error
+    expect(sim.userRegister).toBe(0xbb); // configuration written again once the chip answered
+    si.measure();
+    expect((await q.nextSample()).thermometer.temperature).toBeCloseTo(25, 1);
+  });
+
+  test("soft reset: a chip that never comes back is reported (nack) after the timeout", async () => {
+    const { si, q } = make();
+    si.configure({ timeout: 30, pollInterval: 5 });
+    const started = Date.now();
+    let doneAt = 0;
+    si.reset(() => (doneAt = Date.now()));
+    defaultBus.nack(0x40); // from now on every transfer is refused
+    expect((await q.nextError()).kind).toBe("nack");
+    expect(doneAt - started).toBe(30); // tried at 15, 20, 25 and 30 ms
+    expect(si.busy).toBe(false);
+    expect(si.sample()).toBeUndefined();
   });
 
   test("reset during a measurement throws busy", async () => {
@@ -309,10 +349,11 @@ describe("Si7021 driver", () => {
     si.close();
     expect(si.measure()).toBe(false);
     expect(() => si.configure({})).toThrow(expect.objectContaining({ kind: "closed" }));
-    // a measurement on another chip completes meanwhile; the closed driver never calls back
-    defaultBus.attach(new Si7021Sim({ address: 0x41 }));
-    const oq = new EventQueue<Si7021Sample>();
-    const other = new Si7021({ sensor: { ...sensorOptions, address: 0x41 }, onSample: oq.onSample, onError: oq.onError });
+    // a measurement on another chip (an Si7021 has one address: on a second bus) completes meanwhile; the closed
+    // driver never calls back
+    busForPort(1).attach(new Si7021Sim({ now: virtualNow }));
+    const oq = new EventQueue<Si7021Sample>({ virtualTime: true });
+    const other = new Si7021({ sensor: { ...sensorOptions, port: 1 }, onSample: oq.onSample, onError: oq.onError });
     drivers.push(other);
     other.measure();
     await oq.nextSample();
@@ -428,6 +469,61 @@ describe("Si7021 faults", () => {
     expect(si.sample()).toBeUndefined();
   });
 
+  test("a reading at the rated -40 °C (code 2552 = -40.0074 °C) is reported, humidity included", async () => {
+    const { si, q } = make();
+    sim.setEnvironment({ temperature: -40, humidity: 30 });
+    expect(Si7021Sim.temperatureCode(-40, 14)).toBe(2552); // what a chip at -40 °C sends: the nearest 14-bit code
+    si.measure();
+    const s = await q.nextSample();
+    expect(s.thermometer.temperature).toBeCloseTo(-40.0074, 4);
+    expect(s.hygrometer.humidity).toBeCloseTo(30, 1);
+    expect(si.sample()).toBe(s);
+  });
+
+  test("the ends of the rated range include one conversion step, at every resolution; beyond that is invalid", () => {
+    // 14 bits: step 175.72/16384 = 0.0107 °C. Codes are multiples of 4: 2552 → -40.0074 (in), 2548 → -40.0181 (out);
+    // 64096 → 125.0090 (in), 64100 → 125.0197 (out)
+    expect(temperatureInRange(temperatureFromCode(2552), 14)).toBe(true);
+    expect(temperatureInRange(temperatureFromCode(2548), 14)).toBe(false);
+    expect(temperatureInRange(temperatureFromCode(64096), 14)).toBe(true);
+    expect(temperatureInRange(temperatureFromCode(64100), 14)).toBe(false);
+    // 11 bits: step 0.0858 °C, codes multiples of 32: 2528 → -40.0717 (in), 2496 → -40.1575 (out)
+    expect(temperatureInRange(temperatureFromCode(2528), 11)).toBe(true);
+    expect(temperatureInRange(temperatureFromCode(2496), 11)).toBe(false);
+    expect(temperatureInRange(temperatureFromCode(2528), 14)).toBe(false);
+    // for every resolution, the code a chip at -40 °C and at 125 °C sends is in range
+    for (const { temperatureBits } of Object.values(RESOLUTIONS)) {
+      for (const t of [TEMPERATURE_MIN, TEMPERATURE_MAX])
+        expect(temperatureInRange(temperatureFromCode(Si7021Sim.temperatureCode(t, temperatureBits)), temperatureBits)).toBe(true);
+      expect(temperatureInRange(temperatureFromCode(0), temperatureBits)).toBe(false);
+      expect(temperatureInRange(temperatureFromCode(0xfffc), temperatureBits)).toBe(false);
+    }
+  });
+
+  test("the rated +125 °C at 11-bit temperature resolution is reported", async () => {
+    const { si, q } = make();
+    si.configure({ resolution: 11 });
+    sim.setEnvironment({ temperature: 125.05, humidity: 5 });
+    si.measure();
+    const s = await q.nextSample();
+    expect(s.thermometer.temperature).toBeGreaterThan(125);
+    expect(s.hygrometer.humidity).toBeCloseTo(5, 0);
+  });
+
+  test("code 0 (three zero bytes from a bus held low pass the CRC: -46.85 °C) is invalid, humidity included", async () => {
+    const { si, q } = make();
+    si.measure();
+    await q.nextSample();
+    sim.setEnvironment({ temperature: -46.85, humidity: 30 });
+    expect(Si7021Sim.temperatureCode(-46.85, 14)).toBe(0);
+    expect(crc8(Uint8Array.of(0, 0))).toBe(0);
+    si.measure();
+    const e = await q.nextError();
+    expect(e.kind).toBe("invalid");
+    expect(e.message).toContain("outside -40..125 (code 0x0)");
+    expect(si.sample()).toBeUndefined();
+  });
+
   test("humidity is limited to 0..100 %RH (§5.1.1 allows the host to truncate)", async () => {
     const { si, q } = make();
     sim.setEnvironment({ temperature: 20, humidity: 110 });
@@ -436,5 +532,15 @@ describe("Si7021 faults", () => {
     sim.setEnvironment({ temperature: 20, humidity: -4 });
     si.measure();
     expect((await q.nextSample()).hygrometer.humidity).toBe(0);
+    // at the ends of the range: 0 %RH is code 3136 at 12 bits (-0.02 %RH before clamping); the extreme codes too
+    sim.setEnvironment({ temperature: 20, humidity: 0 });
+    expect(humidityFromCode(Si7021Sim.humidityCode(0, 12))).toBeLessThan(0);
+    si.measure();
+    expect((await q.nextSample()).hygrometer.humidity).toBe(0);
+    for (const [rh, clamped] of [[-6, 0], [119, 100]]) {
+      sim.setEnvironment({ temperature: 20, humidity: rh });
+      si.measure();
+      expect((await q.nextSample()).hygrometer.humidity).toBe(clamped);
+    }
   });
 });
