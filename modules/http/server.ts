@@ -20,6 +20,22 @@ import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
 import { negotiate } from "../format/index";
 import {
+	PORT,
+	MAX_CONNECTIONS,
+	CHUNK_SIZE,
+	IDLE_TIMEOUT,
+	REQUEST_TIMEOUT,
+	COLLECT_TIMEOUT,
+	SEND_TIMEOUT,
+	LINGER_TIMEOUT,
+	DEFAULT_PATH,
+	PATH_MAX,
+	Range,
+	inRange,
+	describeRange,
+	pathProblem,
+} from "./limits";
+import {
 	RequestParser,
 	ParserLimits,
 	DEFAULT_LIMITS,
@@ -55,11 +71,13 @@ export interface HttpAuth {
 	password?: string;
 }
 
+/** Options; every number must be an integer within its range in ./limits (else the constructor throws a RangeError). */
 export interface HttpServerOptions {
+	/** default 9100; 0: any free port (see boundPort) */
 	port?: number;
 	/** listen address; omitted: the platform default (device: every interface) */
 	address?: string;
-	/** metrics path, default "/metrics" */
+	/** metrics path, default "/metrics" (rule: pathProblem in ./limits) */
 	path?: string;
 	registry: ScrapeRegistry;
 	/** concurrent connections, default 8 */
@@ -67,7 +85,7 @@ export interface HttpServerOptions {
 	auth?: HttpAuth;
 	info?: { name?: string; version?: string; uptime?: () => number };
 	log?: (line: string) => void;
-	/** output buffer per connection, bytes (512..16384), default 1024 */
+	/** output buffer per connection, bytes, default 1024 */
 	chunkSize?: number;
 	/** close a keep-alive connection after this long without a request, ms (default 65000) */
 	idleTimeout?: number;
@@ -102,6 +120,8 @@ export interface HttpServerStats {
 const READ_SIZE = 512; // bytes taken from the socket per read
 const MAX_REFUSING = 4; // sockets being answered 503 at once; beyond, refused sockets are closed at once
 const NAME_MAX = 64;
+const RETRY_MIN: Range = { min: 10, max: 600000, default: 500 };
+const RETRY_MAX: Range = { min: 10, max: 3600000, default: 30000 };
 
 const REASONS: { [status: number]: string } = {
 	100: "Continue",
@@ -226,10 +246,11 @@ function formatUptime(seconds: number): string {
 	return (d ? String(d) + "d " : "") + String(h) + "h " + String(m) + "m " + String(s) + "s";
 }
 
-function clampInt(value: unknown, min: number, max: number, fallback: number): number {
-	const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : NaN;
-	if (!(n === n) || n < min) return n === n ? min : fallback; // NaN -> fallback
-	return n > max ? max : Math.floor(n);
+/** an option's value: its default when undefined, else an integer within its range (RangeError otherwise) */
+function option(name: string, value: unknown, r: Range, fallback?: number): number {
+	if (value === undefined) return fallback === undefined ? r.default : fallback;
+	if (!inRange(value, r)) throw new RangeError("HttpServer: " + name + " must be " + describeRange(r) + ", got " + String(value));
+	return value;
 }
 
 /** Constant-time comparison of bytes[start, start+length) with expected (time depends on expected.length only). */
@@ -841,27 +862,22 @@ export class HttpServer {
 
 	constructor(options: HttpServerOptions) {
 		if (!options || !options.registry) throw new TypeError("HttpServer: registry required");
-		this.port = clampInt(options.port, 0, 65535, 9100);
+		this.port = options.port === 0 ? 0 : option("port", options.port, PORT);
 		this.address = options.address;
-		const path = options.path === undefined ? "/metrics" : String(options.path);
-		if (path.length === 0 || path.length > DEFAULT_LIMITS.maxPath || path.charCodeAt(0) !== 47)
-			throw new RangeError("HttpServer: path must start with / and have at most 64 characters");
-		for (let i = 0; i < path.length; i++) {
-			const c = path.charCodeAt(i);
-			if (c <= 32 || c >= 127 || c === 63 || c === 35) throw new RangeError("HttpServer: bad character in path");
-		}
-		if (path === "/" || path === "/-/healthy") throw new RangeError("HttpServer: path " + path + " is reserved");
+		const path = options.path === undefined ? DEFAULT_PATH : options.path;
+		const problem = typeof path === "string" ? pathProblem(path) : "a string";
+		if (problem !== undefined) throw new RangeError("HttpServer: path must be " + problem + ", got " + JSON.stringify(path));
 		this.path = path;
 		this.registry = options.registry;
-		this.maxConnections = clampInt(options.maxConnections, 1, 1024, 8);
-		this.chunkSize = clampInt(options.chunkSize, 512, 16384, 1024);
-		this.idleTimeout = clampInt(options.idleTimeout, 10, 3600000, 65000);
-		this.requestTimeout = clampInt(options.requestTimeout, 10, 600000, 10000);
-		this.collectTimeout = clampInt(options.collectTimeout, 10, 600000, 10000);
-		this.sendTimeout = clampInt(options.sendTimeout, 10, 600000, 10000);
-		this.lingerTimeout = clampInt(options.lingerTimeout, 10, 60000, 2000);
-		this.retryMin = clampInt(options.retryMin, 10, 600000, 500);
-		this.retryMax = clampInt(options.retryMax, this.retryMin, 3600000, 30000);
+		this.maxConnections = option("maxConnections", options.maxConnections, MAX_CONNECTIONS);
+		this.chunkSize = option("chunkSize", options.chunkSize, CHUNK_SIZE);
+		this.idleTimeout = option("idleTimeout", options.idleTimeout, IDLE_TIMEOUT);
+		this.requestTimeout = option("requestTimeout", options.requestTimeout, REQUEST_TIMEOUT);
+		this.collectTimeout = option("collectTimeout", options.collectTimeout, COLLECT_TIMEOUT);
+		this.sendTimeout = option("sendTimeout", options.sendTimeout, SEND_TIMEOUT);
+		this.lingerTimeout = option("lingerTimeout", options.lingerTimeout, LINGER_TIMEOUT);
+		this.retryMin = option("retryMin", options.retryMin, RETRY_MIN);
+		this.retryMax = option("retryMax", options.retryMax, RETRY_MAX);
 		this.retryDelay = this.retryMin;
 		const self = this;
 		this.onCollected = function (job: CollectJob) {
@@ -899,7 +915,7 @@ export class HttpServer {
 			const need = 7 + Math.max(bearer ? bearer.length : 0, basic ? basic.length : 0) + 8;
 			if ((limits.maxAuthorization ?? DEFAULT_LIMITS.maxAuthorization) < need) limits.maxAuthorization = need;
 		}
-		limits.maxPath = DEFAULT_LIMITS.maxPath;
+		limits.maxPath = PATH_MAX;
 		this.limits = limits;
 	}
 
