@@ -13,7 +13,8 @@
  * - Timeouts run off one repeating timer: idle keep-alive (close silently), whole request (408), scrape collect
  *   (503), send stall (abort), lingering close after an error.
  * - Nothing from the wire throws out of a callback: every socket callback is guarded; a failure closes that
- *   connection only. The listener is re-created with exponential backoff when it cannot be created or fails.
+ *   connection only. When the listener cannot be created, start() throws; when it fails later, it is closed and
+ *   `onListenerError` is called. Retrying is the owner's job (modules/app/app.ts): one retry layer, not two.
  */
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
@@ -99,9 +100,11 @@ export interface HttpServerOptions {
 	lingerTimeout?: number;
 	/** request limits (see ./parser) */
 	limits?: ParserLimits;
-	/** listener re-creation backoff, ms (default 500 doubling up to 30000) */
-	retryMin?: number;
-	retryMax?: number;
+	/**
+	 * The listener failed after it was created (the platform reported an error, or accepting failed): it is closed,
+	 * and start() creates a new one. The server does not retry by itself: its owner does (modules/app/app.ts).
+	 */
+	onListenerError?: (error: unknown) => void;
 }
 
 export interface HttpServerStats {
@@ -115,13 +118,13 @@ export interface HttpServerStats {
 	connectionsRefused: number;
 	activeConnections: number;
 	badRequests: number;
+	/** listeners that could not be created (start() threw) or failed later */
+	listenerFailures: number;
 }
 
 const READ_SIZE = 512; // bytes taken from the socket per read
 const MAX_REFUSING = 4; // sockets being answered 503 at once; beyond, refused sockets are closed at once
 const NAME_MAX = 64;
-const RETRY_MIN: Range = { min: 10, max: 600000, default: 500 };
-const RETRY_MAX: Range = { min: 10, max: 3600000, default: 30000 };
 
 const REASONS: { [status: number]: string } = {
 	100: "Continue",
@@ -830,6 +833,7 @@ export class HttpServer {
 		connectionsRefused: 0,
 		activeConnections: 0,
 		badRequests: 0,
+		listenerFailures: 0,
 	};
 	/** WWW-Authenticate header lines for 401 */
 	readonly challenge: string;
@@ -848,11 +852,8 @@ export class HttpServer {
 	private readonly bearer: Uint8Array | null;
 	private readonly basic: Uint8Array | null;
 	private readonly tickMs: number;
-	private readonly retryMin: number;
-	private readonly retryMax: number;
-	private retryDelay: number;
+	private readonly onListenerError: ((error: unknown) => void) | undefined;
 	private listener: Listener | null = null;
-	private retryTimer: Timer | null = null;
 	private tickTimer: Timer | null = null;
 	private running = false;
 	private readonly connections: Connection[] = [];
@@ -876,9 +877,7 @@ export class HttpServer {
 		this.collectTimeout = option("collectTimeout", options.collectTimeout, COLLECT_TIMEOUT);
 		this.sendTimeout = option("sendTimeout", options.sendTimeout, SEND_TIMEOUT);
 		this.lingerTimeout = option("lingerTimeout", options.lingerTimeout, LINGER_TIMEOUT);
-		this.retryMin = option("retryMin", options.retryMin, RETRY_MIN);
-		this.retryMax = option("retryMax", options.retryMax, RETRY_MAX);
-		this.retryDelay = this.retryMin;
+		this.onListenerError = options.onListenerError;
 		const self = this;
 		this.onCollected = function (job: CollectJob) {
 			self.collectDone(job);
@@ -919,15 +918,29 @@ export class HttpServer {
 		this.limits = limits;
 	}
 
-	/** Create the listener (re-created with backoff if it fails) and start the timers. */
+	/**
+	 * Start the timers and create the listener. Throws when the listener cannot be created (port taken, no memory):
+	 * the server is then as it was before the call (stopped, or running without a listener after a listener
+	 * failure), and the caller retries. The server does not retry by itself (one retry layer: its owner's).
+	 */
 	start(): void {
-		if (this.running) return;
-		this.running = true;
-		const self = this;
-		this.tickTimer = Timer.repeat(function () {
-			self.tick();
-		}, this.tickMs);
-		this.listen();
+		if (this.listener) return;
+		const starting = !this.running;
+		if (starting) {
+			this.running = true;
+			const self = this;
+			this.tickTimer = Timer.repeat(function () {
+				self.tick();
+			}, this.tickMs);
+		}
+		try {
+			this.listen();
+		} catch (e) {
+			this.stats.listenerFailures++;
+			this.note("cannot listen on port " + String(this.port) + ": " + String(e));
+			if (starting) this.stop();
+			throw e;
+		}
 	}
 
 	/** Close the listener and every connection. */
@@ -935,8 +948,6 @@ export class HttpServer {
 		this.running = false;
 		if (this.tickTimer) Timer.clear(this.tickTimer);
 		this.tickTimer = null;
-		if (this.retryTimer) Timer.clear(this.retryTimer);
-		this.retryTimer = null;
 		this.closeListener();
 		for (let i = this.connections.length - 1; i >= 0; i--) this.connections[i].close();
 		for (let i = this.refusals.length - 1; i >= 0; i--) this.refusals[i].close();
@@ -966,37 +977,20 @@ export class HttpServer {
 	}
 
 	private listen(): void {
-		this.retryTimer = null;
-		if (!this.running) return;
 		const self = this;
-		try {
-			const options: any = {
-				port: this.port,
-				onReadable(count: number) {
-					self.accept(count);
-				},
-				onError() {
-					self.listenerFailed("listener error");
-				},
-			};
-			if (this.address !== undefined) options.address = this.address;
-			this.listener = new Listener(options);
-			this.retryDelay = this.retryMin;
-			this.note("listening on port " + String(this.listener.port));
-		} catch (e) {
-			this.listener = null;
-			this.note("cannot listen on port " + String(this.port) + ": " + String(e) + "; retrying in " + String(this.retryDelay) + " ms");
-			this.scheduleListen();
-		}
-	}
-
-	private scheduleListen(): void {
-		if (!this.running || this.retryTimer) return;
-		const self = this;
-		this.retryTimer = Timer.set(function () {
-			self.listen();
-		}, this.retryDelay);
-		this.retryDelay = this.retryDelay * 2 > this.retryMax ? this.retryMax : this.retryDelay * 2;
+		const options: any = {
+			port: this.port,
+			onReadable(this: Listener, count: number) {
+				if (self.listener === this) self.accept(count);
+			},
+			onError(this: Listener) {
+				if (self.listener === this) self.listenerFailed(new Error("listener error"));
+			},
+		};
+		if (this.address !== undefined) options.address = this.address;
+		const listener = new Listener(options);
+		this.listener = listener;
+		this.note("listening on port " + String(listener.port));
 	}
 
 	private closeListener(): void {
@@ -1011,11 +1005,19 @@ export class HttpServer {
 		}
 	}
 
-	/** the listener failed: drop it and create a new one after a delay */
-	listenerFailed(why: string): void {
-		this.note(why + "; re-creating the listener in " + String(this.retryDelay) + " ms");
+	/** the listener failed: close it, count it, and tell the owner (who calls start() again when it sees fit) */
+	listenerFailed(error: unknown): void {
+		this.stats.listenerFailures++;
+		this.note("listener failed: " + String(error));
 		this.closeListener();
-		this.scheduleListen();
+		const report = this.onListenerError;
+		if (report) {
+			try {
+				report(error);
+			} catch (e) {
+				this.note("onListenerError failed: " + String(e));
+			}
+		}
 	}
 
 	private accept(count: number): void {
@@ -1026,7 +1028,7 @@ export class HttpServer {
 			try {
 				pending = listener.read();
 			} catch (e) {
-				this.listenerFailed("accept failed: " + String(e));
+				this.listenerFailed(e);
 				return;
 			}
 			if (!pending) return;

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { HttpServer, HttpServerOptions, ScrapeRegistry } from "../../modules/http/server";
 import { Registry, Gauge, Counter, Histogram } from "../../modules/metrics/index";
 import { configureSockets } from "../../host/io/tcp";
+import { hostCounters } from "../../host/instrumentation";
 import { RawClient, parseResponses } from "./client";
 
 const OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -533,33 +534,24 @@ describe("connections", () => {
     expect((await busy[0].responses(1))[0].status).toBe(200);
   });
 
-  test("the listener is re-created with backoff when it cannot be created", async () => {
+  test("a port already taken: start() throws, counts the failure and leaves the server stopped; a later start() listens", async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
     const port = (blocker.address() as net.AddressInfo).port;
     const logs: string[] = [];
-    let notify: () => void = () => {};
-    const server = new HttpServer({
-      port,
-      registry: makeRegistry(),
-      retryMin: 20,
-      retryMax: 100,
-      log: (line) => {
-        logs.push(line);
-        notify();
-      },
-    });
+    const timersBefore = hostCounters.timers;
+    const server = new HttpServer({ port, address: "127.0.0.1", registry: makeRegistry(), log: (line) => logs.push(line) });
     servers.push(server);
-    const waitLog = (text: string) =>
-      new Promise<void>((resolve) => {
-        const check = () => (logs.some((l) => l.includes(text)) ? resolve() : (notify = check));
-        check();
-      });
-    server.start();
+    expect(() => server.start()).toThrow(/EADDRINUSE/);
     expect(server.listening).toBe(false);
-    await waitLog("cannot listen");
+    expect(server.stats.listenerFailures).toBe(1);
+    expect(hostCounters.timers).toBe(timersBefore); // nothing left running: the caller owns the retry
+    expect(logs.filter((l) => l.includes("listening"))).toEqual([]);
+    expect(logs).toContainEqual(expect.stringMatching(/^http: cannot listen on port \d+: .*EADDRINUSE/));
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
-    await waitLog("listening on port " + port);
+    server.start();
+    expect(server.listening).toBe(true);
+    expect(logs[logs.length - 1]).toBe("http: listening on port " + port);
     const c = new RawClient(port);
     clients.push(c);
     await c.write(get("/-/healthy"));
