@@ -347,8 +347,8 @@ class Connection {
 		this.driving = true;
 		try {
 			for (;;) {
-				const state = this.state;
 				if (this.outStart < this.outEnd && this.writable > 0) this.flush();
+				const state = this.state; // C_CLOSED after a failed write
 				if (state === C_SEND) {
 					if (this.outStart < this.outEnd) break; // waiting for onWritable
 					if (this.segment === SEG_DONE) {
@@ -384,12 +384,23 @@ class Connection {
 		let n = this.outEnd - this.outStart;
 		if (n > this.writable) n = this.writable;
 		if (n <= 0) return;
-		this.socket.write(this.outStart === 0 && n === this.out.length ? this.out : this.out.subarray(this.outStart, this.outStart + n));
+		const left = this.socket.write(this.outStart === 0 && n === this.out.length ? this.out : this.out.subarray(this.outStart, this.outStart + n)) as unknown;
+		if (typeof left !== "number") {
+			// the write failed: the socket is errored (the Moddable Linux port then never calls onError)
+			this.writeFailed();
+			return;
+		}
 		this.writable -= n;
 		this.outStart += n;
 		this.server.stats.bytesSent += n;
 		if (this.outStart === this.outEnd) this.outStart = this.outEnd = 0;
 		if (this.state === C_SEND || this.state === C_LINGER) this.deadline = this.server.now + this.server.sendTimeout;
+	}
+
+	/** a write failed (returned no number): the peer is gone; close now rather than wait for a send timeout */
+	writeFailed(): void {
+		if (this.segment !== SEG_DONE && this.scrapeStart >= 0) this.server.stats.scrapeErrors++;
+		this.close();
 	}
 
 	/** one step of reading and parsing; false when there is nothing more to do now */
