@@ -69,7 +69,7 @@ function run(settings: AppConfig): () => void {
         sensors: settings.sensors,
         log,
       }),
-    createServer: () =>
+    createServer: (onListenerError) =>
       (server = new HttpServer({
         port: settings.port,
         path: settings.path,
@@ -78,6 +78,7 @@ function run(settings: AppConfig): () => void {
         auth: settings.auth,
         info: { name: settings.hostname, version: settings.version, uptime: device.uptime }, // the device's, not the listener's
         log,
+        onListenerError,
       })),
     createAdvertiser: settings.mdns
       ? () => new Advertiser({ hostname: settings.hostname, port: settings.port, path: settings.path, log })

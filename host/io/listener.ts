@@ -86,7 +86,8 @@ export default class Listener {
     this.target = options.target;
     this.#pollInterval = socketSettings().pollInterval;
 
-    const server = net.createServer({ pauseOnConnect: true });
+    // with the Linux port's error model a peer's FIN is not reported, so node must not end our side on it either
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: socketSettings().linErrors });
     server.on("connection", (socket) => this.#accept(socket));
     const onError = options.onError;
     server.on("error", () => {

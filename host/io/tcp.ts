@@ -31,7 +31,12 @@
  *
  * Host settings (see `configureSockets` below, or the environment at start-up):
  *   HOST_SOCKET_PROFILE=esp32 (default) | lin — "lin" mimics the Moddable Linux port: 1536-byte write budget and
- *     receive window, callbacks delivered on a 20 ms poll grid;
+ *     receive window, callbacks delivered on a 20 ms poll grid, and its error model (`linErrors`): the peer closing
+ *     its side (FIN) is not reported (the port ignores a read of 0 bytes), and once the peer is gone a write returns
+ *     undefined and the socket goes quiet, with no callback after it, not even onError (the port marks the socket
+ *     errored and stops polling it). A reset (RST) is still reported by onError, as the port's read reports it.
+ *     Simplification: the host treats a peer that sent FIN as gone (the first write after it fails; on Linux the
+ *     write that follows the peer's reset does), so a client that half-closes and still reads is not modelled;
  *   HOST_TCP_WRITE_BUFFER=<bytes>, HOST_TCP_READ_BUFFER=<bytes>, HOST_TCP_POLL_MS=<ms> override single settings.
  * The default (esp32) profile uses ESP-IDF's default lwip TCP send buffer and window (5744 bytes each) and delivers
  * callbacks on the next event-loop turn.
@@ -61,11 +66,13 @@ export interface SocketSettings {
   readBuffer: number;
   /** 0: deliver callbacks on the next event-loop turn; > 0: deliver them on a grid of this many ms (Linux port: 20). */
   pollInterval: number;
+  /** the Linux port's error model (see above); false: FIN and reset are errors reported by onError (lwip) */
+  linErrors: boolean;
 }
 
 export const PROFILES: { readonly [name: string]: Readonly<SocketSettings> } = Object.freeze({
-  esp32: Object.freeze({ writeBuffer: 5744, readBuffer: 5744, pollInterval: 0 }),
-  lin: Object.freeze({ writeBuffer: 1536, readBuffer: 1536, pollInterval: 20 }),
+  esp32: Object.freeze({ writeBuffer: 5744, readBuffer: 5744, pollInterval: 0, linErrors: false }),
+  lin: Object.freeze({ writeBuffer: 1536, readBuffer: 1536, pollInterval: 20, linErrors: true }),
 });
 
 function settingFromEnv(name: string, min: number): number | undefined {
@@ -84,6 +91,7 @@ function settingsFromEnv(): SocketSettings {
     writeBuffer: settingFromEnv("HOST_TCP_WRITE_BUFFER", 1) ?? profile.writeBuffer,
     readBuffer: settingFromEnv("HOST_TCP_READ_BUFFER", 1) ?? profile.readBuffer,
     pollInterval: settingFromEnv("HOST_TCP_POLL_MS", 0) ?? profile.pollInterval,
+    linErrors: profile.linErrors,
   };
 }
 
@@ -112,6 +120,7 @@ export function configureSockets(change: Partial<SocketSettings> & { profile?: s
     if (!Number.isInteger(value) || value < (key === "pollInterval" ? 0 : 1)) throw new RangeError(`${key}: bad value ${value}`);
     next[key] = value;
   }
+  if (change.linErrors !== undefined) next.linErrors = Boolean(change.linErrors);
   settings = next;
   return previous;
 }
@@ -156,6 +165,8 @@ class Connection {
   flowing = false;
   paused = false;
   failed = false; // peer closed or reset, or connect failed
+  peerEnded = false; // linErrors: the peer sent FIN (not reported)
+  quiet = false; // linErrors: a write failed; no callback is delivered any more
   errorDelivered = false;
   triggered = 0;
   scheduled = false;
@@ -225,8 +236,11 @@ class Connection {
       this.trigger(READABLE);
     });
     this.socket.on("end", () => {
-      this.failed = true;
-      this.trigger(ERROR);
+      if (this.settings.linErrors) this.peerEnded = true;
+      else {
+        this.failed = true;
+        this.trigger(ERROR);
+      }
     });
     this.socket.resume();
   }
@@ -241,7 +255,7 @@ class Connection {
 
   trigger(what: number): void {
     this.triggered |= what;
-    if (this.scheduled || !this.owner) return;
+    if (this.scheduled || !this.owner || this.quiet) return;
     this.scheduled = true;
     const poll = this.settings.pollInterval;
     if (poll > 0) setTimeout(deliverConnection, poll - (Date.now() % poll), this);
@@ -254,7 +268,7 @@ class Connection {
     const triggered = this.triggered;
     this.triggered = 0;
     const owner = this.owner;
-    if (!owner) return;
+    if (!owner || this.quiet) return;
     if (triggered & READABLE && this.onReadable) {
       const bytes = this.readable;
       if (bytes > 0) this.onReadable.call(owner, bytes);
@@ -391,7 +405,7 @@ export default class TCP {
       const port = o.port;
       if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
         throw new RangeError(`TCP: invalid port ${String(port)}`);
-      const socket = new net.Socket();
+      const socket = new net.Socket({ allowHalfOpen: settings.linErrors }); // linErrors: a FIN does not end our side
       connection = new Connection(socket, false);
       socket.once("connect", () => {
         connection.connected = true;
@@ -464,7 +478,11 @@ export default class TCP {
     } else {
       bytes = bytesOf(value, "TCP write");
     }
-    if (connection.failed) return undefined; // like lwip: writes after an error are dropped
+    if (connection.failed || connection.peerEnded) {
+      // lwip drops writes after an error; the Linux port's write fails, marks the socket errored and goes quiet
+      if (connection.settings.linErrors) connection.quiet = true;
+      return undefined;
+    }
     if (!connection.connected) throw new Error("TCP write: not ready (not connected yet)");
     const count = bytes.byteLength;
     const budget = connection.writable;

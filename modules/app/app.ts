@@ -5,15 +5,25 @@
  *   - the HTTP listener runs only while there is a link AND an address: it is closed when either goes away and
  *     started again when the address returns; an address change restarts it (and the mDNS advertisement);
  *   - every start that throws is retried with exponential backoff; nothing blocks, everything runs from callbacks.
+ *     The listener has exactly one retry layer, this one: the server's start() throws when it cannot listen, and a
+ *     listener that fails later is reported through the callback given to createServer. The state is "serving" and
+ *     `listening: http://…` is logged only once the server really listens.
  * main.ts wires the real parts in; tests pass fakes.
  */
 import { Retry, errorText } from "./backoff";
 import type { AppConfig } from "./config";
 import type { Advertiser, NetworkMonitor, NetworkMonitorOptions, NetworkStatus } from "./network";
 
+/**
+ * The HTTP server as the app sees it (modules/http/server.ts). start() either listens or throws, leaving the server
+ * as it was (the app retries it); a listener that fails after start() is reported through `onListenerError` (given
+ * to createServer), after which start() creates a new one.
+ */
 export interface ServerLike {
   start(): void;
   stop(): void;
+  /** the port it listens on, when known (a server given port 0 picks one) */
+  readonly boundPort?: number;
 }
 
 export interface SensorsLike {
@@ -23,8 +33,9 @@ export interface SensorsLike {
 export interface AppParts {
   config: AppConfig;
   createMonitor: (options: NetworkMonitorOptions) => NetworkMonitor;
-  /** called once; the same server is started and stopped as the address comes and goes (its stats persist) */
-  createServer: () => ServerLike;
+  /** called once; the same server is started and stopped as the address comes and goes (its stats persist);
+   *  the server calls `onListenerError` when its listener fails after start() */
+  createServer: (onListenerError: (error: unknown) => void) => ServerLike;
   startSensors: () => SensorsLike;
   /** undefined when mDNS is off */
   createAdvertiser?: (() => Advertiser) | undefined;
@@ -178,26 +189,27 @@ export class App {
       return;
     }
     this.#listener = "starting";
-    this.#server ??= p.createServer();
-    try {
-      this.#server.start();
-    } catch (error) {
-      try {
-        this.#server.stop(); // release whatever the failed start left behind before the retry
-      } catch {
-        // already reported by the start failure
-      }
-      throw error;
-    }
+    this.#server ??= p.createServer((error) => this.#listenerFailed(error));
+    this.#server.start(); // throws when it cannot listen: the retry logs it and tries again later
     this.#listener = "serving";
     this.#servingAddress = address;
     this.counts.listenerStarts++;
-    p.log(`listening: http://${address}:${String(p.config.port)}${p.config.path}`);
+    p.log(`listening: http://${address}:${String(this.#server.boundPort ?? p.config.port)}${p.config.path}`);
     if (p.createAdvertiser) this.#advertiseRetry.run();
   }
 
-  #stopListener(reason: string): void {
-    this.#listenerRetry.cancel();
+  /** the server's listener failed after it was started: not serving any more; retried like a failed start */
+  #listenerFailed(error: unknown): void {
+    if (!this.#running || this.#listener !== "serving") return;
+    this.#withdrawAdvertisement();
+    this.#listener = "starting";
+    this.#servingAddress = undefined;
+    this.counts.listenerFailures++;
+    this.#parts.log(`listener lost: ${errorText(error)}`);
+    this.#listenerRetry.run();
+  }
+
+  #withdrawAdvertisement(): void {
     this.#advertiseRetry.cancel();
     if (this.#advertising) {
       try {
@@ -207,15 +219,22 @@ export class App {
       }
       this.#advertising = false;
     }
-    const wasServing = this.#listener === "serving";
+  }
+
+  #stopListener(reason: string): void {
+    this.#listenerRetry.cancel();
+    this.#withdrawAdvertisement();
+    const was = this.#listener;
     this.#listener = "stopped";
     this.#servingAddress = undefined;
-    if (wasServing) {
-      try {
-        this.#server?.stop();
-      } catch (error) {
-        this.#parts.log(`listener stop failed: ${errorText(error)}`);
-      }
+    if (was === "stopped") return;
+    // "starting" after a listener failure: the server still holds its connections and timers
+    try {
+      this.#server?.stop();
+    } catch (error) {
+      this.#parts.log(`listener stop failed: ${errorText(error)}`);
+    }
+    if (was === "serving") {
       this.counts.listenerStops++;
       this.#parts.log(`listener closed: ${reason}`);
     }

@@ -11,6 +11,7 @@
  * Runs only at start-up. Safe to preload: no module-level state is written after load (regexes are made lazily).
  */
 import { SENSOR_MODEL_NAMES, builtInModel, modelAddress } from "../../sensors/models";
+import { PORT, MAX_CONNECTIONS, DEFAULT_PATH, pathProblem } from "../http/limits";
 
 export interface SensorSetting {
   /** driver model: one of SENSOR_MODEL_NAMES (sensors/models.ts), e.g. "si7021", "bme680" */
@@ -76,14 +77,14 @@ export const defaults = {
   moddable: "unknown",
   board: "unknown",
   hostname: "prometheus-exporter",
-  port: 9100,
-  path: "/metrics",
+  port: PORT.default,
+  path: DEFAULT_PATH,
   address: "dhcp",
   i2c: { data: 13, clock: 16, hz: 100000 },
   sensors: [] as SensorSetting[],
   sampleInterval: 5000,
   namespace: "",
-  maxConnections: 8,
+  maxConnections: MAX_CONNECTIONS.default,
   mdns: true,
 } as const;
 
@@ -92,12 +93,11 @@ export const KNOWN_MODELS: readonly string[] = SENSOR_MODEL_NAMES;
 
 // Created on first use, not at module level: a regex object made at module load lives in flash when the module is
 // preloaded, and XS crashes writing its match cache there. Once created, they are reused (no per-call compilation).
-let patterns: { hostname: RegExp; metricPrefix: RegExp; path: RegExp; ipv4: RegExp; sensorName: RegExp; hex: RegExp; decimal: RegExp } | undefined;
+let patterns: { hostname: RegExp; metricPrefix: RegExp; ipv4: RegExp; sensorName: RegExp; hex: RegExp; decimal: RegExp } | undefined;
 function re(): NonNullable<typeof patterns> {
   return (patterns ??= {
     hostname: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
     metricPrefix: /^[a-zA-Z_:][a-zA-Z0-9_:]*$/,
-    path: /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/,
     ipv4: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/,
     sensorName: /^[^\u0000-\u001f\u007f]{1,32}$/,
     hex: /^0x[0-9a-f]+$/i,
@@ -212,13 +212,12 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   if (!re().hostname.test(hostname))
     r.problem("hostname", raw.hostname, "1 to 63 letters, digits or '-', not starting or ending with '-' (one DNS label, no dots)");
 
-  const port = r.integer("port", raw.port, 1, 65535, defaults.port);
+  // server settings: the HTTP server's own ranges and path rule (modules/http/limits.ts)
+  const port = r.integer("port", raw.port, PORT.min, PORT.max, defaults.port);
 
   const path = r.string("path", raw.path, defaults.path).trim();
-  if (!re().path.test(path) || path.length > 64)
-    r.problem("path", raw.path, "an absolute URL path like /metrics (at most 64 characters, no spaces, no query)");
-  else if (path === "/" || path === "/-/healthy")
-    r.problem("path", raw.path, `a path other than ${path}, which the server uses for its own page`);
+  const pathExpected = pathProblem(path);
+  if (pathExpected !== undefined) r.problem("path", raw.path, pathExpected);
 
   // network: "dhcp" (default) or a static IPv4 address with mask and gateway
   const addressSetting = r.string("address", raw.address, defaults.address).trim();
@@ -311,7 +310,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
     }
   }
 
-  const maxConnections = r.integer("maxConnections", raw.maxConnections, 1, 32, defaults.maxConnections);
+  const maxConnections = r.integer("maxConnections", raw.maxConnections, MAX_CONNECTIONS.min, MAX_CONNECTIONS.max, defaults.maxConnections);
   const mdns = r.boolean("mdns", raw.mdns, defaults.mdns);
 
   const version = r.string("version", raw.version, defaults.version);

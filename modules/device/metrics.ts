@@ -14,7 +14,8 @@
  *   exporter_http_requests_total, exporter_scrapes_total, exporter_scrape_errors_total,
  *   exporter_last_scrape_duration_seconds, exporter_scrape_duration_seconds_total,
  *   exporter_http_response_bytes_total, exporter_http_connections_accepted_total,
- *   exporter_http_connections_refused_total, exporter_http_connections_active, exporter_http_bad_requests_total
+ *   exporter_http_connections_refused_total, exporter_http_connections_active, exporter_http_bad_requests_total,
+ *   exporter_http_listener_failures_total
  * (Label sets refused by series caps are counted by the metrics library itself: exporter_series_refused_total.)
  */
 import { Counter, Gauge } from "../metrics/index";
@@ -227,6 +228,7 @@ export class DeviceMetrics {
     mirror("exporter_http_connections_refused_total", "TCP connections refused because maxConnections were open (503 and close).", (s) => s.connectionsRefused);
     gauge("exporter_http_connections_active", "Open HTTP connections.", (s) => s.activeConnections);
     mirror("exporter_http_bad_requests_total", "Requests rejected as malformed or too large (4xx other than 401/404/405).", (s) => s.badRequests);
+    mirror("exporter_http_listener_failures_total", "Times the HTTP listener could not be created or failed (the app retries with backoff).", (s) => s.listenerFailures);
   }
 
   /** Sample the XS heap now (also updates the peaks); call it from a periodic timer for a better peak. */

@@ -13,12 +13,29 @@
  * - Timeouts run off one repeating timer: idle keep-alive (close silently), whole request (408), scrape collect
  *   (503), send stall (abort), lingering close after an error.
  * - Nothing from the wire throws out of a callback: every socket callback is guarded; a failure closes that
- *   connection only. The listener is re-created with exponential backoff when it cannot be created or fails.
+ *   connection only. When the listener cannot be created, start() throws; when it fails later, it is closed and
+ *   `onListenerError` is called. Retrying is the owner's job (modules/app/app.ts): one retry layer, not two.
  */
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
 import { negotiate } from "../format/index";
+import {
+	PORT,
+	MAX_CONNECTIONS,
+	CHUNK_SIZE,
+	IDLE_TIMEOUT,
+	REQUEST_TIMEOUT,
+	COLLECT_TIMEOUT,
+	SEND_TIMEOUT,
+	LINGER_TIMEOUT,
+	DEFAULT_PATH,
+	PATH_MAX,
+	Range,
+	inRange,
+	describeRange,
+	pathProblem,
+} from "./limits";
 import {
 	RequestParser,
 	ParserLimits,
@@ -55,11 +72,13 @@ export interface HttpAuth {
 	password?: string;
 }
 
+/** Options; every number must be an integer within its range in ./limits (else the constructor throws a RangeError). */
 export interface HttpServerOptions {
+	/** default 9100; 0: any free port (see boundPort) */
 	port?: number;
 	/** listen address; omitted: the platform default (device: every interface) */
 	address?: string;
-	/** metrics path, default "/metrics" */
+	/** metrics path, default "/metrics" (rule: pathProblem in ./limits) */
 	path?: string;
 	registry: ScrapeRegistry;
 	/** concurrent connections, default 8 */
@@ -67,7 +86,7 @@ export interface HttpServerOptions {
 	auth?: HttpAuth;
 	info?: { name?: string; version?: string; uptime?: () => number };
 	log?: (line: string) => void;
-	/** output buffer per connection, bytes (512..16384), default 1024 */
+	/** output buffer per connection, bytes, default 1024 */
 	chunkSize?: number;
 	/** close a keep-alive connection after this long without a request, ms (default 65000) */
 	idleTimeout?: number;
@@ -81,9 +100,11 @@ export interface HttpServerOptions {
 	lingerTimeout?: number;
 	/** request limits (see ./parser) */
 	limits?: ParserLimits;
-	/** listener re-creation backoff, ms (default 500 doubling up to 30000) */
-	retryMin?: number;
-	retryMax?: number;
+	/**
+	 * The listener failed after it was created (the platform reported an error, or accepting failed): it is closed,
+	 * and start() creates a new one. The server does not retry by itself: its owner does (modules/app/app.ts).
+	 */
+	onListenerError?: (error: unknown) => void;
 }
 
 export interface HttpServerStats {
@@ -97,6 +118,8 @@ export interface HttpServerStats {
 	connectionsRefused: number;
 	activeConnections: number;
 	badRequests: number;
+	/** listeners that could not be created (start() threw) or failed later */
+	listenerFailures: number;
 }
 
 const READ_SIZE = 512; // bytes taken from the socket per read
@@ -226,10 +249,11 @@ function formatUptime(seconds: number): string {
 	return (d ? String(d) + "d " : "") + String(h) + "h " + String(m) + "m " + String(s) + "s";
 }
 
-function clampInt(value: unknown, min: number, max: number, fallback: number): number {
-	const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : NaN;
-	if (!(n === n) || n < min) return n === n ? min : fallback; // NaN -> fallback
-	return n > max ? max : Math.floor(n);
+/** an option's value: its default when undefined, else an integer within its range (RangeError otherwise) */
+function option(name: string, value: unknown, r: Range, fallback?: number): number {
+	if (value === undefined) return fallback === undefined ? r.default : fallback;
+	if (!inRange(value, r)) throw new RangeError("HttpServer: " + name + " must be " + describeRange(r) + ", got " + String(value));
+	return value;
 }
 
 /** Constant-time comparison of bytes[start, start+length) with expected (time depends on expected.length only). */
@@ -323,8 +347,8 @@ class Connection {
 		this.driving = true;
 		try {
 			for (;;) {
-				const state = this.state;
 				if (this.outStart < this.outEnd && this.writable > 0) this.flush();
+				const state = this.state; // C_CLOSED after a failed write
 				if (state === C_SEND) {
 					if (this.outStart < this.outEnd) break; // waiting for onWritable
 					if (this.segment === SEG_DONE) {
@@ -360,12 +384,23 @@ class Connection {
 		let n = this.outEnd - this.outStart;
 		if (n > this.writable) n = this.writable;
 		if (n <= 0) return;
-		this.socket.write(this.outStart === 0 && n === this.out.length ? this.out : this.out.subarray(this.outStart, this.outStart + n));
+		const left = this.socket.write(this.outStart === 0 && n === this.out.length ? this.out : this.out.subarray(this.outStart, this.outStart + n)) as unknown;
+		if (typeof left !== "number") {
+			// the write failed: the socket is errored (the Moddable Linux port then never calls onError)
+			this.writeFailed();
+			return;
+		}
 		this.writable -= n;
 		this.outStart += n;
 		this.server.stats.bytesSent += n;
 		if (this.outStart === this.outEnd) this.outStart = this.outEnd = 0;
 		if (this.state === C_SEND || this.state === C_LINGER) this.deadline = this.server.now + this.server.sendTimeout;
+	}
+
+	/** a write failed (returned no number): the peer is gone; close now rather than wait for a send timeout */
+	writeFailed(): void {
+		if (this.segment !== SEG_DONE && this.scrapeStart >= 0) this.server.stats.scrapeErrors++;
+		this.close();
 	}
 
 	/** one step of reading and parsing; false when there is nothing more to do now */
@@ -809,6 +844,7 @@ export class HttpServer {
 		connectionsRefused: 0,
 		activeConnections: 0,
 		badRequests: 0,
+		listenerFailures: 0,
 	};
 	/** WWW-Authenticate header lines for 401 */
 	readonly challenge: string;
@@ -827,11 +863,8 @@ export class HttpServer {
 	private readonly bearer: Uint8Array | null;
 	private readonly basic: Uint8Array | null;
 	private readonly tickMs: number;
-	private readonly retryMin: number;
-	private readonly retryMax: number;
-	private retryDelay: number;
+	private readonly onListenerError: ((error: unknown) => void) | undefined;
 	private listener: Listener | null = null;
-	private retryTimer: Timer | null = null;
 	private tickTimer: Timer | null = null;
 	private running = false;
 	private readonly connections: Connection[] = [];
@@ -841,28 +874,21 @@ export class HttpServer {
 
 	constructor(options: HttpServerOptions) {
 		if (!options || !options.registry) throw new TypeError("HttpServer: registry required");
-		this.port = clampInt(options.port, 0, 65535, 9100);
+		this.port = options.port === 0 ? 0 : option("port", options.port, PORT);
 		this.address = options.address;
-		const path = options.path === undefined ? "/metrics" : String(options.path);
-		if (path.length === 0 || path.length > DEFAULT_LIMITS.maxPath || path.charCodeAt(0) !== 47)
-			throw new RangeError("HttpServer: path must start with / and have at most 64 characters");
-		for (let i = 0; i < path.length; i++) {
-			const c = path.charCodeAt(i);
-			if (c <= 32 || c >= 127 || c === 63 || c === 35) throw new RangeError("HttpServer: bad character in path");
-		}
-		if (path === "/" || path === "/-/healthy") throw new RangeError("HttpServer: path " + path + " is reserved");
+		const path = options.path === undefined ? DEFAULT_PATH : options.path;
+		const problem = typeof path === "string" ? pathProblem(path) : "a string";
+		if (problem !== undefined) throw new RangeError("HttpServer: path must be " + problem + ", got " + JSON.stringify(path));
 		this.path = path;
 		this.registry = options.registry;
-		this.maxConnections = clampInt(options.maxConnections, 1, 1024, 8);
-		this.chunkSize = clampInt(options.chunkSize, 512, 16384, 1024);
-		this.idleTimeout = clampInt(options.idleTimeout, 10, 3600000, 65000);
-		this.requestTimeout = clampInt(options.requestTimeout, 10, 600000, 10000);
-		this.collectTimeout = clampInt(options.collectTimeout, 10, 600000, 10000);
-		this.sendTimeout = clampInt(options.sendTimeout, 10, 600000, 10000);
-		this.lingerTimeout = clampInt(options.lingerTimeout, 10, 60000, 2000);
-		this.retryMin = clampInt(options.retryMin, 10, 600000, 500);
-		this.retryMax = clampInt(options.retryMax, this.retryMin, 3600000, 30000);
-		this.retryDelay = this.retryMin;
+		this.maxConnections = option("maxConnections", options.maxConnections, MAX_CONNECTIONS);
+		this.chunkSize = option("chunkSize", options.chunkSize, CHUNK_SIZE);
+		this.idleTimeout = option("idleTimeout", options.idleTimeout, IDLE_TIMEOUT);
+		this.requestTimeout = option("requestTimeout", options.requestTimeout, REQUEST_TIMEOUT);
+		this.collectTimeout = option("collectTimeout", options.collectTimeout, COLLECT_TIMEOUT);
+		this.sendTimeout = option("sendTimeout", options.sendTimeout, SEND_TIMEOUT);
+		this.lingerTimeout = option("lingerTimeout", options.lingerTimeout, LINGER_TIMEOUT);
+		this.onListenerError = options.onListenerError;
 		const self = this;
 		this.onCollected = function (job: CollectJob) {
 			self.collectDone(job);
@@ -899,19 +925,33 @@ export class HttpServer {
 			const need = 7 + Math.max(bearer ? bearer.length : 0, basic ? basic.length : 0) + 8;
 			if ((limits.maxAuthorization ?? DEFAULT_LIMITS.maxAuthorization) < need) limits.maxAuthorization = need;
 		}
-		limits.maxPath = DEFAULT_LIMITS.maxPath;
+		limits.maxPath = PATH_MAX;
 		this.limits = limits;
 	}
 
-	/** Create the listener (re-created with backoff if it fails) and start the timers. */
+	/**
+	 * Start the timers and create the listener. Throws when the listener cannot be created (port taken, no memory):
+	 * the server is then as it was before the call (stopped, or running without a listener after a listener
+	 * failure), and the caller retries. The server does not retry by itself (one retry layer: its owner's).
+	 */
 	start(): void {
-		if (this.running) return;
-		this.running = true;
-		const self = this;
-		this.tickTimer = Timer.repeat(function () {
-			self.tick();
-		}, this.tickMs);
-		this.listen();
+		if (this.listener) return;
+		const starting = !this.running;
+		if (starting) {
+			this.running = true;
+			const self = this;
+			this.tickTimer = Timer.repeat(function () {
+				self.tick();
+			}, this.tickMs);
+		}
+		try {
+			this.listen();
+		} catch (e) {
+			this.stats.listenerFailures++;
+			this.note("cannot listen on port " + String(this.port) + ": " + String(e));
+			if (starting) this.stop();
+			throw e;
+		}
 	}
 
 	/** Close the listener and every connection. */
@@ -919,8 +959,6 @@ export class HttpServer {
 		this.running = false;
 		if (this.tickTimer) Timer.clear(this.tickTimer);
 		this.tickTimer = null;
-		if (this.retryTimer) Timer.clear(this.retryTimer);
-		this.retryTimer = null;
 		this.closeListener();
 		for (let i = this.connections.length - 1; i >= 0; i--) this.connections[i].close();
 		for (let i = this.refusals.length - 1; i >= 0; i--) this.refusals[i].close();
@@ -950,37 +988,20 @@ export class HttpServer {
 	}
 
 	private listen(): void {
-		this.retryTimer = null;
-		if (!this.running) return;
 		const self = this;
-		try {
-			const options: any = {
-				port: this.port,
-				onReadable(count: number) {
-					self.accept(count);
-				},
-				onError() {
-					self.listenerFailed("listener error");
-				},
-			};
-			if (this.address !== undefined) options.address = this.address;
-			this.listener = new Listener(options);
-			this.retryDelay = this.retryMin;
-			this.note("listening on port " + String(this.listener.port));
-		} catch (e) {
-			this.listener = null;
-			this.note("cannot listen on port " + String(this.port) + ": " + String(e) + "; retrying in " + String(this.retryDelay) + " ms");
-			this.scheduleListen();
-		}
-	}
-
-	private scheduleListen(): void {
-		if (!this.running || this.retryTimer) return;
-		const self = this;
-		this.retryTimer = Timer.set(function () {
-			self.listen();
-		}, this.retryDelay);
-		this.retryDelay = this.retryDelay * 2 > this.retryMax ? this.retryMax : this.retryDelay * 2;
+		const options: any = {
+			port: this.port,
+			onReadable(this: Listener, count: number) {
+				if (self.listener === this) self.accept(count);
+			},
+			onError(this: Listener) {
+				if (self.listener === this) self.listenerFailed(new Error("listener error"));
+			},
+		};
+		if (this.address !== undefined) options.address = this.address;
+		const listener = new Listener(options);
+		this.listener = listener;
+		this.note("listening on port " + String(listener.port));
 	}
 
 	private closeListener(): void {
@@ -995,11 +1016,19 @@ export class HttpServer {
 		}
 	}
 
-	/** the listener failed: drop it and create a new one after a delay */
-	listenerFailed(why: string): void {
-		this.note(why + "; re-creating the listener in " + String(this.retryDelay) + " ms");
+	/** the listener failed: close it, count it, and tell the owner (who calls start() again when it sees fit) */
+	listenerFailed(error: unknown): void {
+		this.stats.listenerFailures++;
+		this.note("listener failed: " + String(error));
 		this.closeListener();
-		this.scheduleListen();
+		const report = this.onListenerError;
+		if (report) {
+			try {
+				report(error);
+			} catch (e) {
+				this.note("onListenerError failed: " + String(e));
+			}
+		}
 	}
 
 	private accept(count: number): void {
@@ -1010,7 +1039,7 @@ export class HttpServer {
 			try {
 				pending = listener.read();
 			} catch (e) {
-				this.listenerFailed("accept failed: " + String(e));
+				this.listenerFailed(e);
 				return;
 			}
 			if (!pending) return;

@@ -10,6 +10,7 @@ import type { Advertiser, NetworkMonitor, NetworkMonitorOptions, NetworkStatus }
 import { Registry } from "../../modules/client/index";
 import { HttpServer } from "../../modules/http/server";
 import { DeviceMetrics } from "../../modules/device/metrics";
+import * as net from "node:net";
 import { httpGet as get } from "../support/net";
 
 class FakeMonitor implements NetworkMonitor {
@@ -51,19 +52,31 @@ function setup(overrides: Partial<AppParts> = {}, config: Partial<Record<string,
   const events = new Events();
   let monitor: FakeMonitor | undefined;
   let serverFailures = 0;
-  const server: ServerLike & { failNext: number } = {
+  let onListenerError: ((error: unknown) => void) | undefined;
+  // behaves like modules/http/server.ts: start() listens or throws, leaving the server as it was (nothing to stop);
+  // a listener that fails after start() is reported through the callback given to createServer
+  const server: ServerLike & { failNext: number; listening: boolean; loseListener(): void } = {
     failNext: 0,
+    listening: false,
     start() {
+      if (this.listening) return;
       if (this.failNext > 0) {
         this.failNext--;
         serverFailures++;
         events.add("server.start failed");
         throw new Error("listener: address in use");
       }
+      this.listening = true;
       events.add("server.start");
     },
     stop() {
+      this.listening = false;
       events.add("server.stop");
+    },
+    loseListener() {
+      this.listening = false;
+      events.add("server.listener lost");
+      onListenerError!(new Error("accept failed"));
     },
   };
   const advertiser: Advertiser = {
@@ -74,8 +87,9 @@ function setup(overrides: Partial<AppParts> = {}, config: Partial<Record<string,
     config: parseConfig({ hostname: "dev", port: 9100, ...config }),
     log: (line) => events.add(`log ${line}`),
     createMonitor: (options) => (monitor = new FakeMonitor(options)),
-    createServer: () => {
+    createServer: (report) => {
       events.add("server.create");
+      onListenerError = report;
       return server;
     },
     startSensors: () => {
@@ -177,9 +191,31 @@ describe("App lifecycle with a fake network monitor", () => {
       "log listener failed: listener: address in use; retrying in 10 ms",
       "log listener failed: listener: address in use; retrying in 20 ms",
     ]);
-    // each failed start was cleaned up before the retry
-    expect(events.count("server.stop")).toBe(3);
+    // a failed start leaves nothing to clean up; nothing was logged as listening before it listened
+    expect(events.count("server.stop")).toBe(0);
+    expect(events.log.filter((e) => e.startsWith("log listening:"))).toEqual(["log listening: http://10.0.0.5:9100/metrics"]);
+    expect(events.log.indexOf("log listening: http://10.0.0.5:9100/metrics")).toBeGreaterThan(events.log.lastIndexOf("server.start failed"));
     app.stop();
+  });
+
+  test("a listener that fails after start: 'starting', mDNS withdrawn, retried with backoff, then serving again", async () => {
+    const { app, events, monitor, server } = setup();
+    app.start();
+    monitor().set(true, "10.0.0.5");
+    expect(app.listener).toBe("serving");
+    events.log.length = 0;
+    server.failNext = 1;
+    server.loseListener();
+    expect(lifecycle(events.log).slice(0, 3)).toEqual(["server.listener lost", "mdns.stop", "server.start failed"]);
+    expect(app.listener).toBe("starting");
+    expect(app.advertising).toBe(false);
+    expect(events.log).toContain("log listener lost: accept failed");
+    await events.until(() => app.listener === "serving");
+    expect(lifecycle(events.log).slice(3)).toEqual(["server.start", "mdns.start 10.0.0.5"]);
+    expect(events.count("server.stop")).toBe(0); // its connections were kept
+    expect(app.counts.listenerFailures).toBe(2);
+    app.stop();
+    expect(events.count("server.stop")).toBe(1);
   });
 
   test("link down while a listener retry is pending cancels the retry", () => {
@@ -369,5 +405,56 @@ describe("App + Registry + HttpServer + device metrics over real TCP (host platf
     expect(sample(third.body, 'device_network_link_changes_total{interface="fake"}')).toBe(3);
     expect(sample(third.body, 'device_network_address_changes_total{interface="fake"}')).toBe(3);
     expect(sample(third.body, "exporter_scrapes_total")).toBe(3);
+  });
+
+  test("port already taken: 'starting' and retried, `listening` logged only once it listens, failures exported", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const events = new Events();
+      const registry = new Registry();
+      let server: HttpServer | undefined;
+      let monitor: FakeMonitor | undefined;
+      const config: AppConfig = parseConfig({ hostname: "dev", port });
+      new DeviceMetrics({
+        registry, version: "1", moddable: "x", board: "test", interfaceName: "fake",
+        info: { platform: "host", xsVersion: () => undefined, systemFree: () => undefined, systemMinFree: () => undefined, resetReason: () => undefined },
+        stats: () => server?.stats,
+        network: () => app!.status,
+      });
+      app = new App({
+        config,
+        log: (line) => events.add(line),
+        createMonitor: (options) => (monitor = new FakeMonitor(options)),
+        createServer: (onListenerError) =>
+          (server = new HttpServer({ port, address: "127.0.0.1", registry, log: (line) => events.add(line), onListenerError })),
+        startSensors: () => ({ stop() {} }),
+        random: () => 0.5,
+        retryInitial: 5,
+      });
+      app.start();
+      monitor!.set(true, "127.0.0.1");
+      expect(server!.listening).toBe(false);
+      expect(app.listener).toBe("starting");
+      await events.until(() => server!.stats.listenerFailures >= 3);
+      expect(app.listener).toBe("starting");
+      expect(events.log.filter((l) => l.startsWith("listener failed:")).length).toBeGreaterThanOrEqual(2);
+      expect(events.log.some((l) => l.startsWith("listening:"))).toBe(false);
+      const failures = server!.stats.listenerFailures;
+      const text = await registry.metrics();
+      expect(sample(text, "exporter_http_listener_failures_total")).toBe(failures);
+
+      // the port is freed: the next retry listens, and only then the app says so
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await events.until(() => app!.listener === "serving");
+      expect(server!.listening).toBe(true);
+      expect(events.log.filter((l) => l.startsWith("listening:"))).toEqual([`listening: http://127.0.0.1:${port}/metrics`]);
+      const r = await get(port, "/metrics");
+      expect(r.status).toBe(200);
+      expect(sample(r.body, "exporter_http_listener_failures_total")).toBeGreaterThanOrEqual(failures);
+    } finally {
+      if (blocker.listening) blocker.close();
+    }
   });
 });

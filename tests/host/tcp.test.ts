@@ -283,7 +283,7 @@ describe("writing and backpressure", () => {
 
   test("the Linux-port profile: 1536-byte write budget and receive window", async () => {
     configureSockets({ profile: "lin" });
-    expect(PROFILES.lin).toEqual({ writeBuffer: 1536, readBuffer: 1536, pollInterval: 20 });
+    expect(PROFILES.lin).toEqual({ writeBuffer: 1536, readBuffer: 1536, pollInterval: 20, linErrors: true });
     const budgets: number[] = [];
     const reads: number[] = [];
     let got = 0;
@@ -357,6 +357,49 @@ describe("errors and closing", () => {
     await nextTurn();
     expect(errors).toBe(1);
     expect(writeOutcome).toBe("ignored");
+  });
+
+  test("lin error model: a peer's FIN is not reported; the write after it returns undefined and the socket goes quiet, without onError", async () => {
+    configureSockets({ profile: "lin" });
+    const events: string[] = [];
+    const first = deferred<TCP>();
+    const later: Array<() => void> = [];
+    const { listener } = serve(({ index }) => ({
+      onReadable(this: TCP, count: number) {
+        events.push(`${index} readable ${count}`);
+        this.read();
+        if (index === 0) first.resolve(this);
+        else later.splice(0).forEach((f) => f());
+      },
+      onWritable(this: TCP) {
+        events.push(`${index} writable`);
+      },
+      onError(this: TCP) {
+        events.push(`${index} error`);
+      },
+    }));
+    const client = peer(listener.port);
+    client.socket.end("request"); // the request, then FIN: both reach the host socket together
+    const socket = await first.promise;
+    const before = events.filter((e) => e.startsWith("0 "));
+    expect(socket.write(bytes("response")) as unknown).toBeUndefined(); // the peer is gone: the write fails
+    expect(socket.write(bytes("more")) as unknown).toBeUndefined();
+    // a second connection's round trips on the same 20 ms poll grid: anything pending for the first is delivered by then
+    const other = peer(listener.port);
+    for (const word of ["a", "b", "c"]) {
+      const seen = new Promise<void>((resolve) => later.push(resolve));
+      other.write(word);
+      await seen;
+    }
+    expect(before).not.toContain("0 error"); // the FIN alone was not reported
+    expect(events.filter((e) => e.startsWith("0 "))).toEqual(before); // nothing after the failed write, no onError
+    // a reset is reported, as the Linux port's read reports it
+    const errored = new Promise<void>((resolve) => {
+      const check = () => (events.includes("1 error") ? resolve() : setImmediate(check));
+      check();
+    });
+    other.socket.resetAndDestroy();
+    await errored;
   });
 
   test("close is idempotent; read and write throw after it; no callback follows it", async () => {

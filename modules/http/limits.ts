@@ -1,0 +1,75 @@
+/*
+ * The HTTP server's limits, defined once. HttpServer rejects an option outside its range with a RangeError that
+ * names the option, the value and the range (no silent clamping), and the configuration (modules/app/config.ts)
+ * checks the settings it hands to the server (port, path, maxConnections) against the same ranges and path rule.
+ *
+ * Safe to preload: frozen constants and pure functions, nothing written after load.
+ */
+
+export interface Range {
+	readonly min: number;
+	readonly max: number;
+	readonly default: number;
+}
+
+function range(min: number, max: number, value: number): Range {
+	return Object.freeze({ min, max, default: value });
+}
+
+/** TCP port of the listener (the server also takes 0: any free port, for tests and tools) */
+export const PORT = range(1, 65535, 9100);
+/** connections served at once (each holds a parser and a `chunkSize` output buffer) */
+export const MAX_CONNECTIONS = range(1, 32, 8);
+/** output buffer per connection, bytes */
+export const CHUNK_SIZE = range(512, 16384, 1024);
+/** a keep-alive connection with no request for this long is closed, ms */
+export const IDLE_TIMEOUT = range(10, 3600000, 65000);
+/** the request line and headers must arrive within this long of the request's first byte (a new connection's
+ *  first byte within this long of the connection), ms; else 408 (a connection that sent nothing is closed) */
+export const HEAD_TIMEOUT = range(10, 600000, 5000);
+/** the whole request (head and body) must arrive within this long of its first byte, ms; else 408 */
+export const REQUEST_TIMEOUT = range(10, 600000, 10000);
+/** a request must arrive at this many bytes per second at least (after its first second), else 408; 0: no minimum */
+export const MIN_RATE = range(0, 1048576, 64);
+/** registry.collect() must finish within this long, ms; else 503 */
+export const COLLECT_TIMEOUT = range(10, 600000, 10000);
+/** a response that makes no progress for this long is aborted, ms */
+export const SEND_TIMEOUT = range(10, 600000, 10000);
+/** after an error response, input is drained for at most this long before closing, ms */
+export const LINGER_TIMEOUT = range(10, 60000, 2000);
+/** period of the server's timeout checks, ms; 0: no timer, the owner calls tick() (tests with an injected clock) */
+export const TICK_INTERVAL = range(0, 1000, 250);
+
+/** longest metrics path, characters (the parser keeps this many path bytes for routing) */
+export const PATH_MAX = 64;
+export const DEFAULT_PATH = "/metrics";
+
+/** true when `value` is an integer within `r` */
+export function inRange(value: unknown, r: Range): value is number {
+	return typeof value === "number" && Number.isInteger(value) && value >= r.min && value <= r.max;
+}
+
+/** what `r` allows, for error messages: "an integer from 1 to 32" */
+export function describeRange(r: Range): string {
+	return "an integer from " + String(r.min) + " to " + String(r.max);
+}
+
+/** RFC 3986 path characters besides letters and digits: unreserved, sub-delims, ":", "@", "/" and "%" */
+const PATH_PUNCTUATION = "-._~!$&'()*+,;=:@/%";
+
+/**
+ * The metrics path rule: an absolute path of at most PATH_MAX characters, only characters allowed in a URL path
+ * (no spaces, no query or fragment), other than the server's own pages "/" and "/-/healthy".
+ * Returns undefined when `path` is allowed, else what is expected (for an error message).
+ */
+export function pathProblem(path: string): string | undefined {
+	const n = path.length;
+	let ok = n > 0 && n <= PATH_MAX && path.charCodeAt(0) === 47;
+	for (let i = 1; ok && i < n; i++) {
+		const c = path.charCodeAt(i);
+		ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || PATH_PUNCTUATION.indexOf(path[i]) >= 0;
+	}
+	if (!ok) return "an absolute URL path like /metrics (at most " + String(PATH_MAX) + " characters, no spaces, no query)";
+	if (path === "/" || path === "/-/healthy") return "a path other than " + path + ", which the server uses for its own page";
+	return undefined;
+}
