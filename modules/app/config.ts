@@ -7,6 +7,7 @@
  *   objects and arrays (i2c, sensors, auth): JSON text, e.g.  sensors='[{"model":"si7021","address":64,"name":"desk"}]'
  * Problems are collected, not thrown one by one: `parseConfig` throws a single `ConfigError` that lists every bad
  * setting with its key, the value it got and what is allowed, so one start-up shows the user everything to fix.
+ * Secrets are never in a message: `auth` is shown with every value but the user name replaced by "<redacted>".
  *
  * Runs only at start-up. Safe to preload: no module-level state is written after load (regexes are made lazily).
  */
@@ -103,23 +104,60 @@ function re(): NonNullable<typeof patterns> {
   });
 }
 
-function show(value: unknown): string {
+function show(value: unknown, max = 60): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "undefined";
   try {
     const s = JSON.stringify(value);
-    return s === undefined ? String(value) : s.length > 60 ? s.slice(0, 57) + "..." : s;
+    return s === undefined ? String(value) : s.length > max ? s.slice(0, max - 3) + "..." : s;
   } catch {
     return String(value);
   }
+}
+
+/** Shown in place of a secret. */
+export const REDACTED = "<redacted>";
+
+/**
+ * `auth` (an object, or the JSON text an mcconfig override gives) as it may be printed: every value is replaced by
+ * "<redacted>" except the user name, so a message still tells which fields are set. Text that is not JSON, and any
+ * other value, is hidden whole (it may be a token pasted in the wrong place).
+ */
+export function redactAuth(value: unknown): unknown {
+  if (value === undefined || value === null || typeof value === "boolean") return value;
+  if (typeof value === "string") {
+    if (value.trim() === "") return value;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return REDACTED;
+    }
+    return isRecord(parsed) ? redactAuth(parsed) : REDACTED;
+  }
+  if (!isRecord(value)) return REDACTED;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    out[key] = key === "username" && typeof v === "string" ? v : REDACTED;
+  }
+  return out;
 }
 
 class Reader {
   readonly problems: string[] = [];
   constructor(readonly raw: Record<string, unknown>) {}
 
+  /** Records a problem. Values of `auth` and `auth.*` are never printed as given (see redactAuth). */
   problem(key: string, value: unknown, expected: string): undefined {
-    this.problems.push(`${key}: got ${show(value)}, expected ${expected}`);
+    let shown = value;
+    let max = 60;
+    if (key === "auth") {
+      shown = redactAuth(value);
+      max = 160; // room for every field name
+    } else if (key.startsWith("auth.") && !(key === "auth.username" && typeof value === "string") && value !== undefined)
+      shown = REDACTED;
+    this.problems.push(`${key}: got ${show(shown, max)}, expected ${expected}`);
     return undefined;
   }
 
@@ -294,7 +332,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
       const password = r.string("auth.password", authRaw.password, "");
       if ((username === "") !== (password === ""))
         r.problem("auth", raw.auth, "both auth.username and auth.password, or neither");
-      if (bearer !== "" && bearer.length < 8) r.problem("auth.bearer", "(hidden)", "a token of at least 8 characters");
+      if (bearer !== "" && bearer.length < 8) r.problem("auth.bearer", bearer, "a token of at least 8 characters");
       if (username.includes(":")) r.problem("auth.username", authRaw.username, "a user name without ':'");
       const a: AuthSetting = {};
       if (bearer !== "") a.bearer = bearer;
