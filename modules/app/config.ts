@@ -10,7 +10,11 @@
  * Secrets are never in a message: `auth` is shown with every value but the user name replaced by "<redacted>".
  *
  * Runs only at start-up. Safe to preload: no module-level state is written after load (regexes are made lazily).
+ * Rules that other modules enforce too are theirs, imported: the metrics path (modules/http/path.ts) and the metric
+ * name prefix (sensors/bridge.ts).
  */
+import { pathProblem } from "../http/path";
+import { namespaceProblem } from "../../sensors/bridge";
 
 export interface SensorSetting {
   /** driver model, e.g. "si7021", "bme680" */
@@ -91,12 +95,10 @@ export const KNOWN_MODELS: readonly string[] = ["si7021", "bme680"];
 
 // Created on first use, not at module level: a regex object made at module load lives in flash when the module is
 // preloaded, and XS crashes writing its match cache there. Once created, they are reused (no per-call compilation).
-let patterns: { hostname: RegExp; metricPrefix: RegExp; path: RegExp; ipv4: RegExp; sensorName: RegExp; hex: RegExp; decimal: RegExp } | undefined;
+let patterns: { hostname: RegExp; ipv4: RegExp; sensorName: RegExp; hex: RegExp; decimal: RegExp } | undefined;
 function re(): NonNullable<typeof patterns> {
   return (patterns ??= {
     hostname: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
-    metricPrefix: /^[a-zA-Z_:][a-zA-Z0-9_:]*$/,
-    path: /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/,
     ipv4: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/,
     sensorName: /^[^\u0000-\u001f\u007f]{1,32}$/,
     hex: /^0x[0-9a-f]+$/i,
@@ -251,10 +253,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   const port = r.integer("port", raw.port, 1, 65535, defaults.port);
 
   const path = r.string("path", raw.path, defaults.path).trim();
-  if (!re().path.test(path) || path.length > 64)
-    r.problem("path", raw.path, "an absolute URL path like /metrics (at most 64 characters, no spaces, no query)");
-  else if (path === "/" || path === "/-/healthy")
-    r.problem("path", raw.path, `a path other than ${path}, which the server uses for its own page`);
+  const pathError = pathProblem(path); // the server's own rule
+  if (pathError !== undefined) r.problem("path", raw.path, pathError);
 
   // network: "dhcp" (default) or a static IPv4 address with mask and gateway
   const addressSetting = r.string("address", raw.address, defaults.address).trim();
@@ -318,8 +318,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   const sampleInterval = r.integer("sampleInterval", raw.sampleInterval, 250, 3600000, defaults.sampleInterval);
 
   const namespace = r.string("namespace", raw.namespace, defaults.namespace).trim();
-  if (namespace !== "" && (!re().metricPrefix.test(namespace) || namespace.length > 32))
-    r.problem("namespace", raw.namespace, "empty, or a metric name prefix like office (letters, digits, '_' or ':', not starting with a digit, at most 32)");
+  const namespaceError = namespaceProblem(namespace); // the sensor bridge's own rule
+  if (namespaceError !== undefined) r.problem("namespace", raw.namespace, namespaceError);
 
   // auth: off by default; empty strings mean unset
   const authRaw = r.json("auth", raw.auth);

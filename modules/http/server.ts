@@ -31,6 +31,7 @@ import {
 	METHOD_GET,
 	METHOD_HEAD,
 } from "./parser";
+import { pathProblem } from "./path";
 
 /** What the server needs of a registry: prom-client-like collect(), and a pull reader per format. */
 export interface ExpositionReader {
@@ -844,13 +845,8 @@ export class HttpServer {
 		this.port = clampInt(options.port, 0, 65535, 9100);
 		this.address = options.address;
 		const path = options.path === undefined ? "/metrics" : String(options.path);
-		if (path.length === 0 || path.length > DEFAULT_LIMITS.maxPath || path.charCodeAt(0) !== 47)
-			throw new RangeError("HttpServer: path must start with / and have at most 64 characters");
-		for (let i = 0; i < path.length; i++) {
-			const c = path.charCodeAt(i);
-			if (c <= 32 || c >= 127 || c === 63 || c === 35) throw new RangeError("HttpServer: bad character in path");
-		}
-		if (path === "/" || path === "/-/healthy") throw new RangeError("HttpServer: path " + path + " is reserved");
+		const pathError = pathProblem(path);
+		if (pathError !== undefined) throw new RangeError("HttpServer: path " + JSON.stringify(path) + ": expected " + pathError);
 		this.path = path;
 		this.registry = options.registry;
 		this.maxConnections = clampInt(options.maxConnections, 1, 1024, 8);
