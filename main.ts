@@ -15,7 +15,7 @@ import * as deviceInfo from "device-info";
 import { Registry } from "./modules/client/index";
 import { HttpServer } from "./modules/http/server";
 import { startSensors } from "./sensors/index";
-import { parseConfig, type AppConfig } from "./modules/app/config";
+import { ConfigError, parseConfig, type AppConfig } from "./modules/app/config";
 import { App } from "./modules/app/app";
 import { DeviceMetrics } from "./modules/device/metrics";
 
@@ -26,16 +26,22 @@ function log(line: string): void {
 }
 
 // 1. settings: an invalid configuration starts nothing; the problems are logged now and every 30 s (a serial console
-//    attached later still sees them), instead of an exception that would reset the board in a loop
+//    attached later still sees them), instead of an exception that would reset the board in a loop. The text never
+//    holds a secret (ConfigError shows auth redacted). On Node, host/start.ts exits non-zero instead of repeating.
 let settings: AppConfig | undefined;
 let configTimer: ReturnType<typeof Timer.set> | undefined;
+let problems: readonly string[] | undefined;
 try {
   settings = parseConfig(config as Record<string, unknown>);
 } catch (error) {
   const text = error instanceof Error ? error.message : String(error);
+  problems = error instanceof ConfigError ? error.problems : [text];
   log(text);
   configTimer = Timer.repeat(() => log(text), 30000);
 }
+
+/** The configuration's problems (already logged), undefined when it is valid and the exporter started. */
+export const configProblems: readonly string[] | undefined = problems;
 
 function run(settings: AppConfig): () => void {
   // 2. registry: sensor series, device self-metrics and the library's own exporter_series_refused_total

@@ -1,5 +1,6 @@
 /**
- * Node loader entry for `npm start`: `node --import tsx/esm --import ./host/register.mjs main.ts`.
+ * Node loader entry for `npm start`: `node --import tsx/esm --import ./host/register.mjs host/start.ts` (host/start.ts
+ * imports main.ts).
  *
  * Registers a resolve hook that maps each Moddable module specifier listed in host/modules.json
  * ("embedded:io/socket/tcp", "timer", "mc/config", ...) to its Node implementation under host/, so device code

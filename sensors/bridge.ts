@@ -30,7 +30,7 @@
  *                                                  chip shows up as a new serial
  */
 import Timer from "timer";
-import { Counter, Gauge, type Registry } from "../modules/metrics/index";
+import { Counter, Gauge, isLegacyMetricName, type Registry } from "../modules/metrics/index";
 import { errorKind } from "./errors";
 import { SENSOR_MODELS, builtInModel, checkAddress, formatAddress } from "./models";
 
@@ -148,12 +148,17 @@ export const ERROR_KINDS = ["nack", "crc", "timeout", "invalid", "other"] as con
 const RECREATE_KINDS: { readonly [kind: string]: true } = { nack: true, timeout: true, other: true };
 
 const BASE_LABELS = ["sensor", "model", "address"] as const;
-// validated once per mapping at add(), never per sample. Created on first use: a module-level regex would be in ROM
-// when this module is preloaded, and XS writes into a regex when it runs (a crash in a preloaded build)
-let nameOk: RegExp | undefined;
-function validName(name: string): boolean {
-  nameOk ??= new RegExp("^[a-zA-Z_:][a-zA-Z0-9_:]*$");
-  return nameOk.test(name);
+// Metric names of sensor series: the metrics library's legacy charset [a-zA-Z_:][a-zA-Z0-9_:]* (one rule, defined in
+// modules/metrics/validation.ts), checked once per mapping at add(), never per sample.
+const NAMESPACE_MAX = 32;
+
+/**
+ * The namespace rule, defined here once and used by the configuration too: "" (none), or a metric name prefix of at
+ * most 32 characters. Returns what a namespace must be when `ns` breaks it, undefined when it is fine.
+ */
+export function namespaceProblem(ns: unknown): string | undefined {
+  if (ns === "" || (typeof ns === "string" && ns.length <= NAMESPACE_MAX && isLegacyMetricName(ns))) return undefined;
+  return `empty, or a metric name prefix like office (letters, digits, '_' or ':', not starting with a digit, at most ${String(NAMESPACE_MAX)})`;
 }
 
 interface Field {
@@ -210,8 +215,8 @@ export class SensorBridge {
   constructor(options: BridgeOptions) {
     if (!options || !options.registry) throw new TypeError("SensorBridge: registry required");
     const ns = options.namespace ?? "";
-    if (typeof ns !== "string" || (ns !== "" && !validName(ns)))
-      throw new TypeError(`SensorBridge: invalid namespace ${JSON.stringify(ns)}`);
+    const nsError = namespaceProblem(ns);
+    if (nsError !== undefined) throw new TypeError(`SensorBridge: invalid namespace ${JSON.stringify(ns)}: expected ${nsError}`);
     this.#prefix = ns === "" ? "" : ns + "_";
     const interval = options.interval ?? 5000;
     if (typeof interval !== "number" || !(interval >= 10) || !Number.isFinite(interval))
@@ -302,7 +307,7 @@ export class SensorBridge {
 
   #field(m: MetricMapping, base: { [k: string]: string }): Field {
     if (!m || typeof m.path !== "string" || m.path.length === 0) throw new TypeError("mapping: path required");
-    if (typeof m.name !== "string" || !validName(m.name)) throw new TypeError(`mapping ${m.path}: invalid metric name`);
+    if (typeof m.name !== "string" || !isLegacyMetricName(m.name)) throw new TypeError(`mapping ${m.path}: invalid metric name`);
     if (typeof m.help !== "string" || m.help.length === 0) throw new TypeError(`mapping ${m.path}: help required`);
     const scale = m.scale ?? 1;
     const offset = m.offset ?? 0;

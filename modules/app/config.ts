@@ -7,11 +7,16 @@
  *   objects and arrays (i2c, sensors, auth): JSON text, e.g.  sensors='[{"model":"si7021","address":64,"name":"desk"}]'
  * Problems are collected, not thrown one by one: `parseConfig` throws a single `ConfigError` that lists every bad
  * setting with its key, the value it got and what is allowed, so one start-up shows the user everything to fix.
+ * Secrets are never in a message: `auth` is shown with every value but the user name replaced by "<redacted>".
  *
  * Runs only at start-up. Safe to preload: no module-level state is written after load (regexes are made lazily).
+ * Rules that other modules enforce too are theirs, imported: the metrics path (modules/http/path.ts) and the metric
+ * name prefix (sensors/bridge.ts).
  */
 import { SENSOR_MODEL_NAMES, builtInModel, modelAddress } from "../../sensors/models";
-import { PORT, MAX_CONNECTIONS, DEFAULT_PATH, pathProblem } from "../http/limits";
+import { PORT, MAX_CONNECTIONS, DEFAULT_PATH } from "../http/limits";
+import { pathProblem } from "../http/path";
+import { namespaceProblem } from "../../sensors/bridge";
 
 export interface SensorSetting {
   /** driver model: one of SENSOR_MODEL_NAMES (sensors/models.ts), e.g. "si7021", "bme680" */
@@ -93,11 +98,10 @@ export const KNOWN_MODELS: readonly string[] = SENSOR_MODEL_NAMES;
 
 // Created on first use, not at module level: a regex object made at module load lives in flash when the module is
 // preloaded, and XS crashes writing its match cache there. Once created, they are reused (no per-call compilation).
-let patterns: { hostname: RegExp; metricPrefix: RegExp; ipv4: RegExp; sensorName: RegExp; hex: RegExp; decimal: RegExp } | undefined;
+let patterns: { hostname: RegExp; ipv4: RegExp; sensorName: RegExp; hex: RegExp; decimal: RegExp } | undefined;
 function re(): NonNullable<typeof patterns> {
   return (patterns ??= {
     hostname: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
-    metricPrefix: /^[a-zA-Z_:][a-zA-Z0-9_:]*$/,
     ipv4: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/,
     sensorName: /^[^\u0000-\u001f\u007f]{1,32}$/,
     hex: /^0x[0-9a-f]+$/i,
@@ -105,23 +109,60 @@ function re(): NonNullable<typeof patterns> {
   });
 }
 
-function show(value: unknown): string {
+function show(value: unknown, max = 60): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "undefined";
   try {
     const s = JSON.stringify(value);
-    return s === undefined ? String(value) : s.length > 60 ? s.slice(0, 57) + "..." : s;
+    return s === undefined ? String(value) : s.length > max ? s.slice(0, max - 3) + "..." : s;
   } catch {
     return String(value);
   }
+}
+
+/** Shown in place of a secret. */
+export const REDACTED = "<redacted>";
+
+/**
+ * `auth` (an object, or the JSON text an mcconfig override gives) as it may be printed: every value is replaced by
+ * "<redacted>" except the user name, so a message still tells which fields are set. Text that is not JSON, and any
+ * other value, is hidden whole (it may be a token pasted in the wrong place).
+ */
+export function redactAuth(value: unknown): unknown {
+  if (value === undefined || value === null || typeof value === "boolean") return value;
+  if (typeof value === "string") {
+    if (value.trim() === "") return value;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return REDACTED;
+    }
+    return isRecord(parsed) ? redactAuth(parsed) : REDACTED;
+  }
+  if (!isRecord(value)) return REDACTED;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    out[key] = key === "username" && typeof v === "string" ? v : REDACTED;
+  }
+  return out;
 }
 
 class Reader {
   readonly problems: string[] = [];
   constructor(readonly raw: Record<string, unknown>) {}
 
+  /** Records a problem. Values of `auth` and `auth.*` are never printed as given (see redactAuth). */
   problem(key: string, value: unknown, expected: string): undefined {
-    this.problems.push(`${key}: got ${show(value)}, expected ${expected}`);
+    let shown = value;
+    let max = 60;
+    if (key === "auth") {
+      shown = redactAuth(value);
+      max = 160; // room for every field name
+    } else if (key.startsWith("auth.") && !(key === "auth.username" && typeof value === "string") && value !== undefined)
+      shown = REDACTED;
+    this.problems.push(`${key}: got ${show(shown, max)}, expected ${expected}`);
     return undefined;
   }
 
@@ -216,8 +257,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   const port = r.integer("port", raw.port, PORT.min, PORT.max, defaults.port);
 
   const path = r.string("path", raw.path, defaults.path).trim();
-  const pathExpected = pathProblem(path);
-  if (pathExpected !== undefined) r.problem("path", raw.path, pathExpected);
+  const pathError = pathProblem(path); // the server's own rule
+  if (pathError !== undefined) r.problem("path", raw.path, pathError);
 
   // network: "dhcp" (default) or a static IPv4 address with mask and gateway
   const addressSetting = r.string("address", raw.address, defaults.address).trim();
@@ -284,8 +325,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   const sampleInterval = r.integer("sampleInterval", raw.sampleInterval, 250, 3600000, defaults.sampleInterval);
 
   const namespace = r.string("namespace", raw.namespace, defaults.namespace).trim();
-  if (namespace !== "" && (!re().metricPrefix.test(namespace) || namespace.length > 32))
-    r.problem("namespace", raw.namespace, "empty, or a metric name prefix like office (letters, digits, '_' or ':', not starting with a digit, at most 32)");
+  const namespaceError = namespaceProblem(namespace); // the sensor bridge's own rule
+  if (namespaceError !== undefined) r.problem("namespace", raw.namespace, namespaceError);
 
   // auth: off by default; empty strings mean unset
   const authRaw = r.json("auth", raw.auth);
@@ -298,7 +339,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
       const password = r.string("auth.password", authRaw.password, "");
       if ((username === "") !== (password === ""))
         r.problem("auth", raw.auth, "both auth.username and auth.password, or neither");
-      if (bearer !== "" && bearer.length < 8) r.problem("auth.bearer", "(hidden)", "a token of at least 8 characters");
+      if (bearer !== "" && bearer.length < 8) r.problem("auth.bearer", bearer, "a token of at least 8 characters");
       if (username.includes(":")) r.problem("auth.username", authRaw.username, "a user name without ':'");
       const a: AuthSetting = {};
       if (bearer !== "") a.bearer = bearer;

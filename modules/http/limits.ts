@@ -54,22 +54,4 @@ export function describeRange(r: Range): string {
 	return "an integer from " + String(r.min) + " to " + String(r.max);
 }
 
-/** RFC 3986 path characters besides letters and digits: unreserved, sub-delims, ":", "@", "/" and "%" */
-const PATH_PUNCTUATION = "-._~!$&'()*+,;=:@/%";
-
-/**
- * The metrics path rule: an absolute path of at most PATH_MAX characters, only characters allowed in a URL path
- * (no spaces, no query or fragment), other than the server's own pages "/" and "/-/healthy".
- * Returns undefined when `path` is allowed, else what is expected (for an error message).
- */
-export function pathProblem(path: string): string | undefined {
-	const n = path.length;
-	let ok = n > 0 && n <= PATH_MAX && path.charCodeAt(0) === 47;
-	for (let i = 1; ok && i < n; i++) {
-		const c = path.charCodeAt(i);
-		ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || PATH_PUNCTUATION.indexOf(path[i]) >= 0;
-	}
-	if (!ok) return "an absolute URL path like /metrics (at most " + String(PATH_MAX) + " characters, no spaces, no query)";
-	if (path === "/" || path === "/-/healthy") return "a path other than " + path + ", which the server uses for its own page";
-	return undefined;
-}
+// The metrics path rule: pathProblem in ./path.

@@ -34,7 +34,6 @@ import {
 	Range,
 	inRange,
 	describeRange,
-	pathProblem,
 } from "./limits";
 import {
 	RequestParser,
@@ -48,6 +47,7 @@ import {
 	METHOD_GET,
 	METHOD_HEAD,
 } from "./parser";
+import { pathProblem } from "./path";
 
 /** What the server needs of a registry: prom-client-like collect(), and a pull reader per format. */
 export interface ExpositionReader {
@@ -78,7 +78,7 @@ export interface HttpServerOptions {
 	port?: number;
 	/** listen address; omitted: the platform default (device: every interface) */
 	address?: string;
-	/** metrics path, default "/metrics" (rule: pathProblem in ./limits) */
+	/** metrics path, default "/metrics" (rule: pathProblem in ./path) */
 	path?: string;
 	registry: ScrapeRegistry;
 	/** concurrent connections, default 8 */
@@ -876,9 +876,9 @@ export class HttpServer {
 		if (!options || !options.registry) throw new TypeError("HttpServer: registry required");
 		this.port = options.port === 0 ? 0 : option("port", options.port, PORT);
 		this.address = options.address;
-		const path = options.path === undefined ? DEFAULT_PATH : options.path;
-		const problem = typeof path === "string" ? pathProblem(path) : "a string";
-		if (problem !== undefined) throw new RangeError("HttpServer: path must be " + problem + ", got " + JSON.stringify(path));
+		const path = options.path === undefined ? DEFAULT_PATH : String(options.path);
+		const pathError = pathProblem(path);
+		if (pathError !== undefined) throw new RangeError("HttpServer: path " + JSON.stringify(path) + ": expected " + pathError);
 		this.path = path;
 		this.registry = options.registry;
 		this.maxConnections = option("maxConnections", options.maxConnections, MAX_CONNECTIONS);

@@ -115,7 +115,7 @@ describe("config: invalid settings give one clear error listing every problem", 
     [{ namespace: "9lives" }, 'namespace: got "9lives"'],
     [{ maxConnections: 0 }, "maxConnections: got 0"],
     [{ mdns: "maybe" }, 'mdns: got "maybe", expected true or false'],
-    [{ auth: { bearer: "short" } }, "auth.bearer: got \"(hidden)\", expected a token of at least 8 characters"],
+    [{ auth: { bearer: "short" } }, "auth.bearer: got \"<redacted>\", expected a token of at least 8 characters"],
   ])("%j", (raw, message) => {
     const problems = problemsOf(raw as Record<string, unknown>);
     expect(problems).toHaveLength(1);
@@ -139,6 +139,45 @@ describe("config: invalid settings give one clear error listing every problem", 
   test("a secret is never echoed in an error", () => {
     const problems = problemsOf({ auth: { bearer: "abc" } });
     expect(problems.join("\n")).not.toContain("abc");
+  });
+
+  describe("secrets are never printed: every problem shows auth redacted, with the fields that are set", () => {
+    const TOKEN = "tok-SECRET-0123456789";
+    const PASSWORD = "pw-SECRET-9876";
+    test.each([
+      ["a bearer and a password without a user name", { auth: { bearer: TOKEN, password: PASSWORD } },
+        'auth: got {"bearer":"<redacted>","password":"<redacted>"}, expected both auth.username and auth.password'],
+      ["the same as JSON text (an mcconfig override)", { auth: JSON.stringify({ bearer: TOKEN, password: PASSWORD }) },
+        'auth: got {"bearer":"<redacted>","password":"<redacted>"}, expected both'],
+      ["a password with an empty user name: every field is named (nothing cut off)", { auth: { bearer: TOKEN, username: "", password: PASSWORD } },
+        'auth: got {"bearer":"<redacted>","username":"","password":"<redacted>"}, expected both'],
+      ["a user name with ':' (the user name is shown, it is not a secret)", { auth: { bearer: TOKEN, username: "prom:etheus", password: PASSWORD } },
+        'auth.username: got "prom:etheus", expected a user name without'],
+      ["JSON text that does not parse", { auth: `{"bearer": "${TOKEN}", "password": "${PASSWORD}"` }, 'auth: got "<redacted>", expected JSON text'],
+      ["a token given as plain text instead of an object", { auth: TOKEN + PASSWORD }, 'auth: got "<redacted>", expected JSON text'],
+      ["an array", { auth: [TOKEN, PASSWORD] }, 'auth: got "<redacted>", expected an object'],
+      ["a bearer that is not a string", { auth: { bearer: { token: TOKEN }, username: "u", password: PASSWORD } }, 'auth.bearer: got "<redacted>", expected a string'],
+      ["a password that is not a string", { auth: { username: "u", password: [PASSWORD] } }, 'auth.password: got "<redacted>", expected a string'],
+      ["a short bearer", { auth: { bearer: TOKEN.slice(0, 7), password: PASSWORD } }, 'auth.bearer: got "<redacted>", expected a token of at least 8'],
+    ])("%s", (_what, raw, message) => {
+      let error: unknown;
+      try {
+        parseConfig({ port: "nine", ...raw } as Record<string, unknown>);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const e = error as ConfigError;
+      expect(e.problems.join("\n")).toContain(message);
+      for (const printed of [e.message, ...e.problems, String(e)]) {
+        for (const secret of [TOKEN, PASSWORD, TOKEN.slice(0, 7), "SECRET"]) expect(printed).not.toContain(secret);
+      }
+    });
+
+    test("a complete auth whose other settings are wrong: the problems do not mention auth at all", () => {
+      const problems = problemsOf({ port: "nine", auth: { bearer: TOKEN, username: "u", password: PASSWORD } });
+      expect(problems).toEqual(['port: got "nine", expected an integer from 1 to 65535']);
+    });
   });
 
   test("a config that is not an object", () => {

@@ -5,8 +5,9 @@
 import fc from "fast-check";
 import { HttpServer, type HttpServerOptions } from "../../modules/http/server";
 import { parseConfig, ConfigError } from "../../modules/app/config";
-import { MAX_CONNECTIONS, PORT, PATH_MAX, pathProblem } from "../../modules/http/limits";
-import { Registry } from "../../modules/metrics/index";
+import { MAX_CONNECTIONS, PORT, PATH_MAX } from "../../modules/http/limits";
+import { pathProblem } from "../../modules/http/path";
+import { Registry } from "../../modules/client/index";
 
 const registry = new Registry();
 

@@ -1,14 +1,20 @@
 // Builds the standalone XS engine `xsnap` from the sources shipped in the npm package @agoric/xsnap (XS 13.3), with
 // make and the C compiler, and caches the binary in .cache/xsnap/<package version>-<hash of the makefile and build
-// flags>/xsnap. Nothing is downloaded and nothing is written inside node_modules (BUILD_DIR points into .cache).
+// flags>/xsnap. The package is not a dependency (its install script would compile XS on every `npm install`): on first
+// use `npm pack` fetches the pinned version's tarball from the npm registry, its hash is checked, and it is unpacked
+// into .cache/xsnap-src/<version>/package (see xsnapSources). Nothing else is downloaded.
 // Set XSNAP=/path/to/xsnap to use a binary of your own instead.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, copyFileSync, chmodSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, copyFileSync, chmodSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 const GOAL = "release";
+
+// The XS sources: this exact tarball of the npm registry (the hash is the one npm records in package-lock.json).
+const XSNAP_PACKAGE = "@agoric/xsnap";
+const XSNAP_VERSION = "0.15.0";
+const XSNAP_INTEGRITY = "sha512-ZBm4DZxbtfacxMHVVdJjZi0Y8zOxN77vpu1WwI5RWfPkaRh0aHkz/dVdTGKXalDNzWfz183lljKxlxl3/h0n+A==";
 
 function fail(message) {
   const e = new Error(message);
@@ -27,15 +33,8 @@ export function ensureXsnap(root, log = (line) => console.log(line)) {
     if (!existsSync(process.env.XSNAP)) fail(`XSNAP=${process.env.XSNAP} does not exist`);
     return { path: process.env.XSNAP, cached: true, seconds: 0, version: probeVersion(process.env.XSNAP) };
   }
-  const require = createRequire(join(root, "package.json"));
-  let pkgJson;
-  try {
-    pkgJson = require.resolve("@agoric/xsnap/package.json");
-  } catch {
-    fail("the npm package @agoric/xsnap is not installed: run `npm ci` (it is a devDependency)");
-  }
-  const pkgDir = dirname(pkgJson);
-  const version = JSON.parse(readFileSync(pkgJson, "utf8")).version;
+  const pkgDir = xsnapSources(root, log);
+  const version = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version;
   const makeDir = join(pkgDir, "xsnap-native", "xsnap", "makefiles", "lin");
   const makefile = join(makeDir, "xsnap.mk");
   const moddable = join(pkgDir, "moddable");
@@ -77,6 +76,52 @@ export function ensureXsnap(root, log = (line) => console.log(line)) {
   rmSync(buildDir, { recursive: true, force: true });
   const seconds = (Date.now() - t0) / 1000;
   return { path: bin, cached: false, seconds, version: probeVersion(bin) };
+}
+
+/**
+ * The directory of the unpacked @agoric/xsnap package (package.json, xsnap-native/, moddable/), fetched on first use:
+ * `npm pack @agoric/xsnap@<XSNAP_VERSION>` (no install script runs), the tarball's sha512 compared with
+ * XSNAP_INTEGRITY, `tar -xzf` into a per-process directory, then renamed into .cache/xsnap-src/<version>/package, so
+ * that a concurrent first run sees either nothing or the whole package.
+ */
+export function xsnapSources(root, log = (line) => console.log(line)) {
+  const dir = resolve(root, ".cache", "xsnap-src", XSNAP_VERSION);
+  const pkgDir = join(dir, "package");
+  if (existsSync(join(pkgDir, "package.json"))) return pkgDir;
+
+  const missing = ["npm", "tar"].filter((cmd) => !have(cmd));
+  if (missing.length) fail(`fetching the XS sources needs ${missing.join(" and ")} on PATH`);
+  const spec = `${XSNAP_PACKAGE}@${XSNAP_VERSION}`;
+  log(`xs: fetching the XS sources: npm pack ${spec} (once; kept in ${dir})`);
+  const work = `${dir}.fetch-${process.pid}`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(join(work, "unpacked"), { recursive: true });
+  try {
+    const r = spawnSync("npm", ["pack", spec, "--pack-destination", work, "--silent"], { cwd: work, encoding: "utf8" });
+    const tarballs = existsSync(work) ? readdirSync(work).filter((f) => f.endsWith(".tgz")) : [];
+    if (r.error || r.status !== 0 || tarballs.length !== 1) {
+      process.stderr.write((r.stdout || "") + (r.stderr || ""));
+      fail(`npm pack ${spec} failed (exit ${r.status}${r.error ? ", " + r.error.message : ""}): is the npm registry reachable? ` +
+        "(XSNAP=/path/to/xsnap uses a binary of your own)");
+    }
+    const tarball = join(work, tarballs[0]);
+    const integrity = "sha512-" + createHash("sha512").update(readFileSync(tarball)).digest("base64");
+    if (integrity !== XSNAP_INTEGRITY)
+      fail(`${tarballs[0]} from the registry is not the pinned ${spec}: its hash is ${integrity}, expected ${XSNAP_INTEGRITY}`);
+    const x = spawnSync("tar", ["-xzf", tarball, "-C", join(work, "unpacked")], { encoding: "utf8" });
+    const unpacked = join(work, "unpacked", "package");
+    if (x.error || x.status !== 0 || !existsSync(join(unpacked, "package.json")))
+      fail(`tar -xzf ${tarball} failed: ${x.error ? x.error.message : (x.stderr || "").trim() || "no package/package.json"}`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      renameSync(unpacked, pkgDir);
+    } catch (e) {
+      if (!existsSync(join(pkgDir, "package.json"))) throw e; // else a concurrent run placed it first: use that one
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return pkgDir;
 }
 
 function probeVersion(bin) {
