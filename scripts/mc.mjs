@@ -15,7 +15,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { delimiter, join, dirname } from "node:path";
+import { basename, delimiter, join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -119,8 +119,20 @@ function main() {
   const result = spawnSync("mcconfig", args, { cwd: root, env, stdio: "inherit" });
   if (result.error) fail([`could not run mcconfig: ${result.error.message}`]);
   if (result.status !== 0) process.exit(result.status ?? 1);
-  if (command === "sim")
-    process.stdout.write("mc: built for the simulator; run it with $MODDABLE/build/bin/lin/release/mcsim <build dir>/bin/lin/mc/.../main/mc.so (see README)\n");
+  if (command === "sim") {
+    const so = simulatorBinary(options, env.MODDABLE);
+    process.stdout.write(`mc: built for the simulator: ${so}\nmc: run it with ${join(env.MODDABLE, "build", "bin", "lin", "release", "mcsim")} ${so}\n`);
+  }
+}
+
+/**
+ * Where `mcconfig -p lin` writes the simulator build: <output dir>/bin/lin/mc/<debug|instrument|release>/<project
+ * folder>/mc.so, the output directory being --out (relative to the project, where mcconfig runs) or $MODDABLE/build
+ * and the folder the one holding manifest.json (mcconfig's NAME).
+ */
+export function simulatorBinary(options, moddable) {
+  const kind = options.debug ? "debug" : options.instrument ? "instrument" : "release";
+  return join(options.out ? resolve(root, options.out) : join(moddable, "build"), "bin", "lin", "mc", kind, basename(resolve(root)), "mc.so");
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

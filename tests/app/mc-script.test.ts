@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 const script = join(__dirname, "..", "..", "scripts", "mc.mjs");
 let dir: string;
@@ -89,6 +89,24 @@ describe("scripts/mc.mjs", () => {
     const r = run(["sim", "port=9200"], { MODDABLE: fakeSdk() });
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/FAKE-MCCONFIG -m -i -p lin \S+\/manifest\.json port=9200 version=0\.1\.0 moddable=8\.2\.3/);
+  });
+
+  test("sim: names the file the build writes, <out>/bin/lin/mc/<instrument|release|debug>/<project folder>/mc.so", () => {
+    const sdk = fakeSdk();
+    const folder = basename(join(__dirname, "..", ".."));
+    const mcsim = join(sdk, "build", "bin", "lin", "release", "mcsim");
+    const cases: [string[], string][] = [
+      [[], join(sdk, "build", "bin", "lin", "mc", "instrument", folder, "mc.so")], // -i is the default
+      [["--no-instrument"], join(sdk, "build", "bin", "lin", "mc", "release", folder, "mc.so")],
+      [["--debug"], join(sdk, "build", "bin", "lin", "mc", "debug", folder, "mc.so")],
+      [[`--out=${join(dir, "out")}`], join(dir, "out", "bin", "lin", "mc", "instrument", folder, "mc.so")],
+    ];
+    for (const [options, so] of cases) {
+      const r = run(["sim", ...options], { MODDABLE: sdk });
+      expect(r.status).toBe(0);
+      expect(r.out).toContain(`mc: built for the simulator: ${so}\n`);
+      expect(r.out).toContain(`mc: run it with ${mcsim} ${so}\n`);
+    }
   });
 
   test("flash and build for the board; debug and upload port options", () => {
