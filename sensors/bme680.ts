@@ -1,5 +1,12 @@
 /**
- * Bosch BME680 (temperature, pressure, humidity, gas) — non-blocking ECMA-419 sensor driver (I2C).
+ * Bosch BME680 and BME688 (temperature, pressure, humidity, gas) — non-blocking ECMA-419 sensor driver (I2C).
+ *
+ * BME680 OR BME688: both have chip id 0x61 and the same registers for temperature, pressure, humidity and the heater;
+ * they differ in the gas measurement. The driver reads the variant id (register 0xF0: 0x00 BME680, 0x01 BME688,
+ * as in Bosch's BME68x SensorAPI: BME68X_VARIANT_GAS_LOW / _HIGH) when it sets the chip up, and for a BME688 sets
+ * run_gas to 0b10 (ctrl_gas_1<5:4>; 0b01 on a BME680), reads the gas result from gas_r_msb/lsb at 0x2C/0x2D (0x2A/0x2B
+ * on a BME680) and converts it with the BME688 formula (see compensateGasHigh). `model` says which chip answered
+ * ("bme680" or "bme688"); `identify()` returns it too. Any other variant id is refused ("invalid").
  *
  * SAMPLE SHAPE (what `sample()` returns and what the sensor→metrics bridge maps):
  * ```
@@ -37,7 +44,8 @@
  *  - The constructor throws (SensorError "nack"/"invalid") if no BME680 answers at the address: retry construction.
  *
  * Compensation uses the floating-point formulas of the BME680 datasheet (BST-BME680-DS001, section 3.3 and, for gas
- * resistance, section 3.4.1 with its const_array1/const_array2 tables for the BME680 — the BME688 differs). The heater
+ * resistance, section 3.4.1 with its const_array1/const_array2 tables for the BME680; for the BME688 the "high" gas
+ * formula of Bosch's BME68x SensorAPI, calc_gas_resistance_high). The heater
  * set-point res_heat_0 is computed from the calibration and the ambient temperature (the last reading, or the
  * configured `ambientTemperature`, or 25 °C before the first reading) and gas_wait_0 encodes the heater duration.
  */
@@ -130,12 +138,19 @@ export const REG = {
   CHIP_ID: 0xd0,
   RESET: 0xe0,
   COEFF2: 0xe1, // 16 bytes 0xE1…0xF0
+  VARIANT_ID: 0xf0, // 0x00 BME680, 0x01 BME688 (the last byte of the COEFF2 block; not a calibration value)
 } as const;
 export const CHIP_ID = 0x61;
+/** variant_id values (Bosch BME68x SensorAPI: BME68X_VARIANT_GAS_LOW, BME68X_VARIANT_GAS_HIGH) */
+export const VARIANT_BME680 = 0x00;
+export const VARIANT_BME688 = 0x01;
+/** ctrl_gas_1 run_gas<5:4>: 0b01 starts a gas conversion on a BME680, 0b10 on a BME688 (BME68X_ENABLE_GAS_MEAS_L/_H) */
+export const RUN_GAS_BME680 = 0x10;
+export const RUN_GAS_BME688 = 0x20;
 export const SOFT_RESET_CMD = 0xb6;
 /** start-up time after soft reset that we wait (the datasheet gives 2 ms; Bosch's API waits 10 ms) */
 export const RESET_WAIT_MS = 10;
-const FIELD_LENGTH = 15; // 0x1D…0x2B
+const FIELD_LENGTH = 17; // 0x1D…0x2D: status … gas_r (BME680 at 0x2A/0x2B, BME688 at 0x2C/0x2D)
 
 const OVERSAMPLING = [0, 1, 2, 4, 8, 16]; // register code → ×n
 const FILTER = [0, 1, 3, 7, 15, 31, 63, 127]; // register code → coefficient
@@ -236,10 +251,17 @@ export const GAS_CONST_ARRAY2 = [
   3906.25, 1953.125, 976.5625, 488.28125, 244.140625,
 ];
 
-/** Gas resistance (Ω) from the 10-bit gas ADC value and the 4-bit gas range, datasheet 3.4.1. */
+/** BME680 gas resistance (Ω) from the 10-bit gas ADC value and the 4-bit gas range, datasheet 3.4.1. */
 export function compensateGas(c: Bme680Calibration, adc: number, range: number): number {
   const var1 = (1340 + 5 * c.rangeSwitchingError) * GAS_CONST_ARRAY1[range & 15];
   return (var1 * GAS_CONST_ARRAY2[range & 15]) / (adc - 512 + var1);
+}
+
+/** BME688 gas resistance (Ω) from the 10-bit gas ADC value and the 4-bit gas range: Bosch's formula for the "high"
+ *  gas variant (BME68x SensorAPI, calc_gas_resistance_high, floating-point form):
+ *  R = 10^6 · 2^(18 − range) / (4096 + 3 · (adc − 512)). No calibration value takes part. */
+export function compensateGasHigh(adc: number, range: number): number {
+  return (1_000_000 * 2 ** (18 - (range & 15))) / (4096 + 3 * (adc - 512));
 }
 
 /** res_heat_x register value for a target hot-plate temperature (°C) at an ambient temperature (°C),
@@ -322,6 +344,8 @@ export default class Bme680 {
   #periodic: Timer | undefined;
   #started = 0;
   #deadline = 0;
+  /** variant id read from the chip (VARIANT_BME680 or VARIANT_BME688) */
+  #variant = VARIANT_BME680;
 
   constructor(options: Bme680Options) {
     if (options === null || typeof options !== "object" || !options.sensor || typeof options.sensor !== "object")
@@ -329,7 +353,7 @@ export default class Bme680 {
     const s = options.sensor;
     if (typeof s.io !== "function") throw new TypeError("BME680: options.sensor.io (an I2C class) required");
     const address = s.address ?? 0x77;
-    requireModelAddress("bme680", address); // 0x76 or 0x77 (sensors/models.ts)
+    requireModelAddress("bme680", address); // 0x76 or 0x77, for a BME688 too (sensors/models.ts)
     this.#onSample = options.onSample;
     this.#onError = options.onError;
     const init: { data: number; clock: number; hz: number; address: number; port?: number } = {
@@ -436,6 +460,17 @@ export default class Bme680 {
     };
   }
 
+  /** The chip that answered, from its variant id: "bme680" or "bme688" (as last read; the constructor reads it). */
+  get model(): "bme680" | "bme688" {
+    return this.#variant === VARIANT_BME688 ? "bme688" : "bme680";
+  }
+
+  /** What the chip is (no I/O: the variant id read when the chip was set up). The bridge exports it as
+   *  sensor_info{chip}. The BME68x have no serial number or firmware version to read. */
+  identify(): { model: "bme680" | "bme688"; variantId: number } {
+    return { model: this.model, variantId: this.#variant };
+  }
+
   /** Latest completed reading, or undefined (none yet, or the last attempt failed). */
   sample(): Bme680Sample | undefined {
     return this.#sample;
@@ -490,14 +525,19 @@ export default class Bme680 {
     return got;
   }
 
+  /** Chip id, then variant id (which says where the gas result is and how to convert it). */
   #checkChipId(): void {
-    let id: number;
+    let id: number, variant: number;
     try {
       id = this.#read(REG.CHIP_ID, 1)[0];
+      if (id !== CHIP_ID) throw makeError("invalid", `BME680: unexpected chip id 0x${id.toString(16)} (expected 0x61)`);
+      variant = this.#read(REG.VARIANT_ID, 1)[0];
     } catch (e) {
       throw this.#asError(e);
     }
-    if (id !== CHIP_ID) throw makeError("invalid", `BME680: unexpected chip id 0x${id.toString(16)} (expected 0x61)`);
+    if (variant !== VARIANT_BME680 && variant !== VARIANT_BME688)
+      throw makeError("invalid", `BME68x: unknown variant id 0x${variant.toString(16)} (0x00 BME680, 0x01 BME688)`);
+    this.#variant = variant;
   }
 
   /** I2C exceptions (NACK) become SensorError "nack"; SensorErrors pass through. */
@@ -569,10 +609,11 @@ export default class Bme680 {
     // Check the chip is still the one we calibrated for, and that `config` still holds our filter: a chip replaced
     // or power-cycled between two measurements (no transfer failed) is caught here. `config` is only rewritten when
     // it differs, because writing it resets the IIR filter (datasheet 3.3.4).
-    let id: number, config: number;
+    let id: number, config: number, variant: number;
     try {
       id = this.#read(REG.CHIP_ID, 1)[0];
       config = this.#read(REG.CONFIG, 1)[0];
+      variant = this.#read(REG.VARIANT_ID, 1)[0];
     } catch (e) {
       this.#fail(e);
       return;
@@ -581,13 +622,19 @@ export default class Bme680 {
       this.#fail(makeError("invalid", `BME680: unexpected chip id 0x${id.toString(16)} (expected 0x61)`));
       return;
     }
+    if (variant !== this.#variant) {
+      // another chip (a BME688 where a BME680 was, or the reverse): its calibration and gas registers differ
+      this.#fail(makeError("invalid", `BME68x: variant id changed to 0x${variant.toString(16)} (chip replaced): set up again`));
+      return;
+    }
     if ((config & 0x1c) !== this.#filter << 2) bytes.push(REG.CONFIG, (config & ~0x1c) | (this.#filter << 2));
     if (heater) {
       const ambient = this.#ambient ?? (this.#lastTemperature ?? 25);
       bytes.push(REG.RES_HEAT_0, heaterResistance(cal, heater.temperature, Math.round(ambient)));
       bytes.push(REG.GAS_WAIT_0, heater.gasWait);
       bytes.push(REG.CTRL_GAS_0, 0x00); // heater on
-      bytes.push(REG.CTRL_GAS_1, 0x10 | 0); // run_gas = 1, nb_conv = 0 (set-point 0)
+      // run_gas (0b01 on a BME680, 0b10 on a BME688), nb_conv = 0 (set-point 0)
+      bytes.push(REG.CTRL_GAS_1, this.#variant === VARIANT_BME688 ? RUN_GAS_BME688 : RUN_GAS_BME680);
     } else {
       bytes.push(REG.CTRL_GAS_0, 0x08); // heat_off
       bytes.push(REG.CTRL_GAS_1, 0x00); // run_gas = 0
@@ -639,8 +686,12 @@ export default class Bme680 {
     const adcP = (f[2] << 12) | (f[3] << 4) | (f[4] >> 4);
     const adcT = (f[5] << 12) | (f[6] << 4) | (f[7] >> 4);
     const adcH = (f[8] << 8) | f[9];
-    const adcG = (f[13] << 2) | (f[14] >> 6);
-    const range = f[14] & 0x0f;
+    // gas_r_msb/lsb: 0x2A/0x2B on a BME680, 0x2C/0x2D on a BME688 (adc<9:2>; adc<1:0>, valid, stable, range<3:0>)
+    const high = this.#variant === VARIANT_BME688;
+    const gasMsb = high ? f[15] : f[13];
+    const gasLsb = high ? f[16] : f[14];
+    const adcG = (gasMsb << 2) | (gasLsb >> 6);
+    const range = gasLsb & 0x0f;
     const t = compensateTemperature(cal, adcT);
     const sample: Bme680Sample = {
       thermometer: { temperature: t.temperature },
@@ -650,9 +701,10 @@ export default class Bme680 {
     if (this.#osH !== 0) sample.hygrometer = { humidity: compensateHumidity(cal, t.tFine, adcH) };
     if (this.#osP !== 0) sample.barometer = { pressure: compensatePressure(cal, t.tFine, adcP) };
     if (this.#gasOn) {
-      const valid = (f[14] & 0x20) !== 0;
-      const heaterStable = (f[14] & 0x10) !== 0;
-      sample.gas = valid && heaterStable ? { resistance: compensateGas(cal, adcG, range), valid, heaterStable } : { valid, heaterStable };
+      const valid = (gasLsb & 0x20) !== 0;
+      const heaterStable = (gasLsb & 0x10) !== 0;
+      const resistance = high ? compensateGasHigh(adcG, range) : compensateGas(cal, adcG, range);
+      sample.gas = valid && heaterStable ? { resistance, valid, heaterStable } : { valid, heaterStable };
     }
     if (!Number.isFinite(t.temperature) || (sample.barometer && !Number.isFinite(sample.barometer.pressure))) {
       this.#fail(makeError("invalid", "BME680: compensation produced a non-finite value"));

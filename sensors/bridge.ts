@@ -25,9 +25,13 @@
  *                                                  first): Unix time when the device clock is set (host, SNTP),
  *                                                  seconds since boot on a device without a clock
  *   <ns>sensor_read_duration_seconds               duration of the last read attempt (success or failure)
- *   <ns>sensor_info{serial, firmware}              1, for drivers with identify() (Si7021: 64-bit serial number and
- *                                                  firmware version), read when the driver is built; a replaced
- *                                                  chip shows up as a new serial
+ *   <ns>sensor_info{chip, serial, firmware}        1, for drivers with identify(), read when the driver is built:
+ *                                                  `chip` is the chip that answered, lower case ("si7021",
+ *                                                  "bme680", "bme688"; the `model` label is the configuration's
+ *                                                  name, and bme680/bme688 each work with either chip); `serial`
+ *                                                  and `firmware` where the chip has them (Si7021: 64-bit serial
+ *                                                  number and firmware version; "" for the BME68x). A replaced
+ *                                                  chip shows up as a new series.
  */
 import Timer from "timer";
 import { Counter, Gauge, isLegacyMetricName, type Registry } from "../modules/metrics/index";
@@ -102,7 +106,7 @@ export const STANDARD_MAPPINGS: readonly MetricMapping[] = [
 /** What the bridge needs of a driver instance. */
 export interface SensorLike {
   /** optional: chip identity, read once per driver instance (the Si7021 has it) */
-  identify?(): { serialNumber?: string; firmwareVersion?: string };
+  identify?(): { model?: string; serialNumber?: string; firmwareVersion?: string };
   sample(): unknown;
   configure?(options: object): void;
   close?(): void;
@@ -180,7 +184,7 @@ interface Entry {
   timeout: Timer | undefined;
   up: boolean | undefined;
   lastKind: string;
-  identity: { serial: string; firmware: string } | undefined;
+  identity: { chip: string; serial: string; firmware: string } | undefined;
 }
 
 function lookup(sample: unknown, segments: readonly string[]): unknown {
@@ -258,7 +262,7 @@ export class SensorBridge {
     this.info = new Gauge({
       name: p + "sensor_info",
       help: "Identity of the sensor chip, for drivers that can read it (value 1).",
-      labelNames: [...BASE_LABELS, "serial", "firmware"],
+      labelNames: [...BASE_LABELS, "chip", "serial", "firmware"],
       registers,
     });
   }
@@ -408,19 +412,23 @@ export class SensorBridge {
 
   #identify(e: Entry, driver: SensorLike): void {
     if (typeof driver.identify !== "function") return;
-    let id: { serialNumber?: unknown; firmwareVersion?: unknown };
+    let id: { model?: unknown; serialNumber?: unknown; firmwareVersion?: unknown };
     try {
       id = driver.identify();
     } catch {
       return; // identity is a nicety: a failed read of it does not fail the sensor (the next rebuild retries)
     }
+    const chip = typeof id?.model === "string" ? id.model.slice(0, 32).toLowerCase() : "";
     const serial = typeof id?.serialNumber === "string" ? id.serialNumber.slice(0, 32) : "";
     const firmware = typeof id?.firmwareVersion === "string" ? id.firmwareVersion.slice(0, 16) : "";
     const old = e.identity;
-    if (old && old.serial === serial && old.firmware === firmware) return;
+    if (old && old.chip === chip && old.serial === serial && old.firmware === firmware) return;
     if (old) this.info.remove({ ...e.labels, ...old });
-    e.identity = { serial, firmware };
-    this.info.set({ ...e.labels, serial, firmware }, 1);
+    e.identity = { chip, serial, firmware };
+    this.info.set({ ...e.labels, chip, serial, firmware }, 1);
+    // e.g. a BME688 configured as "bme680" (works: the driver handles both), or an Si7020 where an Si7021 was expected
+    if (chip !== "" && chip !== e.labels.model && (old === undefined || old.chip !== chip))
+      this.#log?.(`sensor "${e.labels.sensor}" (${e.labels.model} ${e.labels.address}): the chip is a ${chip}`);
   }
 
   #onSample(e: Entry, generation: number, sample: unknown): void {

@@ -4,8 +4,8 @@
  * sensors/bme680.ts), the bridge (sensors/bridge.ts) and the simulated buses (host/sim/devices.ts, the lin build).
  *
  *   model     chip                        addresses
- *   si7021    Silicon Labs Si7021-A20     0x40 (fixed: datasheet §5, "I2C Interface")
- *   bme680    Bosch BME680 or BME688      0x76 (SDO to GND) or 0x77 (SDO to VDDIO) (datasheets §6.2, "I2C interface")
+ *   si7021    Silicon Labs Si7021-A20     0x40 (the datasheet's only slave address)
+ *   bme680    Bosch BME680 or BME688      0x76 (SDO to GND) or 0x77 (SDO to VDDIO), per their datasheets
  *   bme688    the same as bme680
  *
  * "bme680" and "bme688" are two names for one entry: the BME688 has the BME680's chip id and register map, and the

@@ -1,5 +1,5 @@
 /**
- * Register-level simulator of a Bosch BME680 on the simulated I2C bus (`host/sim/bus.ts`).
+ * Register-level simulator of a Bosch BME680 or BME688 on the simulated I2C bus (`host/sim/bus.ts`).
  *
  * Models what the driver talks to (datasheet BST-BME680-DS001, section 5 "memory map" and 3 "functional description"):
  *  - register pointer set by a 1-byte write; reads auto-increment from it; writes are register/value PAIRS
@@ -17,6 +17,11 @@
  *    the IIR filter (x = (x·c + adc)/(c + 1)) applies to T and P;
  *  - gas_valid_r / heat_stab_r: valid when run_gas was set; stable when the heating time ≥ `heatUpMs` (20 ms, the
  *    datasheet says 20–30 ms are needed) and res_heat ≠ 0.
+ *  - BME688 (`variantId: 0x01`; 0x00, the default, is a BME680): variant id register 0xF0 reads it; a gas conversion
+ *    runs when ctrl_gas_1 run_gas<5:4> = 0b10 (0b01 on a BME680: bit 4) and its result goes to gas_r_msb/lsb at
+ *    0x2C/0x2D, converted by inverting the BME688 formula of Bosch's BME68x SensorAPI (calc_gas_resistance_high:
+ *    R = 10^6·2^(18−range) / (4096 + 3·(adc − 512))); the BME680's gas_r at 0x2A/0x2B then reads 0 (no conversion).
+ *    A BME688 given the BME680's run_gas (0b01) measures no gas: gas_valid_r stays 0 in both places.
  * Injectable clock `now()` (ms). Faults: `faults.nack` (every transfer NACKed), `faults.neverComplete` (a measurement
  * stays "measuring" forever), `faults.gasInvalid`, `faults.heaterUnstable`, `chipId` (wrong id), `powerCycle()` (what
  * a re-attached chip looks like: registers back to power-on values). Removal/re-attach itself is `bus.detach/attach`.
@@ -54,9 +59,14 @@ export interface Bme680SimOptions {
   /** fixed values, or a function of elapsed ms since the simulator was created; default: a slow plausible drift */
   environment?: Partial<Bme680Environment> | ((elapsedMs: number) => Bme680Environment);
   chipId?: number;
+  /** variant id at 0xF0: 0x00 BME680 (default), 0x01 BME688 */
+  variantId?: number;
   resetMs?: number;
   heatUpMs?: number;
 }
+
+export const VARIANT_BME680 = 0x00;
+export const VARIANT_BME688 = 0x01;
 
 /** A slowly drifting indoor environment (periods of minutes to an hour), for `npm start`. */
 export function driftingEnvironment(elapsedMs: number): Bme680Environment {
@@ -144,6 +154,11 @@ const K2 = [
   3906.25, 1953.125, 976.5625, 488.28125, 244.140625,
 ];
 
+/** BME688 gas resistance (Ω) for an ADC value and range: Bosch BME68x SensorAPI calc_gas_resistance_high (float). */
+function highGasOf(adc: number, range: number): number {
+  return (1_000_000 * 2 ** (18 - range)) / (4096 + 3 * (adc - 512));
+}
+
 /** Smallest integer x in [lo, hi] with f(x) ≥ target for increasing f (or ≤ for decreasing), then the nearer of x-1/x. */
 function invert(f: (x: number) => number, target: number, lo: number, hi: number, increasing: boolean): number {
   let a = lo, b = hi;
@@ -182,6 +197,21 @@ export function adcForGas(c: Bme680SimCalibration, ohms: number): { adc: number;
   return best;
 }
 
+/** BME688: the gas range whose ADC value (formula inverted) is nearest mid-scale and inside 0…1023, and that value. */
+export function adcForGasHigh(ohms: number): { adc: number; range: number } {
+  let best = { adc: ohms > highGasOf(0, 0) ? 0 : 1023, range: ohms > highGasOf(0, 0) ? 0 : 15 };
+  let bestDistance = Infinity;
+  for (let range = 0; range < 16; range++) {
+    const adc = Math.round(((1_000_000 * 2 ** (18 - range)) / ohms - 4096) / 3 + 512);
+    if (adc < 0 || adc > 1023) continue;
+    if (Math.abs(adc - 512) < bestDistance) {
+      bestDistance = Math.abs(adc - 512);
+      best = { adc, range };
+    }
+  }
+  return best;
+}
+
 const OS = [0, 1, 2, 4, 8, 16];
 const FILTER = [0, 1, 3, 7, 15, 31, 63, 127];
 
@@ -192,6 +222,8 @@ export class Bme680Sim implements SimDevice {
   readonly resetMs: number;
   heatUpMs: number;
   chipId: number;
+  /** variant id (0xF0): VARIANT_BME680 or VARIANT_BME688; writable, as chipId is, to model another chip */
+  variantId: number;
   readonly faults = { nack: false, neverComplete: false, gasInvalid: false, heaterUnstable: false };
   environment: (elapsedMs: number) => Bme680Environment;
   /** counters for tests */
@@ -215,6 +247,7 @@ export class Bme680Sim implements SimDevice {
     this.now = options.now ?? Date.now;
     this.calibration = options.calibration ?? DEFAULT_SIM_CALIBRATION;
     this.chipId = options.chipId ?? 0x61;
+    this.variantId = options.variantId ?? VARIANT_BME680;
     this.resetMs = options.resetMs ?? 2;
     this.heatUpMs = options.heatUpMs ?? 20;
     const env = options.environment;
@@ -259,6 +292,7 @@ export class Bme680Sim implements SimDevice {
 
   #value(reg: number): number {
     if (reg === 0xd0) return this.chipId & 0xff;
+    if (reg === 0xf0) return this.variantId & 0xff;
     if (reg === 0x1d) {
       let v = this.#regs[0x1d];
       if (this.#measuring) {
@@ -307,14 +341,18 @@ export class Bme680Sim implements SimDevice {
     r[0x22] = adcT >> 12; r[0x23] = (adcT >> 4) & 0xff; r[0x24] = (adcT & 0x0f) << 4;
     r[0x25] = adcH >> 8; r[0x26] = adcH & 0xff;
     let gasMsb = 0, gasLsb = 0;
+    const high = this.variantId === VARIANT_BME688;
     if (m.runGas && !this.faults.gasInvalid) {
-      const g = adcForGas(c, env.gasResistance);
+      const g = high ? adcForGasHigh(env.gasResistance) : adcForGas(c, env.gasResistance);
       const stable = !this.faults.heaterUnstable && m.resHeat !== 0 && m.heaterMs >= this.heatUpMs;
       gasMsb = g.adc >> 2;
       gasLsb = ((g.adc & 3) << 6) | 0x20 | (stable ? 0x10 : 0) | g.range;
     }
-    r[0x2a] = gasMsb;
-    r[0x2b] = gasLsb;
+    // the BME680 reports gas at 0x2A/0x2B, the BME688 at 0x2C/0x2D; the other pair reads 0 (no conversion there)
+    r[0x2a] = high ? 0 : gasMsb;
+    r[0x2b] = high ? 0 : gasLsb;
+    r[0x2c] = high ? gasMsb : 0;
+    r[0x2d] = high ? gasLsb : 0;
     this.#measIndex = (this.#measIndex + 1) & 0xff;
     r[0x1e] = this.#measIndex;
     r[0x1d] = 0x80 | (r[0x71] & 0x0f); // new_data_0, gas_meas_index_0 = nb_conv
@@ -326,7 +364,8 @@ export class Bme680Sim implements SimDevice {
     const r = this.#regs;
     const ctrlMeas = r[0x74];
     const cycles = OS[Math.min(5, ctrlMeas >> 5)] + OS[Math.min(5, (ctrlMeas >> 2) & 7)] + OS[Math.min(5, r[0x72] & 7)];
-    const runGas = (r[0x71] & 0x10) !== 0 && (r[0x70] & 0x08) === 0;
+    const runGasBits = this.variantId === VARIANT_BME688 ? (r[0x71] & 0x30) === 0x20 : (r[0x71] & 0x10) !== 0;
+    const runGas = runGasBits && (r[0x70] & 0x08) === 0;
     const nb = r[0x71] & 0x0f;
     const profile = nb > 9 ? 0 : nb;
     const gw = r[0x64 + profile];

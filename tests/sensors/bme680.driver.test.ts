@@ -6,7 +6,7 @@
  */
 import I2C from "embedded:io/i2c";
 import { defaultBus } from "../../host/sim/bus";
-import { Bme680Sim, DEFAULT_SIM_CALIBRATION } from "../../host/sim/bme680";
+import { Bme680Sim, DEFAULT_SIM_CALIBRATION, VARIANT_BME688 } from "../../host/sim/bme680";
 import Bme680, { type Bme680Sample, decodeGasWait, heaterResistance, measurementDuration } from "../../sensors/bme680";
 import { SensorError } from "../../sensors/errors";
 import { advance, drive, useVirtualTime, virtualNow } from "./helpers";
@@ -391,5 +391,63 @@ describe("BME680 driver: faults", () => {
     sensor.measure();
     expectEnvironment(await events.sample());
     expect((sim.register(0x75) >> 2) & 7).toBe(4);
+  });
+});
+
+describe("BME688 (same chip id, variant id 0x01 at 0xF0; Bosch BME68x SensorAPI)", () => {
+  test("variant read at set-up: run_gas 0b10 written, gas read at 0x2C/0x2D and converted by the BME688 formula", async () => {
+    const { sim, sensor, events } = setup({ variantId: VARIANT_BME688 });
+    expect(sensor.model).toBe("bme688");
+    expect(sensor.identify()).toEqual({ model: "bme688", variantId: 0x01 });
+    sensor.measure();
+    const s = await events.sample();
+    expect(sim.register(0x71)).toBe(0x20); // run_gas<5:4> = 0b10, nb_conv 0
+    expect(sim.lastMeasurement!.runGas).toBe(true);
+    expect(s.gas).toMatchObject({ valid: true, heaterStable: true });
+    expectEnvironment(s); // temperature, pressure, humidity and gas resistance within their resolution
+  });
+
+  test("a BME680 keeps run_gas 0b01 and its own registers and formula", async () => {
+    const { sim, sensor, events } = setup();
+    expect(sensor.model).toBe("bme680");
+    expect(sensor.identify()).toEqual({ model: "bme680", variantId: 0x00 });
+    sensor.measure();
+    expectEnvironment(await events.sample());
+    expect(sim.register(0x71)).toBe(0x10);
+  });
+
+  test("BME688 gas flags come from 0x2D: heater not stable or gas invalid omit the resistance", async () => {
+    const { sim, sensor, events } = setup({ variantId: VARIANT_BME688 });
+    sim.faults.heaterUnstable = true;
+    sensor.measure();
+    expect((await events.sample()).gas).toEqual({ valid: true, heaterStable: false });
+    sim.faults.heaterUnstable = false;
+    sim.faults.gasInvalid = true;
+    sensor.measure();
+    expect((await events.sample()).gas).toEqual({ valid: false, heaterStable: false });
+  });
+
+  test("an unknown variant id is refused with a clear error", () => {
+    defaultBus.attach(new Bme680Sim({ variantId: 0x02, now: virtualNow }));
+    expect(() => new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: ADDRESS } })).toThrow(
+      expect.objectContaining({ kind: "invalid", message: expect.stringContaining("unknown variant id 0x2") }),
+    );
+  });
+
+  test("a BME688 put where a BME680 was, between two measurements: 'invalid' once, then set up again as a BME688", async () => {
+    const { sensor, events } = setup();
+    sensor.measure();
+    await events.sample();
+    defaultBus.detach(ADDRESS);
+    const env2 = { ...ENV, gasResistance: 7_654_321 };
+    defaultBus.attach(new Bme680Sim({ variantId: VARIANT_BME688, environment: env2, now: virtualNow }));
+    sensor.measure();
+    const e = await events.error();
+    expect(e.kind).toBe("invalid");
+    expect(e.message).toMatch(/variant id changed to 0x1/);
+    expect(sensor.sample()).toBeUndefined();
+    sensor.measure();
+    expectEnvironment(await events.sample(), env2);
+    expect(sensor.model).toBe("bme688");
   });
 });

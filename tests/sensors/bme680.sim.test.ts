@@ -5,13 +5,16 @@
  */
 import {
   adcForGas,
+  adcForGasHigh,
   Bme680Sim,
+  VARIANT_BME688,
   calibrationRegisters,
   DEFAULT_SIM_CALIBRATION,
   driftingEnvironment,
 } from "../../host/sim/bme680";
 import {
   compensateGas,
+  compensateGasHigh,
   compensateHumidity,
   compensatePressure,
   compensateTemperature,
@@ -53,10 +56,24 @@ function fields(sim: Bme680Sim) {
   };
 }
 
-/** Configure T×2 P×4 H×1, heater 320 °C / `heaterMs`, and trigger forced mode. */
-function trigger(sim: Bme680Sim, heaterMs = 30, opts: { osT?: number; osP?: number; osH?: number; runGas?: boolean } = {}) {
+/** BME688 gas result at 0x2C/0x2D (gas_r_msb/lsb of the high variant) and what 0x2A/0x2B read meanwhile. */
+function gasHigh(sim: Bme680Sim) {
+  const f = readRegs(sim, 0x2a, 4);
+  return {
+    low: [f[0], f[1]],
+    adcG: (f[2] << 2) | (f[3] >> 6),
+    gasValid: (f[3] & 0x20) !== 0,
+    heatStable: (f[3] & 0x10) !== 0,
+    range: f[3] & 0x0f,
+  };
+}
+
+/** Configure T×2 P×4 H×1, heater 320 °C / `heaterMs`, and trigger forced mode. `runGas`: ctrl_gas_1<5:4> (0b01 starts
+ *  a BME680's gas conversion, 0b10 a BME688's), or false for none. */
+function trigger(sim: Bme680Sim, heaterMs = 30, opts: { osT?: number; osP?: number; osH?: number; runGas?: boolean | number } = {}) {
   const { osT = 2, osP = 3, osH = 1, runGas = true } = opts;
-  write(sim, 0x5a, 120, 0x64, heaterMs, 0x71, runGas ? 0x10 : 0x00, 0x72, osH, 0x74, (osT << 5) | (osP << 2) | 1);
+  const ctrlGas1 = runGas === false ? 0 : runGas === true ? 0x10 : (runGas & 3) << 4;
+  write(sim, 0x5a, 120, 0x64, heaterMs, 0x71, ctrlGas1, 0x72, osH, 0x74, (osT << 5) | (osP << 2) | 1);
 }
 
 describe("BME680 simulator: bus protocol", () => {
@@ -282,3 +299,60 @@ test("the default environment drifts plausibly (indoor ranges, slow change)", ()
 function parseCal() {
   return calibrationOf(new Bme680Sim({ now: clock().now }));
 }
+
+describe("BME688 simulation (variant id 0x01; Bosch BME68x SensorAPI: variant_id, run_gas, gas_r at 0x2C/0x2D)", () => {
+  test("the variant id register 0xF0 reads 0x00 on a BME680 and 0x01 on a BME688; both have chip id 0x61", () => {
+    const c = clock();
+    expect(readRegs(new Bme680Sim({ now: c.now }), 0xf0, 1)[0]).toBe(0x00);
+    const sim = new Bme680Sim({ now: c.now, variantId: VARIANT_BME688 });
+    expect(readRegs(sim, 0xf0, 1)[0]).toBe(0x01);
+    expect(readRegs(sim, 0xd0, 1)[0]).toBe(0x61);
+    expect(calibrationOf(sim)).toEqual(DEFAULT_SIM_CALIBRATION); // 0xF0 is not part of the calibration
+  });
+
+  test("run_gas 0b10: the gas result is at 0x2C/0x2D, by the BME688 formula; 0x2A/0x2B read 0", () => {
+    const c = clock();
+    const env = { temperature: 22, pressure: 100_000, humidity: 40, gasResistance: 54_321 };
+    const sim = new Bme680Sim({ now: c.now, environment: env, variantId: VARIANT_BME688 });
+    trigger(sim, 30, { runGas: 0b10 });
+    expect(sim.lastMeasurement!.runGas).toBe(true);
+    c.advance(50);
+    const g = gasHigh(sim);
+    expect(g.low).toEqual([0, 0]);
+    expect(g).toMatchObject({ gasValid: true, heatStable: true });
+    expect(Math.abs(compensateGasHigh(g.adcG, g.range) / env.gasResistance - 1)).toBeLessThan(0.002);
+    // and temperature, pressure, humidity exactly as on a BME680
+    const f = fields(sim);
+    const cal = calibrationOf(sim);
+    expect(Math.abs(compensateTemperature(cal, f.adcT).temperature - env.temperature)).toBeLessThan(0.005);
+  });
+
+  test("a BME688 given the BME680's run_gas (0b01) measures no gas; a BME680 ignores bit 5 (0b10)", () => {
+    const c = clock();
+    const bme688 = new Bme680Sim({ now: c.now, variantId: VARIANT_BME688 });
+    trigger(bme688, 30, { runGas: 0b01 });
+    expect(bme688.lastMeasurement!.runGas).toBe(false);
+    c.advance(50);
+    expect(fields(bme688).gasValid).toBe(false);
+    expect(gasHigh(bme688).gasValid).toBe(false);
+    const bme680 = new Bme680Sim({ now: c.now });
+    trigger(bme680, 30, { runGas: 0b10 });
+    expect(bme680.lastMeasurement!.runGas).toBe(false);
+    trigger(bme680, 30, { runGas: 0b01 });
+    c.advance(50);
+    expect(fields(bme680).gasValid).toBe(true);
+    expect(gasHigh(bme680)).toMatchObject({ adcG: 0, range: 0, gasValid: false }); // 0x2C/0x2D unused on a BME680
+  });
+
+  test("gas ADC (BME688 formula inverted): every range is used between 1.5 kΩ and 100 MΩ, always inside 0…1023", () => {
+    const used = new Set<number>();
+    for (let ohms = 1500; ohms <= 100e6; ohms *= 1.07) {
+      const g = adcForGasHigh(ohms);
+      expect(g.adc).toBeGreaterThanOrEqual(0);
+      expect(g.adc).toBeLessThanOrEqual(1023);
+      used.add(g.range);
+      expect(Math.abs(compensateGasHigh(g.adc, g.range) / ohms - 1)).toBeLessThan(0.001);
+    }
+    expect([...used].sort((a, b) => a - b)).toEqual([...Array(16).keys()]);
+  });
+});

@@ -5,6 +5,8 @@
  * implementation written from the published formulas — re-run it to regenerate):
  *  - float path: Bosch BME680 datasheet BST-BME680-DS001 §3.3.1 (temperature), §3.3.2 (pressure), §3.3.3 (humidity),
  *    §3.3.5 (res_heat_x), §3.4.1 table 16 (gas resistance, const_array1/const_array2; BME680 only);
+ *  - BME688 gas resistance: Bosch BME68x SensorAPI v4.4.8, bme68x.c calc_gas_resistance_high (float and integer
+ *    forms), the formula of the "high" gas variant (variant_id 0x01);
  *  - integer path: Bosch BME680_driver, bme680.c v3.5.5: calc_temperature, calc_pressure, calc_humidity,
  *    calc_gas_resistance (lookupTable1/lookupTable2), calc_heater_res, calc_heater_dur, bme680_get_profile_dur;
  *    calibration layout: bme680_defs.h (BME680_T2_LSB_REG …) and get_calib_data().
@@ -13,6 +15,7 @@
  */
 import {
   compensateGas,
+  compensateGasHigh,
   compensateHumidity,
   compensatePressure,
   compensateTemperature,
@@ -135,6 +138,47 @@ describe("gas resistance over all 16 ranges (datasheet §3.4.1 table 16; bme680.
   test("range_switching_error enters as 1340 + 5·rse (datasheet §3.4.1)", () => {
     // adc 100, range 0, rse 0: 1340·8e6/(100-512+1340)
     relClose(compensateGas({ ...cal, rangeSwitchingError: 0 }, 100, 0), (1340 * 8000000) / 928);
+  });
+});
+
+// BME688: 16 gas ranges × 5 ADC values, from bme680_vectors.py: [range, adc, float Ω, integer Ω (bme68x.c)]
+const GAS_HIGH: [number, number, number, number][] = [
+  [0, 0, 102400000.0, 102400000], [0, 100, 91658741.25874126, 91658700], [0, 512, 64000000.0, 64000000], [0, 900, 49837262.35741445, 49837200], [0, 1023, 46570261.14762835, 46570200],
+  [1, 0, 51200000.0, 51200000], [1, 100, 45829370.62937063, 45829300], [1, 512, 32000000.0, 32000000], [1, 900, 24918631.178707223, 24918600], [1, 1023, 23285130.573814176, 23285100],
+  [2, 0, 25600000.0, 25600000], [2, 100, 22914685.314685315, 22914600], [2, 512, 16000000.0, 16000000], [2, 900, 12459315.589353612, 12459300], [2, 1023, 11642565.286907088, 11642500],
+  [3, 0, 12800000.0, 12800000], [3, 100, 11457342.657342657, 11457300], [3, 512, 8000000.0, 8000000], [3, 900, 6229657.794676806, 6229600], [3, 1023, 5821282.643453544, 5821200],
+  [4, 0, 6400000.0, 6400000], [4, 100, 5728671.328671329, 5728600], [4, 512, 4000000.0, 4000000], [4, 900, 3114828.897338403, 3114800], [4, 1023, 2910641.321726772, 2910600],
+  [5, 0, 3200000.0, 3200000], [5, 100, 2864335.6643356644, 2864300], [5, 512, 2000000.0, 2000000], [5, 900, 1557414.4486692015, 1557400], [5, 1023, 1455320.660863386, 1455300],
+  [6, 0, 1600000.0, 1600000], [6, 100, 1432167.8321678322, 1432100], [6, 512, 1000000.0, 1000000], [6, 900, 778707.2243346007, 778700], [6, 1023, 727660.330431693, 727600],
+  [7, 0, 800000.0, 800000], [7, 100, 716083.9160839161, 716000], [7, 512, 500000.0, 500000], [7, 900, 389353.61216730037, 389300], [7, 1023, 363830.1652158465, 363800],
+  [8, 0, 400000.0, 400000], [8, 100, 358041.95804195805, 358000], [8, 512, 250000.0, 250000], [8, 900, 194676.80608365018, 194600], [8, 1023, 181915.08260792325, 181900],
+  [9, 0, 200000.0, 200000], [9, 100, 179020.97902097902, 179000], [9, 512, 125000.0, 125000], [9, 900, 97338.40304182509, 97300], [9, 1023, 90957.54130396163, 90900],
+  [10, 0, 100000.0, 100000], [10, 100, 89510.48951048951, 89500], [10, 512, 62500.0, 62500], [10, 900, 48669.201520912546, 48600], [10, 1023, 45478.77065198081, 45400],
+  [11, 0, 50000.0, 50000], [11, 100, 44755.244755244756, 44700], [11, 512, 31250.0, 31200], [11, 900, 24334.600760456273, 24300], [11, 1023, 22739.385325990406, 22700],
+  [12, 0, 25000.0, 25000], [12, 100, 22377.622377622378, 22300], [12, 512, 15625.0, 15600], [12, 900, 12167.300380228136, 12100], [12, 1023, 11369.692662995203, 11300],
+  [13, 0, 12500.0, 12500], [13, 100, 11188.811188811189, 11100], [13, 512, 7812.5, 7800], [13, 900, 6083.650190114068, 6000], [13, 1023, 5684.846331497602, 5600],
+  [14, 0, 6250.0, 6200], [14, 100, 5594.4055944055945, 5500], [14, 512, 3906.25, 3900], [14, 900, 3041.825095057034, 3000], [14, 1023, 2842.423165748801, 2800],
+  [15, 0, 3125.0, 3100], [15, 100, 2797.2027972027972, 2700], [15, 512, 1953.125, 1900], [15, 900, 1520.912547528517, 1500], [15, 1023, 1421.2115828744004, 1400],
+];
+
+describe("BME688 gas resistance over all 16 ranges (BME68x SensorAPI calc_gas_resistance_high)", () => {
+  test.each(GAS_HIGH)("range %i, adc %i", (range, adc, float, int) => {
+    const r = compensateGasHigh(adc, range);
+    relClose(r, float, 1e-12);
+    // the integer form truncates to whole 100 Ω (10000·var1/var2, then ×100)
+    expect(r - int).toBeGreaterThanOrEqual(0);
+    expect(r - int).toBeLessThan(100);
+  });
+  test("by hand from the formula R = 1e6·(262144 >> range) / (4096 + 3·(adc − 512))", () => {
+    expect(compensateGasHigh(512, 0)).toBe(64_000_000); // 1e6 · 262144 / 4096
+    expect(compensateGasHigh(512, 15)).toBe(1953.125); // 1e6 · 8 / 4096
+    expect(compensateGasHigh(0, 0)).toBe(102_400_000); // 1e6 · 262144 / 2560
+    relClose(compensateGasHigh(1023, 15), 8e6 / 5629); // 4096 + 3·511 = 5629: the smallest value, 1421.2 Ω
+    relClose(compensateGasHigh(700, 9), (1e6 * 512) / 4660); // 4096 + 3·188 = 4660
+  });
+  test("no calibration value takes part: the BME688 formula differs from the BME680's for the same registers", () => {
+    expect(compensateGasHigh(512, 6)).toBe(1_000_000);
+    expect(compensateGas(cal, 512, 6)).toBe(125_000);
   });
 });
 

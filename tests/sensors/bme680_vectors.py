@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Independent generator of the BME680 test vectors used in tests/sensors/bme680.vectors.test.ts.
+"""Independent generator of the BME680 / BME688 test vectors used in tests/sensors/bme680.vectors.test.ts.
 
 Written from the published formulas, not from the driver:
   * float path: Bosch BME680 datasheet BST-BME680-DS001, section 3.3.1-3.3.3 (T, P, H), 3.3.5 (res_heat_x),
     3.4.1 table 16 (gas resistance with const_array1/const_array2, BME680 only);
   * integer path: Bosch BME680_driver bme680.c v3.5.5: calc_temperature, calc_pressure, calc_humidity,
     calc_gas_resistance (lookupTable1/2), calc_heater_res, calc_heater_dur.
+  * BME688 gas resistance: Bosch BME68x SensorAPI v4.4.8 (bme68x.c), the "high" gas variant (variant_id 0x01):
+    float  R = 1e6 * (262144 >> range) / (4096 + 3 * (adc - 512))
+    int    R = ((10000 * (262144 >> range)) // (4096 + 3 * (adc - 512))) * 100   (uint32 arithmetic)
 Run: python3 tests/sensors/bme680_vectors.py   (prints the vectors as JSON)
 """
 import json
@@ -136,6 +139,15 @@ def i_gas(adc, rng):
     v3 = (L2[rng] * v1) >> 9
     return (v3 + (v2 >> 1)) // v2
 
+def f_gas_high(adc, rng):
+    return 1e6 * (262144 >> rng) / (4096 + 3 * (adc - 512))
+
+def i_gas_high(adc, rng):
+    v1 = 262144 >> rng
+    v2 = 4096 + 3 * (adc - 512)
+    assert 10000 * v1 < 2 ** 32
+    return ((10000 * v1) // v2) * 100
+
 def i_heat(temp, amb):
     c = cal
     temp = min(400, max(200, temp))
@@ -155,7 +167,7 @@ def i_dur(d):
     return d + f * 64
 
 tph = [(400000, 300000, 18000), (480000, 330000, 22000), (520000, 360000, 26000), (560000, 400000, 30000), (350000, 250000, 15000)]
-out = {"calibration": cal, "tph": [], "gas": [], "heater": [], "gasWait": []}
+out = {"calibration": cal, "tph": [], "gas": [], "gasHigh": [], "heater": [], "gasWait": []}
 for t, p, h in tph:
     tf, T = f_temp(t); itf, iT = i_temp(t)
     out["tph"].append(dict(adcT=t, adcP=p, adcH=h, tFine=tf, temperature=T, pressure=f_pres(tf, p), humidity=f_hum(tf, h),
@@ -163,6 +175,9 @@ for t, p, h in tph:
 for rng in range(16):
     for adc in (100, 512, 900):
         out["gas"].append(dict(adc=adc, range=rng, resistance=f_gas(adc, rng), intResistance=i_gas(adc, rng)))
+for rng in range(16):
+    for adc in (0, 100, 512, 900, 1023):
+        out["gasHigh"].append(dict(adc=adc, range=rng, resistance=f_gas_high(adc, rng), intResistance=i_gas_high(adc, rng)))
 for target, amb in ((200, 25), (320, 25), (320, 0), (400, 40)):
     out["heater"].append(dict(target=target, ambient=amb, float=f_heat(target, amb), int=i_heat(target, amb)))
 for d in (1, 63, 64, 100, 150, 1000, 4032):

@@ -166,14 +166,14 @@ describe("bridge with the Si7021", () => {
     start([{ model: "si7021", name: "office" }]);
     await reads.until("office", undefined);
     expect(await series("sensor_info")).toEqual([
-      'sensor_info{sensor="office",model="si7021",address="0x40",serial="deadbeef15ff0001",firmware="1.0"} 1',
+      'sensor_info{sensor="office",model="si7021",address="0x40",chip="si7021",serial="deadbeef15ff0001",firmware="1.0"} 1',
     ]);
     defaultBus.detach(0x40);
     await reads.until("office", "nack");
     defaultBus.attach(new Si7021Sim({ serial: [1, 2, 3, 4, 0x15, 0xff, 0x00, 0x02], firmware: 0x20, now: virtualNow }));
     await reads.until("office", undefined);
     expect(await series("sensor_info")).toEqual([
-      'sensor_info{sensor="office",model="si7021",address="0x40",serial="0102030415ff0002",firmware="2.0"} 1',
+      'sensor_info{sensor="office",model="si7021",address="0x40",chip="si7021",serial="0102030415ff0002",firmware="2.0"} 1',
     ]);
   });
 
@@ -511,5 +511,24 @@ describe("bridge with the BME680 (driver and simulator by the bme680 helper)", (
     defaultBus.clearFaults();
     await reads.until("lab", undefined);
     expect(await series("sensor_pressure_pascals")).toHaveLength(1);
+  });
+});
+
+describe("bridge with a BME688 (most new breakouts): either model name works, sensor_info says which chip answered", () => {
+  test.each([["bme680"], ["bme688"]])("configured as %s: gas resistance exported, sensor_info{chip=\"bme688\"}", async (model) => {
+    const { Bme680Sim, VARIANT_BME688 } = await import("../../host/sim/bme680");
+    const env = { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 2_500_000 };
+    defaultBus.attach(new Bme680Sim({ address: 0x76, variantId: VARIANT_BME688, environment: env, now: virtualNow }));
+    const lines: string[] = [];
+    start([{ model, address: 0x76, name: "lab" }], { interval: 60, readTimeout: 1000, log: (l) => lines.push(l) });
+    await reads.until("lab", undefined);
+    await reads.until("lab", undefined);
+    const labels = `{sensor="lab",model="${model}",address="0x76"`;
+    const gas = await series("sensor_gas_resistance_ohms");
+    expect(gas).toHaveLength(1);
+    expect(gas[0].startsWith("sensor_gas_resistance_ohms" + labels + "} ")).toBe(true);
+    expect(Number(gas[0].split(" ")[1]) / env.gasResistance).toBeCloseTo(1, 2);
+    expect(await series("sensor_info")).toEqual(["sensor_info" + labels + ',chip="bme688",serial="",firmware=""} 1']);
+    expect(lines.filter((l) => l.includes("the chip is a bme688"))).toHaveLength(model === "bme680" ? 1 : 0);
   });
 });

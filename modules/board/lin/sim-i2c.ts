@@ -2,13 +2,14 @@
  * `embedded:io/i2c` for the Moddable simulator, which has no I2C: the project's register-level chip simulators
  * (host/sim/*, plain TypeScript that runs on XS as well as on Node) on a SimBus, behind a small ECMA-419 I2C class
  * (write/read with the stop flag, NACK = exception, close).
- * For each sensor in the configuration whose model has a simulator (si7021, bme680), a simulated chip is attached
- * at its address, with readings that drift slowly over time. Mapped on lin only (i2c-shim.js, manifest.json).
+ * For each sensor in the configuration whose model has a simulator (si7021; bme680 and bme688, simulated as the chip
+ * the name says), a simulated chip is attached at its address, with readings that drift slowly over time. Mapped on lin only (i2c-shim.js, manifest.json).
  */
 import config from "mc/config";
 import { SimBus } from "../../../host/sim/bus";
 import Si7021Sim from "../../../host/sim/si7021";
-import Bme680Sim from "../../../host/sim/bme680";
+import Bme680Sim, { VARIANT_BME680, VARIANT_BME688 } from "../../../host/sim/bme680";
+import { builtInModel } from "../../../sensors/models";
 
 // Created, and the simulated chips attached, when the first I2C is opened (at run time): built while this module is
 // preloaded, the bus's maps and the chips' register files would be in ROM, read-only.
@@ -64,8 +65,10 @@ function attachSimulators(bus: SimBus): SimBus {
     const address = typeof s.address === "string" ? Number(s.address) : s.address;
     if (typeof address !== "number" || !Number.isInteger(address)) continue;
     try {
-      if (s.model === "si7021") bus.attach(new Si7021Sim({ address }));
-      else if (s.model === "bme680") bus.attach(new Bme680Sim({ address }));
+      const model = builtInModel(s.model);
+      if (model === "si7021") bus.attach(new Si7021Sim({ address }));
+      else if (model === "bme680" || model === "bme688")
+        bus.attach(new Bme680Sim({ address, variantId: model === "bme688" ? VARIANT_BME688 : VARIANT_BME680 }));
     } catch {
       // address already taken by another simulated chip: the driver will see that chip (or a NACK)
     }
