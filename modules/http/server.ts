@@ -148,6 +148,11 @@ export interface HttpServerStats {
 }
 
 const READ_SIZE = 512; // bytes taken from the socket per read
+// bounded work per callback, so that timers (sensor sampling) get their turn under full HTTP load: a connection
+// renders at most one output buffer and parses at most READS_PER_TURN reads per callback, then continues from the
+// server's resume timer (a 0 ms timer: every other due timer runs first)
+const READS_PER_TURN = 2;
+const RESUME_IDLE = 3600000; // the resume timer's repeat while armed (it is unscheduled at each firing)
 const MAX_REFUSING = 4; // sockets being answered 503 at once; beyond, the others keep waiting in the listener's queue
 const NAME_MAX = 64;
 // admission (server clock, ms)
@@ -344,6 +349,9 @@ class Connection {
 	/** a request was answered on this connection */
 	served = false;
 	driving = false;
+	/** socket reads in the current callback (READS_PER_TURN), and more work is waiting for the resume timer */
+	turnReads = 0;
+	resume = false;
 	generation = 0;
 	/** the collect this connection waits for (state C_COLLECT), and the format it will render */
 	job: CollectJob | null = null;
@@ -417,9 +425,12 @@ class Connection {
 		);
 	}
 
+	/** do what can be done now, within one callback's share of work (one output buffer, READS_PER_TURN reads) */
 	drive(): void {
 		if (this.driving || this.state === C_CLOSED) return;
 		this.driving = true;
+		this.turnReads = 0;
+		let filled = false;
 		try {
 			for (;;) {
 				if (this.outStart < this.outEnd && this.writable > 0) this.flush();
@@ -430,6 +441,12 @@ class Connection {
 						this.finish();
 						continue;
 					}
+					if (filled) {
+						// this callback's share is done: the rest from the resume timer (or the next onWritable)
+						if (this.writable > 0) this.server.resumeLater(this);
+						break;
+					}
+					filled = true;
 					this.fill();
 					if (this.outStart === this.outEnd && this.segment !== SEG_DONE) break; // no room to make progress
 					if (this.writable <= 0) break;
@@ -505,6 +522,11 @@ class Connection {
 		if (input === null || this.inputOffset >= input.length) {
 			this.input = null;
 			if (this.readable <= 0) return false;
+			if (this.turnReads >= READS_PER_TURN) {
+				this.server.resumeLater(this); // the rest from the resume timer (the socket does not announce it again)
+				return false;
+			}
+			this.turnReads++;
 			const n = this.readable < READ_SIZE ? this.readable : READ_SIZE;
 			const got = this.socket.read(n);
 			this.readable -= n;
@@ -976,6 +998,9 @@ export class HttpServer {
 	private readonly onListenerError: ((error: unknown) => void) | undefined;
 	private listener: Listener | null = null;
 	private tickTimer: Timer | null = null;
+	/** drives connections that have more to do than one callback's share (see READS_PER_TURN); unscheduled when idle */
+	private resumeTimer: Timer | null = null;
+	private resumeArmed = false;
 	private running = false;
 	private readonly connections: Connection[] = [];
 	private readonly refusals: Refusal[] = [];
@@ -1059,6 +1084,11 @@ export class HttpServer {
 				this.tickTimer = Timer.repeat(function () {
 					self.tick();
 				}, this.tickMs);
+			this.resumeTimer = Timer.repeat(function () {
+				self.resumeAll();
+			}, RESUME_IDLE);
+			Timer.schedule(this.resumeTimer); // armed by resumeLater
+			this.resumeArmed = false;
 		}
 		try {
 			this.listen();
@@ -1075,15 +1105,43 @@ export class HttpServer {
 		this.running = false;
 		if (this.tickTimer) Timer.clear(this.tickTimer);
 		this.tickTimer = null;
+		if (this.resumeTimer) Timer.clear(this.resumeTimer);
+		this.resumeTimer = null;
+		this.resumeArmed = false;
 		this.closeListener();
 		for (let i = this.connections.length - 1; i >= 0; i--) this.connections[i].close();
 		for (let i = this.refusals.length - 1; i >= 0; i--) this.refusals[i].close();
 		this.collecting = null;
 	}
 
-	/** true while the server has connections (or refusals) open */
-	get busy(): boolean {
-		return this.connections.length > 0 || this.refusals.length > 0;
+	/** true while connections wait for the resume timer to continue their work (for tests and tools) */
+	get resuming(): boolean {
+		return this.resumeArmed;
+	}
+
+	/** `c` has more to do than one callback's share: continue it from the resume timer */
+	resumeLater(c: Connection): void {
+		c.resume = true;
+		const t = this.resumeTimer;
+		if (t !== null && !this.resumeArmed) {
+			this.resumeArmed = true;
+			Timer.schedule(t, 0, RESUME_IDLE);
+		}
+	}
+
+	/** the resume timer: one more share of work for each connection that asked for it */
+	private resumeAll(): void {
+		const t = this.resumeTimer;
+		if (t !== null) Timer.schedule(t); // unscheduled until a connection asks again
+		this.resumeArmed = false;
+		const list = this.connections;
+		for (let i = list.length - 1; i >= 0; i--) {
+			const c = list[i];
+			if (c !== undefined && c.resume) {
+				c.resume = false;
+				c.drive();
+			}
+		}
 	}
 
 	/** true while a listener is open */

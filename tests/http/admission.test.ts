@@ -39,12 +39,13 @@ afterEach(() => {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Wait until the host sockets have delivered everything: three event-loop turns in a row with nothing pending. */
+/** Wait until the host sockets have delivered everything and no server has work waiting for its resume timer:
+ *  three event-loop turns in a row with nothing pending. */
 async function settle(): Promise<void> {
   let quiet = 0;
   for (let turn = 0; turn < 200000; turn++) {
     await nextTurn();
-    if (pendingDeliveries() === 0) {
+    if (pendingDeliveries() === 0 && !servers.some((s) => s.resuming)) {
       if (++quiet >= 3) return;
     } else quiet = 0;
   }
