@@ -815,6 +815,8 @@ class Connection {
 		this.started = -1;
 		this.received = 0;
 		this.deadline = server.now + server.idleTimeout;
+		// idle now: a connection waiting for a slot may take this one (if nothing slower is there to go)
+		if (server.waiting > 0) server.admit();
 	}
 
 	http10Stream(): boolean {
@@ -1221,9 +1223,9 @@ export class HttpServer {
 	 * one lingering after an error); an idle keep-alive connection only when no other is evictable now or soon.
 	 * Otherwise the newcomers wait in the listener's queue (attackers that wait do not reconnect, so they cannot
 	 * outrun a scraper), and after QUEUE_WAIT with no slot in sight they are answered 503 and closed.
-	 * Called when the listener reports waiting connections, when a connection closes and at every tick.
+	 * Called when the listener reports waiting connections, when a connection closes or goes idle, and at every tick.
 	 */
-	private admit(): void {
+	admit(): void {
 		const listener = this.listener;
 		if (this.admitting || !listener) return;
 		this.admitting = true;
