@@ -125,13 +125,30 @@ export function configureSockets(change: Partial<SocketSettings> & { profile?: s
   return previous;
 }
 
+/** Callbacks scheduled and not delivered yet, on every socket and listener (see pendingDeliveries). */
+let scheduledDeliveries = 0;
+
+/**
+ * Host only (tests): the number of socket and listener callbacks scheduled and not delivered yet. With the client
+ * side's writes handed to the operating system (loopback delivers them at once), a few event-loop turns in a row
+ * with nothing pending mean the device code has seen everything sent so far.
+ */
+export function pendingDeliveries(): number {
+  return scheduledDeliveries;
+}
+
 /** Run `deliver` later: on the next turn, or on the next point of the poll grid. */
 export function later(pollInterval: number, deliver: () => void): void {
+  scheduledDeliveries++;
+  const counted = () => {
+    scheduledDeliveries--;
+    deliver();
+  };
   if (pollInterval > 0) {
-    const timer = setTimeout(deliver, pollInterval - (Date.now() % pollInterval));
+    const timer = setTimeout(counted, pollInterval - (Date.now() % pollInterval));
     void timer;
   } else {
-    setImmediate(deliver);
+    setImmediate(counted);
   }
 }
 
@@ -257,6 +274,7 @@ class Connection {
     this.triggered |= what;
     if (this.scheduled || !this.owner || this.quiet) return;
     this.scheduled = true;
+    scheduledDeliveries++;
     const poll = this.settings.pollInterval;
     if (poll > 0) setTimeout(deliverConnection, poll - (Date.now() % poll), this);
     else setImmediate(deliverConnection, this); // no closure per delivery
@@ -335,6 +353,7 @@ class Connection {
 }
 
 function deliverConnection(connection: Connection): void {
+  scheduledDeliveries--;
   connection.deliver();
 }
 

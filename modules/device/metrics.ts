@@ -14,7 +14,8 @@
  *   exporter_http_requests_total, exporter_scrapes_total, exporter_scrape_errors_total,
  *   exporter_last_scrape_duration_seconds, exporter_scrape_duration_seconds_total,
  *   exporter_http_response_bytes_total, exporter_http_connections_accepted_total,
- *   exporter_http_connections_refused_total, exporter_http_connections_active, exporter_http_bad_requests_total,
+ *   exporter_http_connections_refused_total, exporter_http_connections_evicted_total,
+ *   exporter_http_connections_active, exporter_http_bad_requests_total,
  *   exporter_http_listener_failures_total
  * (Label sets refused by series caps are counted by the metrics library itself: exporter_series_refused_total.)
  */
@@ -225,7 +226,8 @@ export class DeviceMetrics {
     mirror("exporter_scrape_duration_seconds_total", "Total time spent serving scrapes.", (s) => s.scrapeMsTotal, 1 / 1000);
     mirror("exporter_http_response_bytes_total", "Bytes written to HTTP clients (headers and bodies).", (s) => s.bytesSent);
     mirror("exporter_http_connections_accepted_total", "TCP connections accepted.", (s) => s.connectionsAccepted);
-    mirror("exporter_http_connections_refused_total", "TCP connections refused because maxConnections were open (503 and close).", (s) => s.connectionsRefused);
+    mirror("exporter_http_connections_refused_total", "TCP connections refused because no connection slot came free in time (503 and close).", (s) => s.connectionsRefused);
+    mirror("exporter_http_connections_evicted_total", "HTTP connections closed to admit a new one (slow or silent clients, stalled responses, idle keep-alive).", (s) => s.connectionsEvicted);
     gauge("exporter_http_connections_active", "Open HTTP connections.", (s) => s.activeConnections);
     mirror("exporter_http_bad_requests_total", "Requests rejected as malformed or too large (4xx other than 401/404/405).", (s) => s.badRequests);
     mirror("exporter_http_listener_failures_total", "Times the HTTP listener could not be created or failed (the app retries with backoff).", (s) => s.listenerFailures);

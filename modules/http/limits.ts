@@ -37,8 +37,9 @@ export const COLLECT_TIMEOUT = range(10, 600000, 10000);
 export const SEND_TIMEOUT = range(10, 600000, 10000);
 /** after an error response, input is drained for at most this long before closing, ms */
 export const LINGER_TIMEOUT = range(10, 60000, 2000);
-/** period of the server's timeout checks, ms; 0: no timer, the owner calls tick() (tests with an injected clock) */
-export const TICK_INTERVAL = range(0, 1000, 250);
+/** period of the server's timeout and admission checks, ms; 0: no timer, the owner calls tick() (tests with an
+ *  injected clock). Default: a quarter of the shortest timeout, at most this range's default */
+export const TICK_INTERVAL = range(0, 1000, 100);
 
 /** longest metrics path, characters (the parser keeps this many path bytes for routing) */
 export const PATH_MAX = 64;

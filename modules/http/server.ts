@@ -1,17 +1,23 @@
 /*
  * HTTP/1.1 server for the Prometheus exposition, on ECMA-419 sockets (embedded:io/socket/listener, .../tcp).
  *
- * - One Connection per accepted socket, at most `maxConnections`. A new connection beyond the cap evicts the
- *   longest-idle keep-alive connection (no request bytes pending, no response in progress); when every connection
- *   is busy it is answered "503 Service Unavailable" and closed (no queue).
+ * - One Connection per accepted socket, at most `maxConnections`; admission is built so that a scraper always wins
+ *   against slow or idle clients (see HttpServer.admit): with every slot taken, a newcomer takes the slot of the
+ *   connection that has held one longest without completing a request (a slow or silent client, a stalled response;
+ *   an idle keep-alive connection last); if none can go yet, newcomers wait in the listener's queue, and are answered
+ *   "503 Service Unavailable" and closed at once if no slot comes free within a second.
+ * - A request must keep coming: its head within `headTimeout` of its first byte, the whole of it within
+ *   `requestTimeout`, and at `minRate` bytes per second at least (after its first second), else 408.
  * - Requests are parsed incrementally (./parser). Pipelined requests are answered in order: while a response is
  *   being sent nothing more is read from the socket, so unread requests stay in the TCP receive window (backpressure
  *   on the client).
  * - Responses are streamed from one fixed output buffer per connection (`chunkSize` bytes), written only as far as
  *   the socket's writable budget allows (onWritable); the exposition is pulled from the registry's reader chunk by
  *   chunk and never held whole. HTTP/1.1: `Transfer-Encoding: chunked`; HTTP/1.0: close-delimited.
- * - Timeouts run off one repeating timer: idle keep-alive (close silently), whole request (408), scrape collect
- *   (503), send stall (abort), lingering close after an error.
+ * - Timeouts and admission run off one repeating timer on the server's clock (its own tick count, or the `now`
+ *   option): idle keep-alive (close silently), head, whole request and minimum rate (408), scrape collect (503),
+ *   send stall (abort), lingering close after an error. A write that fails (returns no number, or throws) closes
+ *   the connection at once.
  * - Nothing from the wire throws out of a callback: every socket callback is guarded; a failure closes that
  *   connection only. When the listener cannot be created, start() throws; when it fails later, it is closed and
  *   `onListenerError` is called. Retrying is the owner's job (modules/app/app.ts): one retry layer, not two.
@@ -25,7 +31,10 @@ import {
 	MAX_CONNECTIONS,
 	CHUNK_SIZE,
 	IDLE_TIMEOUT,
+	HEAD_TIMEOUT,
 	REQUEST_TIMEOUT,
+	MIN_RATE,
+	TICK_INTERVAL,
 	COLLECT_TIMEOUT,
 	SEND_TIMEOUT,
 	LINGER_TIMEOUT,
@@ -40,7 +49,9 @@ import {
 	ParserLimits,
 	DEFAULT_LIMITS,
 	PHASE_IDLE,
+	PHASE_START,
 	PHASE_HEAD,
+	PHASE_BODY,
 	PHASE_COMPLETE,
 	PHASE_ERROR,
 	METHOD_UNKNOWN,
@@ -90,8 +101,14 @@ export interface HttpServerOptions {
 	chunkSize?: number;
 	/** close a keep-alive connection after this long without a request, ms (default 65000) */
 	idleTimeout?: number;
+	/** the request line and headers must arrive within this long of the request's first byte (and a new connection's
+	 *  first byte within this long of the connection), ms (default 5000): else 408 (a silent connection is closed) */
+	headTimeout?: number;
 	/** a request must arrive whole within this long of its first byte, ms (default 10000): else 408 */
 	requestTimeout?: number;
+	/** a request in progress must arrive at this many bytes per second at least, after its first second
+	 *  (default 64; 0: no minimum): else 408 */
+	minRate?: number;
 	/** collect() must finish within this long, ms (default 10000): else 503 */
 	collectTimeout?: number;
 	/** a response that makes no progress for this long is aborted, ms (default 10000) */
@@ -100,6 +117,12 @@ export interface HttpServerOptions {
 	lingerTimeout?: number;
 	/** request limits (see ./parser) */
 	limits?: ParserLimits;
+	/** the server's clock, ms, monotonic (default: its own, advanced by tickInterval at each tick; needs no RTC).
+	 *  Read at every tick. */
+	now?: () => number;
+	/** period of the timeout and admission checks, ms (default: a quarter of the shortest timeout, at most 100);
+	 *  0: no timer of its own, the owner calls tick() (a test with an injected clock) */
+	tickInterval?: number;
 	/**
 	 * The listener failed after it was created (the platform reported an error, or accepting failed): it is closed,
 	 * and start() creates a new one. The server does not retry by itself: its owner does (modules/app/app.ts).
@@ -118,13 +141,33 @@ export interface HttpServerStats {
 	connectionsRefused: number;
 	activeConnections: number;
 	badRequests: number;
+	/** connections closed to admit a waiting one (idle keep-alive, slow request, stalled response) */
+	connectionsEvicted: number;
 	/** listeners that could not be created (start() threw) or failed later */
 	listenerFailures: number;
 }
 
 const READ_SIZE = 512; // bytes taken from the socket per read
-const MAX_REFUSING = 4; // sockets being answered 503 at once; beyond, refused sockets are closed at once
+// bounded work per callback, so that timers (sensor sampling) get their turn under full HTTP load: a connection
+// renders at most one output buffer and parses at most READS_PER_TURN reads per callback, then continues from the
+// server's resume timer (a 0 ms timer: every other due timer runs first)
+const READS_PER_TURN = 2;
+const RESUME_IDLE = 3600000; // the resume timer's repeat while armed (it is unscheduled at each firing)
+const MAX_REFUSING = 4; // sockets being answered 503 at once; beyond, the others keep waiting in the listener's queue
 const NAME_MAX = 64;
+// admission (server clock, ms)
+// a connection, or a request in progress, cannot be evicted this young: time for its request to arrive (at least
+// EVICT_GRACE - tickInterval of real time, as the server's clock moves at ticks: 150 ms with the default tick)
+const EVICT_GRACE = 250;
+const STALL_EVICT = 1000; // a response that made no progress for this long can be evicted for a new connection
+const QUEUE_WAIT = 1000; // a waiting connection with no slot in sight for this long is answered 503 and closed
+const RATE_GRACE = 1000; // the minimum request data rate applies after the request's first second
+
+// what an eviction would cost (Connection.evictable)
+const EVICT_NEVER = 0; // answering a request (collect, or a send that progresses)
+const EVICT_SOON = 1; // a new connection or a request in progress, still within EVICT_GRACE
+const EVICT_NOW = 2; // held a slot EVICT_GRACE without completing a request, a stalled send, or lingering
+const EVICT_IDLE = 3; // idle keep-alive after a completed request: evicted only when no other is evictable, now or soon
 
 const REASONS: { [status: number]: string } = {
 	100: "Continue",
@@ -270,6 +313,21 @@ function lowerByte(c: number): number {
 	return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
+/** socket callbacks shared by every connection (`this` is the socket, its target the Connection) */
+function connectionReadable(this: TCP, bytes: number): void {
+	const c = (this as unknown as { target: Connection }).target;
+	c.readable = bytes;
+	c.drive();
+}
+function connectionWritable(this: TCP, bytes: number): void {
+	const c = (this as unknown as { target: Connection }).target;
+	c.writable = bytes;
+	c.drive();
+}
+function connectionError(this: TCP): void {
+	(this as unknown as { target: Connection }).target.close();
+}
+
 class Connection {
 	readonly server: HttpServer;
 	socket: TCP;
@@ -283,8 +341,17 @@ class Connection {
 	inputOffset = 0;
 	state = C_READ;
 	deadline = 0;
-	idleSince = 0;
+	/** server time since which this connection has held its slot without completing a request */
+	since = 0;
+	/** server time of the current request's first byte (-1: none yet), and its bytes so far */
+	started = -1;
+	received = 0;
+	/** a request was answered on this connection */
+	served = false;
 	driving = false;
+	/** socket reads in the current callback (READS_PER_TURN), and more work is waiting for the resume timer */
+	turnReads = 0;
+	resume = false;
 	generation = 0;
 	/** the collect this connection waits for (state C_COLLECT), and the format it will render */
 	job: CollectJob | null = null;
@@ -312,24 +379,40 @@ class Connection {
 		this.server = server;
 		this.parser = new RequestParser(server.limits);
 		this.out = new Uint8Array(server.chunkSize);
-		const self = this;
+		// shared callbacks find the connection through the socket's target: no closure per connection
 		this.socket = new TCP({
 			from: pending,
 			nodelay: true,
-			onReadable(bytes: number) {
-				self.readable = bytes;
-				self.drive();
-			},
-			onWritable(bytes: number) {
-				self.writable = bytes;
-				self.drive();
-			},
-			onError() {
-				self.close();
-			},
+			target: this,
+			onReadable: connectionReadable,
+			onWritable: connectionWritable,
+			onError: connectionError,
 		});
-		this.idleSince = server.now;
-		this.deadline = server.now + server.idleTimeout;
+		this.since = server.now;
+		this.deadline = server.now + server.headTimeout; // a new connection that sends nothing is closed
+	}
+
+	/** whether (and how readily) this connection may be closed to admit a waiting one; see EVICT_* */
+	evictable(now: number): number {
+		const state = this.state;
+		if (state === C_READ) {
+			if (this.served && this.isIdle()) return EVICT_IDLE;
+			return now - (this.started >= 0 ? this.started : this.since) >= EVICT_GRACE ? EVICT_NOW : EVICT_SOON;
+		}
+		if (state === C_LINGER) return EVICT_NOW;
+		// sending: the deadline is the last progress + sendTimeout (set by respondText, respondStream and flush)
+		if (state === C_SEND) return now - (this.deadline - this.server.sendTimeout) >= STALL_EVICT ? EVICT_NOW : EVICT_NEVER;
+		return EVICT_NEVER;
+	}
+
+	/** a request in progress arrives slower than minRate (after its first RATE_GRACE ms) */
+	tooSlow(now: number): boolean {
+		const rate = this.server.minRate;
+		if (rate === 0 || this.state !== C_READ || this.started < 0) return false;
+		const phase = this.parser.phase;
+		if (phase !== PHASE_START && phase !== PHASE_BODY) return false;
+		const elapsed = now - this.started - RATE_GRACE;
+		return elapsed > 0 && this.received * 1000 < rate * elapsed;
 	}
 
 	isIdle(): boolean {
@@ -342,9 +425,12 @@ class Connection {
 		);
 	}
 
+	/** do what can be done now, within one callback's share of work (one output buffer, READS_PER_TURN reads) */
 	drive(): void {
 		if (this.driving || this.state === C_CLOSED) return;
 		this.driving = true;
+		this.turnReads = 0;
+		let filled = false;
 		try {
 			for (;;) {
 				if (this.outStart < this.outEnd && this.writable > 0) this.flush();
@@ -355,6 +441,12 @@ class Connection {
 						this.finish();
 						continue;
 					}
+					if (filled) {
+						// this callback's share is done: the rest from the resume timer (or the next onWritable)
+						if (this.writable > 0) this.server.resumeLater(this);
+						break;
+					}
+					filled = true;
 					this.fill();
 					if (this.outStart === this.outEnd && this.segment !== SEG_DONE) break; // no room to make progress
 					if (this.writable <= 0) break;
@@ -430,6 +522,11 @@ class Connection {
 		if (input === null || this.inputOffset >= input.length) {
 			this.input = null;
 			if (this.readable <= 0) return false;
+			if (this.turnReads >= READS_PER_TURN) {
+				this.server.resumeLater(this); // the rest from the resume timer (the socket does not announce it again)
+				return false;
+			}
+			this.turnReads++;
 			const n = this.readable < READ_SIZE ? this.readable : READ_SIZE;
 			const got = this.socket.read(n);
 			this.readable -= n;
@@ -441,8 +538,15 @@ class Connection {
 			this.inputOffset = 0;
 		}
 		const wasIdle = phase === PHASE_IDLE;
-		this.inputOffset = p.execute(input, this.inputOffset, input.length);
-		if (wasIdle && p.phase !== PHASE_IDLE) this.deadline = this.server.now + this.server.requestTimeout;
+		const from = this.inputOffset;
+		this.inputOffset = p.execute(input, from, input.length);
+		this.received += this.inputOffset - from;
+		if (wasIdle && p.phase !== PHASE_IDLE) {
+			// the request's first byte: its head must arrive within headTimeout, the whole of it within requestTimeout
+			const server = this.server;
+			this.started = server.now;
+			this.deadline = server.now + (server.headTimeout < server.requestTimeout ? server.headTimeout : server.requestTimeout);
+		}
 		return true;
 	}
 
@@ -466,6 +570,7 @@ class Connection {
 		}
 		this.route = route;
 		this.status = status;
+		this.deadline = this.started + server.requestTimeout; // the head is in: the body has until the request deadline
 		if (p.expectContinue) {
 			if (status !== 200) {
 				// final answer now; the body is never read, so the connection closes afterwards
@@ -705,8 +810,13 @@ class Connection {
 		this.parser.reset();
 		this.state = C_READ;
 		this.route = ROUTE_NONE;
-		this.idleSince = server.now;
+		this.served = true;
+		this.since = server.now;
+		this.started = -1;
+		this.received = 0;
 		this.deadline = server.now + server.idleTimeout;
+		// idle now: a connection waiting for a slot may take this one (if nothing slower is there to go)
+		if (server.waiting > 0) server.admit();
 	}
 
 	http10Stream(): boolean {
@@ -726,16 +836,10 @@ class Connection {
 		const state = this.state;
 		if (state === C_READ) {
 			if (this.parser.phase === PHASE_IDLE) {
-				this.close(); // idle keep-alive connection: close silently
+				this.close(); // idle keep-alive connection, or a new one that sent nothing: close silently
 				return;
 			}
-			this.server.stats.requests++;
-			this.server.stats.badRequests++;
-			this.keepAlive = false;
-			this.headOnly = false;
-			this.http10 = this.parser.versionMinor === 0;
-			this.respondText(408, "request timeout\n", "");
-			this.drive();
+			this.requestTimedOut();
 			return;
 		}
 		if (state === C_COLLECT) {
@@ -750,6 +854,17 @@ class Connection {
 			return;
 		}
 		this.close(); // send stalled, or lingering done
+	}
+
+	/** the request in progress missed its deadline or the minimum rate: 408, then close */
+	requestTimedOut(): void {
+		this.server.stats.requests++;
+		this.server.stats.badRequests++;
+		this.keepAlive = false;
+		this.headOnly = false;
+		this.http10 = this.parser.versionMinor === 0;
+		this.respondText(408, "request timeout\n", "");
+		this.drive();
 	}
 
 	close(): void {
@@ -768,45 +883,55 @@ class Connection {
 	}
 }
 
-/** A socket answered "503" because every connection is busy. */
+/** socket callbacks shared by every refused socket (`this` is the socket, its target the Refusal) */
+function refusalReadable(this: TCP): void {
+	(this as unknown as { target: Refusal }).target.drain();
+}
+function refusalWritable(this: TCP, bytes: number): void {
+	(this as unknown as { target: Refusal }).target.answer(bytes);
+}
+function refusalError(this: TCP): void {
+	(this as unknown as { target: Refusal }).target.close();
+}
+
+/**
+ * A waiting connection that found no slot for QUEUE_WAIT: answered "503" and closed right after the answer is
+ * written. Input is discarded first, so that the close does not reset the connection under the answer.
+ */
 class Refusal {
 	readonly server: HttpServer;
 	readonly socket: TCP;
-	written = false;
 	closed = false;
 	deadline: number;
 	constructor(server: HttpServer, pending: TCP) {
 		this.server = server;
-		this.deadline = server.now + server.lingerTimeout;
-		const self = this;
+		this.deadline = server.now + server.lingerTimeout; // in case the socket never becomes writable
 		this.socket = new TCP({
 			from: pending,
 			nodelay: true,
-			onReadable(bytes: number) {
-				try {
-					while (bytes > 0) {
-						const n = bytes < READ_SIZE ? bytes : READ_SIZE;
-						this.read(n);
-						bytes -= n;
-					}
-				} catch {
-					self.close();
-				}
-			},
-			onWritable(bytes: number) {
-				if (self.written || bytes < REFUSED_503.length) return;
-				self.written = true;
-				try {
-					this.write(REFUSED_503);
-					server.stats.bytesSent += REFUSED_503.length;
-				} catch {
-					self.close();
-				}
-			},
-			onError() {
-				self.close();
-			},
+			target: this,
+			onReadable: refusalReadable,
+			onWritable: refusalWritable,
+			onError: refusalError,
 		});
+	}
+	drain(): void {
+		try {
+			for (let i = 0; i < 8 && this.socket.read() !== undefined; i++);
+		} catch {
+			this.close();
+		}
+	}
+	answer(bytes: number): void {
+		if (this.closed || bytes < REFUSED_503.length) return;
+		this.drain();
+		if (this.closed) return;
+		try {
+			if (typeof (this.socket.write(REFUSED_503) as unknown) === "number") this.server.stats.bytesSent += REFUSED_503.length;
+		} catch {
+			// the socket failed: closed below all the same
+		}
+		this.close();
 	}
 	close(): void {
 		if (this.closed) return;
@@ -828,7 +953,9 @@ export class HttpServer {
 	readonly maxConnections: number;
 	readonly chunkSize: number;
 	readonly idleTimeout: number;
+	readonly headTimeout: number;
 	readonly requestTimeout: number;
+	readonly minRate: number;
 	readonly collectTimeout: number;
 	readonly sendTimeout: number;
 	readonly lingerTimeout: number;
@@ -844,6 +971,7 @@ export class HttpServer {
 		connectionsRefused: 0,
 		activeConnections: 0,
 		badRequests: 0,
+		connectionsEvicted: 0,
 		listenerFailures: 0,
 	};
 	/** WWW-Authenticate header lines for 401 */
@@ -853,8 +981,10 @@ export class HttpServer {
 	streamHeadType = "";
 	streamHeadChunked = false;
 	streamHeadConnection = "";
-	/** server clock, ms (advanced by the tick timer; monotonic, needs no RTC) */
+	/** server clock, ms (monotonic, needs no RTC): the `now` option's value at the last tick, else tickMs per tick */
 	now = 0;
+	/** connections waiting in the listener's queue (as the listener last counted them, minus those taken since) */
+	waiting = 0;
 
 	private readonly log: ((line: string) => void) | undefined;
 	private readonly name: string;
@@ -863,9 +993,16 @@ export class HttpServer {
 	private readonly bearer: Uint8Array | null;
 	private readonly basic: Uint8Array | null;
 	private readonly tickMs: number;
+	private readonly clock: (() => number) | undefined;
+	/** server time since which waiting connections have found no slot (-1: not blocked) */
+	private blockedSince = -1;
+	private admitting = false;
 	private readonly onListenerError: ((error: unknown) => void) | undefined;
 	private listener: Listener | null = null;
 	private tickTimer: Timer | null = null;
+	/** drives connections that have more to do than one callback's share (see READS_PER_TURN); unscheduled when idle */
+	private resumeTimer: Timer | null = null;
+	private resumeArmed = false;
 	private running = false;
 	private readonly connections: Connection[] = [];
 	private readonly refusals: Refusal[] = [];
@@ -884,7 +1021,9 @@ export class HttpServer {
 		this.maxConnections = option("maxConnections", options.maxConnections, MAX_CONNECTIONS);
 		this.chunkSize = option("chunkSize", options.chunkSize, CHUNK_SIZE);
 		this.idleTimeout = option("idleTimeout", options.idleTimeout, IDLE_TIMEOUT);
+		this.headTimeout = option("headTimeout", options.headTimeout, HEAD_TIMEOUT);
 		this.requestTimeout = option("requestTimeout", options.requestTimeout, REQUEST_TIMEOUT);
+		this.minRate = option("minRate", options.minRate, MIN_RATE);
 		this.collectTimeout = option("collectTimeout", options.collectTimeout, COLLECT_TIMEOUT);
 		this.sendTimeout = option("sendTimeout", options.sendTimeout, SEND_TIMEOUT);
 		this.lingerTimeout = option("lingerTimeout", options.lingerTimeout, LINGER_TIMEOUT);
@@ -893,8 +1032,11 @@ export class HttpServer {
 		this.onCollected = function (job: CollectJob) {
 			self.collectDone(job);
 		};
-		let tick = Math.min(this.idleTimeout, this.requestTimeout, this.collectTimeout, this.sendTimeout, this.lingerTimeout) >> 2;
-		this.tickMs = tick < 10 ? 10 : tick > 1000 ? 1000 : tick;
+		const tick = Math.min(this.idleTimeout, this.headTimeout, this.requestTimeout, this.collectTimeout, this.sendTimeout, this.lingerTimeout) >> 2;
+		this.tickMs = option("tickInterval", options.tickInterval, TICK_INTERVAL, tick < 10 ? 10 : tick > TICK_INTERVAL.default ? TICK_INTERVAL.default : tick);
+		if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("HttpServer: now must be a function");
+		this.clock = options.now;
+		if (this.clock) this.now = this.clock();
 		this.log = options.log;
 		const info = options.info || {};
 		this.name = String(info.name === undefined ? "moddable-prometheus" : info.name).slice(0, NAME_MAX);
@@ -940,9 +1082,15 @@ export class HttpServer {
 		if (starting) {
 			this.running = true;
 			const self = this;
-			this.tickTimer = Timer.repeat(function () {
-				self.tick();
-			}, this.tickMs);
+			if (this.tickMs > 0)
+				this.tickTimer = Timer.repeat(function () {
+					self.tick();
+				}, this.tickMs);
+			this.resumeTimer = Timer.repeat(function () {
+				self.resumeAll();
+			}, RESUME_IDLE);
+			Timer.schedule(this.resumeTimer); // armed by resumeLater
+			this.resumeArmed = false;
 		}
 		try {
 			this.listen();
@@ -959,10 +1107,43 @@ export class HttpServer {
 		this.running = false;
 		if (this.tickTimer) Timer.clear(this.tickTimer);
 		this.tickTimer = null;
+		if (this.resumeTimer) Timer.clear(this.resumeTimer);
+		this.resumeTimer = null;
+		this.resumeArmed = false;
 		this.closeListener();
 		for (let i = this.connections.length - 1; i >= 0; i--) this.connections[i].close();
 		for (let i = this.refusals.length - 1; i >= 0; i--) this.refusals[i].close();
 		this.collecting = null;
+	}
+
+	/** true while connections wait for the resume timer to continue their work (for tests and tools) */
+	get resuming(): boolean {
+		return this.resumeArmed;
+	}
+
+	/** `c` has more to do than one callback's share: continue it from the resume timer */
+	resumeLater(c: Connection): void {
+		c.resume = true;
+		const t = this.resumeTimer;
+		if (t !== null && !this.resumeArmed) {
+			this.resumeArmed = true;
+			Timer.schedule(t, 0, RESUME_IDLE);
+		}
+	}
+
+	/** the resume timer: one more share of work for each connection that asked for it */
+	private resumeAll(): void {
+		const t = this.resumeTimer;
+		if (t !== null) Timer.schedule(t); // unscheduled until a connection asks again
+		this.resumeArmed = false;
+		const list = this.connections;
+		for (let i = list.length - 1; i >= 0; i--) {
+			const c = list[i];
+			if (c !== undefined && c.resume) {
+				c.resume = false;
+				c.drive();
+			}
+		}
 	}
 
 	/** true while a listener is open */
@@ -992,7 +1173,9 @@ export class HttpServer {
 		const options: any = {
 			port: this.port,
 			onReadable(this: Listener, count: number) {
-				if (self.listener === this) self.accept(count);
+				if (self.listener !== this) return;
+				self.waiting = count;
+				self.admit();
 			},
 			onError(this: Listener) {
 				if (self.listener === this) self.listenerFailed(new Error("listener error"));
@@ -1007,6 +1190,8 @@ export class HttpServer {
 	private closeListener(): void {
 		const l = this.listener as any;
 		this.listener = null;
+		this.waiting = 0;
+		this.blockedSince = -1;
 		if (l && typeof l.close === "function") {
 			try {
 				l.close();
@@ -1031,50 +1216,108 @@ export class HttpServer {
 		}
 	}
 
-	private accept(count: number): void {
+	/**
+	 * Admission: take waiting connections from the listener while there is a free slot, or one to free. With every
+	 * slot taken, the connection that has held its slot longest without completing a request is closed for the
+	 * newcomer (a new connection or a request in progress after EVICT_GRACE, a response stalled for STALL_EVICT,
+	 * one lingering after an error); an idle keep-alive connection only when no other is evictable now or soon.
+	 * Otherwise the newcomers wait in the listener's queue (attackers that wait do not reconnect, so they cannot
+	 * outrun a scraper), and after QUEUE_WAIT with no slot in sight they are answered 503 and closed.
+	 * Called when the listener reports waiting connections, when a connection closes or goes idle, and at every tick.
+	 */
+	admit(): void {
 		const listener = this.listener;
-		if (!listener) return;
-		for (let k = 0; k < count; k++) {
-			let pending: TCP | undefined;
-			try {
-				pending = listener.read();
-			} catch (e) {
-				this.listenerFailed(e);
-				return;
-			}
-			if (!pending) return;
-			try {
-				if (this.connections.length >= this.maxConnections && !this.evictIdle()) {
-					this.stats.connectionsRefused++;
-					if (this.refusals.length >= MAX_REFUSING) (pending as any).close();
-					else this.refusals.push(new Refusal(this, pending));
-					continue;
+		if (this.admitting || !listener) return;
+		this.admitting = true;
+		try {
+			while (this.waiting > 0) {
+				if (this.connections.length >= this.maxConnections) {
+					const victim = this.victim();
+					if (victim === null) {
+						if (this.blockedSince < 0) this.blockedSince = this.now;
+						else if (this.now - this.blockedSince >= QUEUE_WAIT) this.refuseWaiting(listener);
+						return;
+					}
+					this.stats.connectionsEvicted++;
+					victim.close();
 				}
-				this.connections.push(new Connection(this, pending));
-				this.stats.connectionsAccepted++;
-				this.stats.activeConnections = this.connections.length;
-			} catch (e) {
-				this.note("cannot accept: " + String(e));
+				const pending = this.take(listener);
+				if (!pending) return;
 				try {
-					(pending as any).close();
+					this.connections.push(new Connection(this, pending));
+					this.stats.connectionsAccepted++;
+					this.stats.activeConnections = this.connections.length;
+				} catch (e) {
+					this.note("cannot accept: " + String(e));
+					try {
+						pending.close();
+					} catch {
+						// gone
+					}
+				}
+			}
+		} finally {
+			this.admitting = false;
+		}
+	}
+
+	/** the next waiting connection, or undefined (then none waits) */
+	private take(listener: Listener): TCP | undefined {
+		let pending: TCP | undefined;
+		try {
+			pending = listener.read();
+		} catch (e) {
+			this.listenerFailed(e);
+			return undefined;
+		}
+		if (pending) {
+			this.waiting--;
+			this.blockedSince = -1;
+		} else {
+			this.waiting = 0;
+			this.blockedSince = -1;
+		}
+		return pending;
+	}
+
+	/** the connection to close for a waiting one, or null (none now) */
+	private victim(): Connection | null {
+		const now = this.now;
+		const list = this.connections;
+		let victim: Connection | null = null;
+		let idle: Connection | null = null;
+		let soon = false;
+		for (let i = 0; i < list.length; i++) {
+			const c = list[i];
+			const e = c.evictable(now);
+			if (e === EVICT_NOW) {
+				if (victim === null || c.since < victim.since) victim = c;
+			} else if (e === EVICT_IDLE) {
+				if (idle === null || c.since < idle.since) idle = c;
+			} else if (e === EVICT_SOON) soon = true;
+		}
+		if (victim !== null || soon) return victim;
+		return idle;
+	}
+
+	/** waiting connections found no slot for QUEUE_WAIT: answer them 503 and close them */
+	private refuseWaiting(listener: Listener): void {
+		while (this.waiting > 0 && this.refusals.length < MAX_REFUSING) {
+			const pending = this.take(listener);
+			if (!pending) return;
+			this.stats.connectionsRefused++;
+			try {
+				this.refusals.push(new Refusal(this, pending));
+			} catch (e) {
+				this.note("cannot refuse: " + String(e));
+				try {
+					pending.close();
 				} catch {
 					// gone
 				}
 			}
 		}
-	}
-
-	/** close the longest-idle keep-alive connection; false when none is idle */
-	private evictIdle(): boolean {
-		let victim: Connection | null = null;
-		const list = this.connections;
-		for (let i = 0; i < list.length; i++) {
-			const c = list[i];
-			if (c.isIdle() && (victim === null || c.idleSince < victim.idleSince)) victim = c;
-		}
-		if (!victim) return false;
-		victim.close();
-		return true;
+		if (this.waiting > 0) this.blockedSince = this.now; // the rest wait their turn
 	}
 
 	remove(c: Connection): void {
@@ -1082,33 +1325,45 @@ export class HttpServer {
 		const i = list.indexOf(c);
 		if (i >= 0) list.splice(i, 1);
 		this.stats.activeConnections = list.length;
+		if (this.waiting > 0) this.admit();
 	}
 
 	removeRefusal(r: Refusal): void {
 		const i = this.refusals.indexOf(r);
 		if (i >= 0) this.refusals.splice(i, 1);
+		if (this.waiting > 0) this.admit();
 	}
 
-	private tick(): void {
-		this.now += this.tickMs;
-		const now = this.now;
+	/**
+	 * Read the clock and enforce deadlines (idle, head, request, minimum rate, collect, send, linger), then admit
+	 * waiting connections. Run by the server's timer every tickInterval ms, or by the owner when tickInterval is 0.
+	 */
+	tick(): void {
+		const clock = this.clock;
+		const now = (this.now = clock ? clock() : this.now + this.tickMs);
 		const list = this.connections;
-		for (let i = list.length - 1; i >= 0; i--) {
-			const c = list[i];
-			if (c && c.deadline <= now) {
+		this.admitting = true; // closes below admit nobody until the list has been walked
+		try {
+			for (let i = list.length - 1; i >= 0; i--) {
+				const c = list[i];
+				if (!c) continue;
 				try {
-					c.timeout();
+					if (c.deadline <= now) c.timeout();
+					else if (c.tooSlow(now)) c.requestTimedOut();
 				} catch (e) {
 					this.note("timeout handling failed: " + String(e));
 					c.close();
 				}
 			}
+			const refusals = this.refusals;
+			for (let i = refusals.length - 1; i >= 0; i--) {
+				const r = refusals[i];
+				if (r && r.deadline <= now) r.close();
+			}
+		} finally {
+			this.admitting = false;
 		}
-		const refusals = this.refusals;
-		for (let i = refusals.length - 1; i >= 0; i--) {
-			const r = refusals[i];
-			if (r && r.deadline <= now) r.close();
-		}
+		if (this.waiting > 0) this.admit();
 	}
 
 	/**
@@ -1138,9 +1393,10 @@ export class HttpServer {
 	private collectDone(job: CollectJob): void {
 		if (this.collecting === job) this.collecting = null;
 		const list = this.connections;
-		for (let i = 0; i < list.length; i++) {
+		// backwards: a resumed connection may finish and close (leaving the list) or admit a waiting one (appended)
+		for (let i = list.length - 1; i >= 0; i--) {
 			const c = list[i];
-			if (c.job === job) {
+			if (c && c.job === job) {
 				try {
 					c.collected(job);
 				} catch (e) {

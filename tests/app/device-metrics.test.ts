@@ -10,7 +10,7 @@ function value(text: string, series: string): number | undefined {
 const bare: DeviceInfoLike = { platform: "test", xsVersion: () => undefined, systemFree: () => undefined, systemMinFree: () => undefined, resetReason: () => undefined };
 
 function stats(over: Partial<ServerStats> = {}): ServerStats {
-  return { requests: 0, scrapes: 0, scrapeErrors: 0, lastScrapeMs: 0, scrapeMsTotal: 0, bytesSent: 0, connectionsAccepted: 0, connectionsRefused: 0, activeConnections: 0, badRequests: 0, listenerFailures: 0, ...over };
+  return { requests: 0, scrapes: 0, scrapeErrors: 0, lastScrapeMs: 0, scrapeMsTotal: 0, bytesSent: 0, connectionsAccepted: 0, connectionsRefused: 0, activeConnections: 0, badRequests: 0, connectionsEvicted: 0, listenerFailures: 0, ...over };
 }
 
 describe("device self-metrics", () => {

@@ -1,0 +1,190 @@
+/**
+ * Sensor sampling keeps its schedule under full HTTP load: the server bounds its work per callback (one output
+ * buffer rendered per connection per callback, a few reads parsed) and continues from a 0 ms timer, so that every
+ * other due timer (a sensor's conversion wait, the sampling interval) runs in between.
+ * Real TCP on 127.0.0.1 (host sockets), the connection cap full of clients that scrape back to back.
+ */
+import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../modules/http/server";
+import { Registry, Gauge } from "../../modules/client/index";
+import { configureSockets } from "../../host/io/tcp";
+import Timer from "../../host/timer";
+import { defaultBus } from "../../host/sim/bus";
+import { Si7021Sim } from "../../host/sim/si7021";
+import { startSensors, type Sensors } from "../../sensors/index";
+import { RawClient, parseResponses } from "./client";
+
+const servers: HttpServer[] = [];
+const clients: RawClient[] = [];
+const cleanups: Array<() => void> = [];
+let restoreSockets: ReturnType<typeof configureSockets>;
+
+beforeEach(() => {
+  restoreSockets = configureSockets({ profile: "esp32" });
+});
+afterEach(() => {
+  for (const f of cleanups.splice(0)) f();
+  for (const c of clients.splice(0)) c.destroy();
+  for (const s of servers.splice(0)) s.stop();
+  configureSockets(restoreSockets);
+});
+
+function fill(registry: Registry, series: number): void {
+  const g = new Gauge({ name: "load_value", help: "A value.", labelNames: ["i"], maxSeries: series, registers: [registry] });
+  for (let i = 0; i < series; i++) g.labels({ i: "series-" + i }).set(i / 7);
+}
+
+function start(options: Partial<HttpServerOptions>): { server: HttpServer; port: number } {
+  const server = new HttpServer({ port: 0, ...options } as HttpServerOptions);
+  server.start();
+  servers.push(server);
+  return { server, port: server.boundPort };
+}
+
+const GET = "GET /metrics HTTP/1.1\r\nHost: exporter\r\n\r\n";
+
+/**
+ * Bytes rendered per synchronous run of the server (one socket or timer callback, or one promise continuation such
+ * as the end of a shared collect), in total and per response reader.
+ */
+class RunMeter {
+  maxRun = 0;
+  maxPerReader = 0;
+  reads = 0;
+  #run = 0;
+  #perReader = new Map<number, number>();
+  #marked = false;
+  #next = 0;
+  wrap(registry: Registry): ScrapeRegistry {
+    return {
+      collect: () => registry.collect(),
+      reader: (format) => {
+        const inner = registry.reader(format);
+        const id = this.#next++;
+        return {
+          read: (buffer: Uint8Array) => {
+            const n = inner.read(buffer);
+            this.reads++;
+            if (!this.#marked) {
+              this.#marked = true;
+              queueMicrotask(() => this.#endRun());
+            }
+            this.#run += n;
+            this.#perReader.set(id, (this.#perReader.get(id) ?? 0) + n);
+            return n;
+          },
+        };
+      },
+    };
+  }
+  #endRun(): void {
+    this.maxRun = Math.max(this.maxRun, this.#run);
+    for (const v of this.#perReader.values()) this.maxPerReader = Math.max(this.maxPerReader, v);
+    this.#run = 0;
+    this.#perReader.clear();
+    this.#marked = false;
+  }
+}
+
+describe("bounded work per callback under load at the connection cap", () => {
+  test("at most one output buffer rendered per connection per callback, however much the socket would take", async () => {
+    const registry = new Registry();
+    fill(registry, 600); // ~25 KB per scrape
+    const meter = new RunMeter();
+    const chunkSize = 1024;
+    const { server, port } = start({ registry: meter.wrap(registry), maxConnections: 8, chunkSize });
+    const expected = await registry.metrics();
+    const cs: RawClient[] = [];
+    for (let i = 0; i < 8; i++) {
+      const c = new RawClient(port);
+      clients.push(c);
+      cs.push(c);
+    }
+    // each connection asks for 10 scrapes at once (pipelined): the sockets' budget (5744 bytes) always allows more
+    await Promise.all(cs.map((c) => c.write(GET.repeat(10))));
+    for (const c of cs) {
+      const rs = await c.responses(10);
+      for (const r of rs) expect(r.body).toBe(expected);
+    }
+    expect(server.stats.scrapes).toBe(80);
+    expect(meter.reads).toBeGreaterThan(80 * 20);
+    expect(meter.maxPerReader).toBeLessThanOrEqual(chunkSize);
+    expect(meter.maxRun).toBeLessThanOrEqual(8 * chunkSize);
+  });
+});
+
+describe("sensor sampling under sustained load at the connection cap", () => {
+  let sensors: Sensors | undefined;
+  afterEach(() => {
+    sensors?.stop();
+    sensors = undefined;
+    defaultBus.reset();
+  });
+
+  test("every scheduled read of a simulated Si7021 completes while 8 connections scrape back to back", async () => {
+    const registry = new Registry();
+    fill(registry, 400);
+    defaultBus.reset();
+    const sim = new Si7021Sim({ seed: 3 });
+    sim.setEnvironment({ temperature: 21.5, humidity: 40 });
+    defaultBus.attach(sim);
+    const outcomes: Array<string | undefined> = [];
+    let wake: () => void = () => {};
+    sensors = startSensors({
+      registry,
+      interval: 100,
+      i2c: { data: 13, clock: 16, hz: 100000 },
+      sensors: [{ model: "si7021", address: 0x40, name: "office" }],
+      onRead: (_s, kind) => {
+        outcomes.push(kind);
+        wake();
+      },
+    });
+    // a timer probe: how late does a 20 ms timer fire while the server is loaded?
+    let latest = 0;
+    let expectedAt = Date.now() + 20;
+    const probe = Timer.repeat(() => {
+      const now = Date.now();
+      latest = Math.max(latest, now - expectedAt);
+      expectedAt = now + 20;
+    }, 20);
+    cleanups.push(() => Timer.clear(probe));
+
+    const { server, port } = start({ registry, maxConnections: 8 });
+    let answered = 0;
+    let stopping = false;
+    const loaders: Promise<void>[] = [];
+    for (let i = 0; i < 8; i++) {
+      const c = new RawClient(port);
+      clients.push(c);
+      loaders.push(
+        (async () => {
+          // two scrapes in flight on each connection, a new one as soon as one is answered
+          await c.write(GET + GET);
+          let seen = 0;
+          while (!stopping) {
+            await c.until(() => stopping || parseResponses(c.data).length > seen, "a response");
+            const n = parseResponses(c.data).length;
+            answered += n - seen;
+            for (; seen < n && !stopping; seen++) await c.write(GET);
+            seen = n;
+          }
+        })(),
+      );
+    }
+    // run until 20 reads have completed under load
+    const before = outcomes.length;
+    await new Promise<void>((resolve) => {
+      wake = () => {
+        if (outcomes.length - before >= 20) resolve();
+      };
+    });
+    stopping = true;
+    const scrapeErrors = server.stats.scrapeErrors; // before the clients go away mid-response
+    for (const c of clients) c.destroy();
+    await Promise.allSettled(loaders);
+    expect(outcomes.slice(before)).toEqual(new Array(20).fill(undefined)); // every read succeeded: no timeout
+    expect(answered).toBeGreaterThan(8 * 5); // the load was real
+    expect(scrapeErrors).toBe(0);
+    expect(latest).toBeLessThan(1000); // the event loop never stalled for a second
+  }, 60000);
+});
