@@ -5,8 +5,9 @@
  * `BENCH-RESULT <json>`; a failure of the bench itself as `BENCH-FAIL <why>`.
  *
  * Modes:
- *   instr     — setup, one checked warm-up, then `n` iterations of a path (render | request | replay) with the
- *               collector off (replay: the fake sockets and driver alone, see paths/replay.ts).
+ *   instr     — setup, one checked warm-up, then `n` iterations of a path (render | string | request | replay) with
+ *               the collector off (string: registry.metrics(); replay: the fake sockets and driver alone, see
+ *               paths/replay.ts).
  *               Run under callgrind with two values of n; the difference of the totals divided by the difference
  *               of n is the cost of one iteration (setup, warm-up and start-up cancel out).
  *   heap      — allocation per render and per request (collector off, counters read before and after), and the
@@ -16,7 +17,7 @@
  */
 import * as ancestor from "./scenarios/ancestor";
 import * as series200 from "./scenarios/series200";
-import { render, renderText } from "./paths/render";
+import { render, renderString, renderText } from "./paths/render";
 import { connect } from "./paths/request";
 import type { Client } from "./paths/request";
 import { replayClient } from "./paths/replay";
@@ -26,7 +27,7 @@ import { Registry, Counter, Gauge, Histogram } from "../../modules/metrics/index
 interface Config {
   mode: "instr" | "heap" | "series" | "selfcheck";
   scenario?: "ancestor" | "series200";
-  path?: "render" | "request" | "replay";
+  path?: "render" | "string" | "request" | "replay";
   n?: number;
   first?: number;
   total?: number;
@@ -148,10 +149,11 @@ async function instr(): Promise<void> {
   let body = 0;
   let response = 0;
   let client: Client | undefined;
-  if (config.path === "render") {
+  if (config.path === "render" || config.path === "string") {
     body = await render(registry, buffer);
     const text = await renderText(registry);
     if (text.length !== body) throw new Error("reader gave " + String(body) + " bytes, render() " + String(text.length));
+    if ((await renderString(registry)) !== body) throw new Error("metrics() gave another length");
   } else {
     client = await connect(registry);
     const r = await checkedRequest(client, registry);
@@ -168,6 +170,8 @@ async function instr(): Promise<void> {
   const heapBefore = benchHeap(HEAP_SLOTS);
   if (config.path === "render") {
     for (let i = 0; i < n; i++) await render(registry, buffer);
+  } else if (config.path === "string") {
+    for (let i = 0; i < n; i++) await renderString(registry);
   } else {
     const last = await requests(client as Client, n);
     if (last !== response) throw new Error("response of " + String(last) + " bytes, the first had " + String(response));

@@ -69,6 +69,7 @@ const SCENARIOS = {
     title: "ancestor's registry (prometheus_express README example: 4 gauges, 6 series)",
     // iterations: N (both runs) and K (extra iterations of the second run)
     render: { n: 2, k: 20 },
+    string: { n: 2, k: 20 },
     request: { n: 2, k: 10 },
     replay: { n: 2, k: 10 },
     heap: { warm: 3, n: 20, first: 10, total: 1000 },
@@ -76,12 +77,14 @@ const SCENARIOS = {
   series200: {
     title: "200-series registry (counters, labelled gauges, 1 histogram, 1 summary)",
     render: { n: 1, k: 3 },
+    string: { n: 1, k: 3 },
     request: { n: 1, k: 3 },
     replay: { n: 1, k: 3 },
     // 1 000 requests take ~10 s natively today, but ~10 times that on qemu-i386: the 32-bit run stops at 100
     heap: { warm: 2, n: 5, first: 10, total: 1000, total32: 100 },
   },
 };
+const PATHS = ["render", "string", "request", "replay"];
 const SERIES_KINDS = [
   { kind: "gauge", title: "labelled gauge series", base: 10, extra: 50 },
   { kind: "counter", title: "labelled counter series", base: 10, extra: 50 },
@@ -315,7 +318,7 @@ async function main() {
   for (const s of scenarioNames) {
     const sc = SCENARIOS[s];
     instr[s] = {};
-    for (const path of ["render", "request", "replay"]) {
+    for (const path of PATHS) {
       const { n, k } = sc[path];
       for (const count of [n, n + k]) {
         jobs.push(async () => {
@@ -358,7 +361,7 @@ async function main() {
     log(`== ${sc.title}`);
     const rows = [["figure", "value", "goal", ""]];
     const per = {};
-    for (const path of ["render", "request", "replay"]) {
+    for (const path of PATHS) {
       const runs = instr[s][path] || {};
       const { n, k } = sc[path];
       if (runs[n] && runs[n + k]) per[path] = (runs[n + k].instructions - runs[n].instructions) / k;
@@ -373,6 +376,7 @@ async function main() {
     rows.push(["body bytes (text 0.0.4)" + (s === "ancestor" ? "; issue 8: 616" : ""), fmt(body), "", ""]);
     rows.push(["response bytes (head + chunked body)", fmt(response), "", ""]);
     rows.push([`instructions per render (collect + reader into 1 KB; K=${sc.render.k})`, fmt(per.render), goalText(s, "render"), verdict(s, "render", per.render)]);
+    rows.push([`  for comparison: the string API, registry.metrics() (K=${sc.string.k})`, fmt(per.string), "", ""]);
     rows.push([`instructions per whole request (HttpServer, fake sockets; K=${sc.request.k})`, fmt(per.request), goalText(s, "request"), verdict(s, "request", per.request)]);
     rows.push(["instructions per body byte (whole request / body bytes)", fmt1(perByte), goalText(s, "perByte"), verdict(s, "perByte", perByte)]);
     rows.push([`  of the whole request: fake sockets and driver (no-op server replaying the writes; K=${sc.replay.k})`, fmt(per.replay), "", ""]);
@@ -400,7 +404,7 @@ async function main() {
     }
     table(rows);
     if (opts.profile) {
-      for (const path of ["render", "request", "replay"]) {
+      for (const path of PATHS) {
         const runs = instr[s][path] || {};
         const { n, k } = sc[path];
         if (runs[n] && runs[n + k]) printProfile(`${s} ${path}`, runs[n].out, runs[n + k].out, k);

@@ -14,6 +14,11 @@ export async function render(registry: Registry, buffer: Uint8Array): Promise<nu
   return bytes;
 }
 
+/** The string API, `registry.metrics()` (collect, then the whole body as one string): for comparison. */
+export async function renderString(registry: Registry): Promise<number> {
+  return (await registry.metrics(PROMETHEUS_TEXT_0_0_4)).length;
+}
+
 /** The body as text (for the bench's checks, outside the measured loop). */
 export async function renderText(registry: Registry): Promise<string> {
   await registry.collect();
