@@ -13,6 +13,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { ensureXsnap } from "./xsnap.mjs";
+import { platformPlugin as xsPlatformPlugin, xsBundleOptions } from "./bundle.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -61,23 +62,8 @@ const corpus = join(here, "corpus.ts");
 // ------------------------------------------------------------------------------------------------ bundling
 
 const shim = join(here, "shim.ts");
-const hostModules = JSON.parse(readFileSync(join(root, "host", "modules.json"), "utf8"));
-delete hostModules["//"];
-
-// Device code imports platform modules by their Moddable specifier. xsnap has none of them: a portable stand-in in
-// tests/xs/platform/<last path segment>.ts is used if there is one, else bundling fails with a clear message.
-const platformPlugin = {
-  name: "xs-platform",
-  setup(build) {
-    const names = Object.keys(hostModules).map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
-    if (!names.length) return;
-    build.onResolve({ filter: new RegExp("^(" + names.join("|") + ")$") }, (a) => {
-      const standIn = join(here, "platform", a.path.split("/").pop().replace(/[^A-Za-z0-9_-]/g, "_") + ".ts");
-      if (existsSync(standIn)) return { path: standIn };
-      return { errors: [{ text: `platform module "${a.path}" (imported by ${rel(a.importer)}) has no XS stand-in: add ${rel(standIn)}` }] };
-    });
-  },
-};
+// Device code imports platform modules by their Moddable specifier: stand-ins in tests/xs/platform/ (tests/xs/bundle.mjs).
+const platformPlugin = xsPlatformPlugin(root, join(here, "platform"));
 
 // Each test file gets a virtual entry: load the shim (installs describe/it/expect), import the test file lazily so
 // that an exception at its top level is reported as a failure, then run the registered tests.
@@ -102,21 +88,11 @@ function outName(file) {
 
 async function bundle(entries) {
   const result = await esbuild.build({
+    ...xsBundleOptions(),
     entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),
-    bundle: true,
-    format: "iife", // a script: an exception in an ES module makes xsnap exit 0 silently
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["import", "default"],
-    target: "es2022",
     outdir: bundleDir,
-    outExtension: { ".js": ".cjs" }, // same bytes run as a script by xsnap and as CommonJS by node
     alias: { "@jest/globals": shim },
     plugins: [entryPlugin, platformPlugin],
-    charset: "utf8",
-    legalComments: "none",
-    logLevel: "silent",
-    write: true,
   }).catch((e) => e);
   const errors = result.errors ?? [];
   const byEntry = new Map();

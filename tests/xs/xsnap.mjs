@@ -4,9 +4,12 @@
 // use `npm pack` fetches the pinned version's tarball from the npm registry, its hash is checked, and it is unpacked
 // into .cache/xsnap-src/<version>/package (see xsnapSources). Nothing else is downloaded.
 // Set XSNAP=/path/to/xsnap to use a binary of your own instead.
+// A variant (third argument of ensureXsnap) builds a modified copy instead: the package's xsnap folder (its sources
+// and makefiles, not XS itself) is copied into the build directory, `prepare(dir)` edits the copy, and `cc` replaces
+// the C compiler command (e.g. "gcc -m32"). Used by bench/xs (heap counters, a 32-bit build); cached separately.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, copyFileSync, chmodSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, copyFileSync, chmodSync, cpSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const GOAL = "release";
@@ -27,11 +30,17 @@ function have(cmd, args = ["--version"]) {
   return !r.error && r.status === 0;
 }
 
-/** Returns { path, cached, seconds, version } of a working xsnap binary, building it if needed. */
-export function ensureXsnap(root, log = (line) => console.log(line)) {
-  if (process.env.XSNAP) {
+/**
+ * Returns { path, cached, seconds, version } of a working xsnap binary, building it if needed.
+ * variant: { name, key, cc, prepare(xsnapDir), fallbackRun } (all optional): `key` (a string) and `name` go into the
+ * cache key; `prepare` edits the copied xsnap folder before make; `fallbackRun` is a command prefix to execute the
+ * binary with (e.g. ["qemu-i386"]) when it does not run directly (a 32-bit binary on a kernel without 32-bit
+ * support). The result's `run` is the prefix to use ([] when the binary runs directly).
+ */
+export function ensureXsnap(root, log = (line) => console.log(line), variant = null) {
+  if (process.env.XSNAP && !variant) {
     if (!existsSync(process.env.XSNAP)) fail(`XSNAP=${process.env.XSNAP} does not exist`);
-    return { path: process.env.XSNAP, cached: true, seconds: 0, version: probeVersion(process.env.XSNAP) };
+    return { path: process.env.XSNAP, cached: true, seconds: 0, ...probeVersion(process.env.XSNAP) };
   }
   const pkgDir = xsnapSources(root, log);
   const version = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version;
@@ -41,28 +50,39 @@ export function ensureXsnap(root, log = (line) => console.log(line)) {
   if (!existsSync(makefile) || !existsSync(join(moddable, "xs", "sources", "xsAll.c")))
     fail(`@agoric/xsnap ${version} does not ship the XS sources where expected (${makefile}, ${moddable}/xs/sources)`);
 
-  const key = createHash("sha256").update(readFileSync(makefile)).update(`GOAL=${GOAL}`).digest("hex").slice(0, 12);
-  const cacheDir = resolve(root, ".cache", "xsnap", `${version}-${key}`);
+  const hash = createHash("sha256").update(readFileSync(makefile)).update(`GOAL=${GOAL}`);
+  if (variant) hash.update(`variant=${variant.name || ""}\0${variant.key || ""}\0${variant.cc || ""}`);
+  const key = hash.digest("hex").slice(0, 12);
+  const cacheDir = resolve(root, ".cache", "xsnap", `${version}-${variant && variant.name ? variant.name + "-" : ""}${key}`);
   const bin = join(cacheDir, "xsnap");
-  if (existsSync(bin)) return { path: bin, cached: true, seconds: 0, version: probeVersion(bin) };
+  const fallback = (variant && variant.fallbackRun) || null;
+  if (existsSync(bin)) return { path: bin, cached: true, seconds: 0, ...probeVersion(bin, fallback) };
 
   const missing = [];
   if (!have("make")) missing.push("make");
-  const cc = process.env.CC || "cc";
-  if (!have(cc)) missing.push(process.env.CC ? `CC=${cc}` : "a C compiler (cc/gcc)");
+  const cc = (variant && variant.cc) || process.env.CC || "cc";
+  const ccWords = cc.split(" ");
+  if (!have(ccWords[0], ["--version"])) missing.push(process.env.CC ? `CC=${cc}` : "a C compiler (cc/gcc)");
   if (missing.length)
     fail(`building the XS engine needs ${missing.join(" and ")}; on Debian: apt-get install -y make gcc`);
 
-  log(`xs: building xsnap from @agoric/xsnap ${version} (make -j2, ${GOAL}); cached afterwards in ${cacheDir}`);
+  const what = variant && variant.name ? ` (${variant.name} variant)` : "";
+  log(`xs: building xsnap${what} from @agoric/xsnap ${version} (make -j2, ${GOAL}); cached afterwards in ${cacheDir}`);
   const t0 = Date.now();
   const buildDir = `${cacheDir}.build-${process.pid}`; // per process: concurrent first runs do not collide
   rmSync(buildDir, { recursive: true, force: true });
   mkdirSync(buildDir, { recursive: true });
-  const r = spawnSync(
-    "make",
-    ["-f", "xsnap.mk", "-j2", `GOAL=${GOAL}`, `MODDABLE=${moddable}`, `BUILD_DIR=${buildDir}`],
-    { cwd: makeDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
+  let makeCwd = makeDir;
+  if (variant && variant.prepare) {
+    // a modified copy of the package's xsnap folder (sources + makefiles); XS itself is used in place
+    const copy = join(buildDir, "xsnap-src");
+    cpSync(join(pkgDir, "xsnap-native", "xsnap"), copy, { recursive: true });
+    variant.prepare(copy);
+    makeCwd = join(copy, "makefiles", "lin");
+  }
+  const makeArgs = ["-f", "xsnap.mk", "-j2", `GOAL=${GOAL}`, `MODDABLE=${moddable}`, `BUILD_DIR=${buildDir}`];
+  if (variant && variant.cc) makeArgs.push(`CC=${variant.cc}`);
+  const r = spawnSync("make", makeArgs, { cwd: makeCwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const built = join(buildDir, "bin", "lin", GOAL, "xsnap");
   if (r.error || r.status !== 0 || !existsSync(built)) {
     process.stderr.write((r.stdout || "") + (r.stderr || ""));
@@ -75,7 +95,7 @@ export function ensureXsnap(root, log = (line) => console.log(line)) {
   renameSync(tmp, bin); // atomic: a concurrent run sees either no binary or a whole one
   rmSync(buildDir, { recursive: true, force: true });
   const seconds = (Date.now() - t0) / 1000;
-  return { path: bin, cached: false, seconds, version: probeVersion(bin) };
+  return { path: bin, cached: false, seconds, ...probeVersion(bin, fallback) };
 }
 
 /**
@@ -124,8 +144,14 @@ export function xsnapSources(root, log = (line) => console.log(line)) {
   return pkgDir;
 }
 
-function probeVersion(bin) {
+/** { version, run }: run is [] when the binary runs directly, else the fallback prefix that made it run */
+function probeVersion(bin, fallback = null) {
   const r = spawnSync(bin, ["-v"], { encoding: "utf8" });
-  if (r.error || r.status !== 0) fail(`${bin} does not run: ${r.error ? r.error.message : "exit " + r.status}`);
-  return r.stdout.trim();
+  if (!r.error && r.status === 0) return { version: r.stdout.trim(), run: [] };
+  if (fallback) {
+    const f = spawnSync(fallback[0], [...fallback.slice(1), bin, "-v"], { encoding: "utf8" });
+    if (!f.error && f.status === 0) return { version: f.stdout.trim(), run: fallback };
+    fail(`${bin} does not run, directly (${r.error ? r.error.message : "exit " + r.status}) or with ${fallback.join(" ")} (${f.error ? f.error.message : "exit " + f.status})`);
+  }
+  fail(`${bin} does not run: ${r.error ? r.error.message : "exit " + r.status}`);
 }

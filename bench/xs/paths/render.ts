@@ -1,0 +1,26 @@
+/**
+ * One render through the path the HTTP server uses: `await registry.collect()`, then the format's pull reader into
+ * a 1024-byte buffer until it returns 0. Returns the body size in bytes.
+ * (The only code of the bench that calls the exposition API for a render: adapt it here when the API changes.)
+ */
+import { PROMETHEUS_TEXT_0_0_4 } from "../../../modules/format/index";
+import type { Registry } from "../../../modules/metrics/index";
+
+export async function render(registry: Registry, buffer: Uint8Array): Promise<number> {
+  await registry.collect();
+  const reader = registry.reader(PROMETHEUS_TEXT_0_0_4);
+  let bytes = 0;
+  for (let n = reader.read(buffer); n > 0; n = reader.read(buffer)) bytes += n;
+  return bytes;
+}
+
+/** The string API, `registry.metrics()` (collect, then the whole body as one string): for comparison. */
+export async function renderString(registry: Registry): Promise<number> {
+  return (await registry.metrics(PROMETHEUS_TEXT_0_0_4)).length;
+}
+
+/** The body as text (for the bench's checks, outside the measured loop). */
+export async function renderText(registry: Registry): Promise<string> {
+  await registry.collect();
+  return registry.render(PROMETHEUS_TEXT_0_0_4);
+}

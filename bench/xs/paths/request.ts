@@ -1,0 +1,61 @@
+/**
+ * Whole requests through `HttpServer` (modules/http/server.ts) on the fake ECMA-419 sockets of
+ * bench/xs/platform/net.ts: one keep-alive connection; each request is `GET /metrics HTTP/1.1` with a Host header;
+ * the next request is sent once the final chunk of the previous response has been written. Everything runs in
+ * promise jobs (the fake socket's turns and the server's collect).
+ * (The only code of the bench that calls the server: adapt it here when its API changes.)
+ */
+import { HttpServer } from "../../../modules/http/server";
+import type { Registry } from "../../../modules/metrics/index";
+import { net, fail } from "../platform/net";
+import type { FakeSocket } from "../platform/net";
+
+const REQUEST = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+/** the request's size in bytes (kept: on XS a string's length is counted on each use) */
+export const SIZE = REQUEST.length;
+
+/** the request's bytes, as the fake socket's read() returns them */
+export function requestBuffer(): ArrayBuffer {
+  const request = new ArrayBuffer(SIZE);
+  const bytes = new Uint8Array(request);
+  for (let i = 0; i < SIZE; i++) bytes[i] = REQUEST.charCodeAt(i);
+  return request;
+}
+
+export interface Client {
+  socket: FakeSocket;
+  /** sends `count` requests one after the other, then calls done(bytes of the last response) */
+  run(count: number, done: (bytes: number) => void): void;
+}
+
+/** Starts a server on `registry`, connects one client; resolves once the server has adopted the connection. */
+export function connect(registry: Registry): Promise<Client> {
+  const request = requestBuffer();
+  const server = new HttpServer({ port: 9100, registry });
+  server.start();
+  const listener = net.listener;
+  if (listener === undefined) {
+    fail("the server did not create a listener");
+    return Promise.reject(new Error("no listener"));
+  }
+  return new Promise(function (resolve) {
+    net.onAdopted = function (socket: FakeSocket) {
+      net.onAdopted = undefined;
+      let left = 0;
+      let finished: (bytes: number) => void = function () {};
+      socket.onResponse = function (n: number) {
+        if (--left > 0) socket.send(request, SIZE);
+        else finished(n);
+      };
+      resolve({
+        socket,
+        run(count: number, done: (bytes: number) => void) {
+          left = count;
+          finished = done;
+          socket.send(request, SIZE);
+        },
+      });
+    };
+    listener.connect();
+  });
+}
