@@ -4,7 +4,7 @@
  * (The only code of the bench that calls the exposition API for a render: adapt it here when the API changes.)
  */
 import { PROMETHEUS_TEXT_0_0_4 } from "../../../modules/format/index";
-import type { Registry } from "../../../modules/metrics/index";
+import type { Registry } from "../../../modules/client/index";
 
 export async function render(registry: Registry, buffer: Uint8Array): Promise<number> {
   await registry.collect();

@@ -6,7 +6,7 @@
  * (The only code of the bench that calls the server: adapt it here when its API changes.)
  */
 import { HttpServer } from "../../../modules/http/server";
-import type { Registry } from "../../../modules/metrics/index";
+import type { Registry } from "../../../modules/client/index";
 import { net, fail } from "../platform/net";
 import type { FakeSocket } from "../platform/net";
 
