@@ -146,7 +146,7 @@ export class LineEncoder implements SampleWriter {
     const first = s !== this.s;
     if (first) {
       L = p.keyIsBlock ? s.key : labelBlock(p.labelNames, s.values);
-      if (p.dflt.length > 0) L = L.length > 0 ? L + "," + p.dflt : p.dflt;
+      if (p.dflt !== "") L = L !== "" ? L + "," + p.dflt : p.dflt;
       this.s = s;
       this.L = L;
     } else L = this.L;
@@ -160,9 +160,9 @@ export class LineEncoder implements SampleWriter {
     } else v = (value | 0) === value ? String(value) : formatNumber(value);
     const ex = extra < 0 ? "" : p.extras[extra];
     let line: string;
-    if (p.quoted) line = "".concat(p.pre[kind], L.length > 0 ? "," : "", L, ex.length > 0 ? "," : "", ex, "} ", v, "\n");
-    else if (L.length > 0) line = "".concat(p.pre[kind], "{", L, ex.length > 0 ? "," : "", ex, "} ", v, "\n");
-    else if (ex.length > 0) line = "".concat(p.pre[kind], "{", ex, "} ", v, "\n");
+    if (p.quoted) line = "".concat(p.pre[kind], L !== "" ? "," : "", L, ex !== "" ? "," : "", ex, "} ", v, "\n");
+    else if (L !== "") line = ex !== "" ? "".concat(p.pre[kind], "{", L, ",", ex, "} ", v, "\n") : "".concat(p.pre[kind], "{", L, "} ", v, "\n");
+    else if (ex !== "") line = "".concat(p.pre[kind], "{", ex, "} ", v, "\n");
     else line = "".concat(p.pre[kind], " ", v, "\n");
     this.unit = first ? line : this.unit + line;
   }

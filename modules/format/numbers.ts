@@ -20,7 +20,8 @@ export function formatNumber(v: number): string {
   // Trusted: up to 15 significant digits below 2^53. Such a decimal can never be the midpoint between two doubles
   // (a fractional midpoint has 16+ significant digits; an integral one is >= 2^53), so XS's tie handling cannot
   // make it name another double, and XS's observed divergences all have 16+ digits.
-  if (significantDigits(s) <= 15 && v < 9007199254740992 && v > -9007199254740992) return s;
+  // (a string of at most 15 characters has at most 15 digits: no digit loop for the common short values)
+  if (v < 9007199254740992 && v > -9007199254740992 && (s.length <= 15 || significantDigits(s) <= 15)) return s;
   return v < 0 ? "-" + shortest(-v, s.slice(1)) : shortest(v, s);
 }
 

@@ -75,7 +75,11 @@ export class FakeSocket {
   /** the bench's callback when a response is complete (its size in bytes) */
   onResponse: (bytes: number) => void = ignore;
 
-  constructor(options: { onReadable?: Callback; onWritable?: Callback }) {
+  /** ECMA-419: the `target` option becomes the instance's `target` */
+  target: unknown;
+
+  constructor(options: { onReadable?: Callback; onWritable?: Callback; target?: unknown }) {
+    this.target = options.target;
     const self = this;
     this.turn = function () {
       self.deliver();
