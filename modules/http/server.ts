@@ -101,8 +101,8 @@ export interface HttpServerOptions {
 	chunkSize?: number;
 	/** close a keep-alive connection after this long without a request, ms (default 65000) */
 	idleTimeout?: number;
-	/** the request line and headers must arrive within this long of the request's first byte (and a new connection's
-	 *  first byte within this long of the connection), ms (default 5000): else 408 (a silent connection is closed) */
+	/** the request line and headers must arrive within this long of the request's first byte, ms (default 5000):
+	 *  else 408; a new connection that sends nothing is closed after this long (or idleTimeout, if shorter) */
 	headTimeout?: number;
 	/** a request must arrive whole within this long of its first byte, ms (default 10000): else 408 */
 	requestTimeout?: number;
@@ -389,7 +389,8 @@ class Connection {
 			onError: connectionError,
 		});
 		this.since = server.now;
-		this.deadline = server.now + server.headTimeout; // a new connection that sends nothing is closed
+		// a new connection that sends nothing is closed (as an idle keep-alive one would be, if that is sooner)
+		this.deadline = server.now + (server.headTimeout < server.idleTimeout ? server.headTimeout : server.idleTimeout);
 	}
 
 	/** whether (and how readily) this connection may be closed to admit a waiting one; see EVICT_* */
