@@ -166,8 +166,9 @@ const RATE_GRACE = 1000; // the minimum request data rate applies after the requ
 // what an eviction would cost (Connection.evictable)
 const EVICT_NEVER = 0; // answering a request (collect, or a send that progresses)
 const EVICT_SOON = 1; // a new connection or a request in progress, still within EVICT_GRACE
-const EVICT_NOW = 2; // held a slot EVICT_GRACE without completing a request, a stalled send, or lingering
-const EVICT_IDLE = 3; // idle keep-alive after a completed request: evicted only when no other is evictable, now or soon
+const EVICT_NOW = 2; // held a slot EVICT_GRACE without completing a request (or idle after a single one), a stalled
+// send, or lingering
+const EVICT_IDLE = 3; // idle keep-alive after two requests or more: evicted only when no other is evictable, now or soon
 
 const REASONS: { [status: number]: string } = {
 	100: "Continue",
@@ -346,8 +347,8 @@ class Connection {
 	/** server time of the current request's first byte (-1: none yet), and its bytes so far */
 	started = -1;
 	received = 0;
-	/** a request was answered on this connection */
-	served = false;
+	/** requests answered on this connection */
+	answered = 0;
 	driving = false;
 	/** socket reads in the current callback (READS_PER_TURN), and more work is waiting for the resume timer */
 	turnReads = 0;
@@ -397,7 +398,9 @@ class Connection {
 	evictable(now: number): number {
 		const state = this.state;
 		if (state === C_READ) {
-			if (this.served && this.isIdle()) return EVICT_IDLE;
+			// an established keep-alive client (two requests or more) waiting for its next scrape goes last; a connection
+			// idle after one request is usually done with (and the Moddable Linux port never reports a client's FIN)
+			if (this.answered > 1 && this.isIdle()) return EVICT_IDLE;
 			return now - (this.started >= 0 ? this.started : this.since) >= EVICT_GRACE ? EVICT_NOW : EVICT_SOON;
 		}
 		if (state === C_LINGER) return EVICT_NOW;
@@ -811,7 +814,7 @@ class Connection {
 		this.parser.reset();
 		this.state = C_READ;
 		this.route = ROUTE_NONE;
-		this.served = true;
+		this.answered++;
 		this.since = server.now;
 		this.started = -1;
 		this.received = 0;
