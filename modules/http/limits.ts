@@ -24,8 +24,8 @@ export const MAX_CONNECTIONS = range(1, 32, 8);
 export const CHUNK_SIZE = range(512, 16384, 1024);
 /** a keep-alive connection with no request for this long is closed, ms */
 export const IDLE_TIMEOUT = range(10, 3600000, 65000);
-/** the request line and headers must arrive within this long of the request's first byte (a new connection's
- *  first byte within this long of the connection), ms; else 408 (a connection that sent nothing is closed) */
+/** the request line and headers must arrive within this long of the request's first byte, ms, else 408; a new
+ *  connection that sends nothing is closed after this long (or after the idle timeout, if shorter) */
 export const HEAD_TIMEOUT = range(10, 600000, 5000);
 /** the whole request (head and body) must arrive within this long of its first byte, ms; else 408 */
 export const REQUEST_TIMEOUT = range(10, 600000, 10000);

@@ -101,8 +101,8 @@ export interface HttpServerOptions {
 	chunkSize?: number;
 	/** close a keep-alive connection after this long without a request, ms (default 65000) */
 	idleTimeout?: number;
-	/** the request line and headers must arrive within this long of the request's first byte (and a new connection's
-	 *  first byte within this long of the connection), ms (default 5000): else 408 (a silent connection is closed) */
+	/** the request line and headers must arrive within this long of the request's first byte, ms (default 5000):
+	 *  else 408; a new connection that sends nothing is closed after this long (or idleTimeout, if shorter) */
 	headTimeout?: number;
 	/** a request must arrive whole within this long of its first byte, ms (default 10000): else 408 */
 	requestTimeout?: number;
@@ -166,8 +166,9 @@ const RATE_GRACE = 1000; // the minimum request data rate applies after the requ
 // what an eviction would cost (Connection.evictable)
 const EVICT_NEVER = 0; // answering a request (collect, or a send that progresses)
 const EVICT_SOON = 1; // a new connection or a request in progress, still within EVICT_GRACE
-const EVICT_NOW = 2; // held a slot EVICT_GRACE without completing a request, a stalled send, or lingering
-const EVICT_IDLE = 3; // idle keep-alive after a completed request: evicted only when no other is evictable, now or soon
+const EVICT_NOW = 2; // held a slot EVICT_GRACE without completing a request (or idle after a single one), a stalled
+// send, or lingering
+const EVICT_IDLE = 3; // idle keep-alive after two requests or more: evicted only when no other is evictable, now or soon
 
 const REASONS: { [status: number]: string } = {
 	100: "Continue",
@@ -346,8 +347,8 @@ class Connection {
 	/** server time of the current request's first byte (-1: none yet), and its bytes so far */
 	started = -1;
 	received = 0;
-	/** a request was answered on this connection */
-	served = false;
+	/** requests answered on this connection */
+	answered = 0;
 	driving = false;
 	/** socket reads in the current callback (READS_PER_TURN), and more work is waiting for the resume timer */
 	turnReads = 0;
@@ -389,14 +390,17 @@ class Connection {
 			onError: connectionError,
 		});
 		this.since = server.now;
-		this.deadline = server.now + server.headTimeout; // a new connection that sends nothing is closed
+		// a new connection that sends nothing is closed (as an idle keep-alive one would be, if that is sooner)
+		this.deadline = server.now + (server.headTimeout < server.idleTimeout ? server.headTimeout : server.idleTimeout);
 	}
 
 	/** whether (and how readily) this connection may be closed to admit a waiting one; see EVICT_* */
 	evictable(now: number): number {
 		const state = this.state;
 		if (state === C_READ) {
-			if (this.served && this.isIdle()) return EVICT_IDLE;
+			// an established keep-alive client (two requests or more) waiting for its next scrape goes last; a connection
+			// idle after one request is usually done with (and the Moddable Linux port never reports a client's FIN)
+			if (this.answered > 1 && this.isIdle()) return EVICT_IDLE;
 			return now - (this.started >= 0 ? this.started : this.since) >= EVICT_GRACE ? EVICT_NOW : EVICT_SOON;
 		}
 		if (state === C_LINGER) return EVICT_NOW;
@@ -810,7 +814,7 @@ class Connection {
 		this.parser.reset();
 		this.state = C_READ;
 		this.route = ROUTE_NONE;
-		this.served = true;
+		this.answered++;
 		this.since = server.now;
 		this.started = -1;
 		this.received = 0;
