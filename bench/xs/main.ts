@@ -22,7 +22,7 @@ import { connect } from "./paths/request";
 import type { Client } from "./paths/request";
 import { replayClient } from "./paths/replay";
 import { fail } from "./platform/net";
-import { Registry, Counter, Gauge, Histogram } from "../../modules/metrics/index";
+import { Registry, Counter, Gauge, Histogram } from "./api";
 
 interface Config {
   mode: "instr" | "heap" | "series" | "selfcheck";
