@@ -4,7 +4,7 @@
 //   "bench-m32" — the same built with `gcc -m32` (needs gcc-multilib on Debian), for the heap figures of a
 //                 32-bit engine like the ESP32's (16-byte slots). On a kernel without 32-bit support (IA32
 //                 emulation off: "Exec format error") it runs under qemu-i386 (Debian's qemu-user).
-// Nothing in node_modules is modified: tests/xs/xsnap.mjs copies the package's xsnap folder (xsnap.c, its platform
+// The package is left as unpacked: tests/xs/xsnap.mjs copies its xsnap folder (xsnap.c, its platform
 // files, makefiles) into the build directory, and `prepare` below edits that copy: xsbench.c is added to the
 // sources and to the makefile's objects, and two lines in xsBuildAgent define the globals.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
@@ -40,8 +40,9 @@ function prepare(dir) {
   writeFileSync(c, x);
 }
 
-// the cache key covers our C file and this patch (this file)
-const key = createHash("sha256").update(readFileSync(source)).update(readFileSync(fileURLToPath(import.meta.url))).digest("hex");
+// the cache key covers our C file and the patch: bump PATCH when `prepare` changes
+const PATCH = "1";
+const key = createHash("sha256").update(readFileSync(source)).update(PATCH).digest("hex");
 
 /** { path, run, version, cached, seconds } of the bench engine; bits 64 or 32 */
 export function benchEngine(root, bits, log) {

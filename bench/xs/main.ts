@@ -22,7 +22,7 @@ import { connect } from "./paths/request";
 import type { Client } from "./paths/request";
 import { replayClient } from "./paths/replay";
 import { fail } from "./platform/net";
-import { Registry, Counter, Gauge, Histogram } from "../../modules/client/index";
+import { Registry, Counter, Gauge, Histogram } from "./api";
 
 interface Config {
   mode: "instr" | "heap" | "series" | "selfcheck";
@@ -35,6 +35,8 @@ interface Config {
   kind?: "gauge" | "counter" | "histogram";
   base?: number;
   extra?: number;
+  /** instr: leave the collector on (the JS profile of --profile, run natively with many iterations) */
+  collecting?: boolean;
 }
 
 declare const print: (...values: unknown[]) => void;
@@ -166,7 +168,7 @@ async function instr(): Promise<void> {
     }
   }
   gc();
-  benchCollecting(false);
+  if (!config.collecting) benchCollecting(false);
   const heapBefore = benchHeap(HEAP_SLOTS);
   if (config.path === "render") {
     for (let i = 0; i < n; i++) await render(registry, buffer);

@@ -28,7 +28,8 @@
 //   --check      exit 1 when a figure exceeds its goal by more than 10 % (the CI lane bench-xs)
 //   --only       run a subset: scenario names (ancestor, series200) and/or "series" (the per-series heap figures)
 //   --profile    (alias --callgrind-annotate) keep the callgrind outputs in .cache/bench-xs/profile/ and print the
-//                functions with the highest cost per iteration (callgrind_annotate of both runs, subtracted)
+//                C functions with the highest cost per iteration (callgrind_annotate of both runs, subtracted), and
+//                the JS functions with the most samples of XS's own profiler (xsnap -p, a .cpuprofile kept there)
 //   --results    write {passed, failed} (figures within / over their goals) as JSON, for .ci/summary.mjs
 //   XS_BENCH_KEEP=1 keeps the bundle and the preludes.
 import { spawn, spawnSync } from "node:child_process";
@@ -73,6 +74,7 @@ const SCENARIOS = {
     request: { n: 2, k: 10 },
     replay: { n: 2, k: 10 },
     heap: { warm: 3, n: 20, first: 10, total: 1000 },
+    profileN: { render: 10000, request: 3000 }, // iterations of the JS profiles (--profile): ~2 s natively each
   },
   series200: {
     title: "200-series registry (counters, labelled gauges, 1 histogram, 1 summary)",
@@ -82,6 +84,7 @@ const SCENARIOS = {
     replay: { n: 1, k: 3 },
     // 1 000 requests take ~10 s natively today, but ~10 times that on qemu-i386: the 32-bit run stops at 100
     heap: { warm: 2, n: 5, first: 10, total: 1000, total32: 100 },
+    profileN: { render: 300, request: 300 },
   },
 };
 const PATHS = ["render", "string", "request", "replay"];
@@ -212,6 +215,36 @@ function annotate(file) {
   return costs;
 }
 
+/** the XS profiler's samples (xsnap -p, a .cpuprofile) by JS function, self time */
+async function printJsProfile(engine, scenario, path, n) {
+  const file = join(profileDir, `${scenario}-${path}.cpuprofile`);
+  const cmd = engine.path;
+  const config = { mode: "instr", scenario, path, n, collecting: true };
+  const r = await runProcess(cmd, ["-p", file, prelude(config, `${scenario}-${path}-js`), bundlePath], 300_000);
+  parseResult(r, `${scenario} ${path} (profiled)`);
+  const profile = JSON.parse(readFileSync(file, "utf8"));
+  const bundleLines = readFileSync(bundlePath, "utf8").split("\n");
+  const where = (line) => {
+    // the bundle keeps esbuild's "// path/file.ts" comments: the last one above the line names the source file
+    for (let i = line; i >= 0; i--) {
+      const m = /^\s*\/\/ (\S+\.ts)$/.exec(bundleLines[i] || "");
+      if (m) return m[1];
+    }
+    return "";
+  };
+  const self = new Map();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const key = f.functionName + (f.lineNumber >= 0 && f.url ? `  (${where(f.lineNumber)})` : "");
+    self.set(key, (self.get(key) || 0) + node.hitCount);
+    total += node.hitCount;
+  }
+  const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  log(`  profile: ${scenario} ${path} — JS functions by share of the XS profiler's samples (self; n=${n}, collector on; ${rel(file)})`);
+  for (const [name, hits] of rows) log(`    ${((100 * hits) / total).toFixed(1).padStart(5)} %  ${name}`);
+}
+
 function printProfile(title, small, large, k) {
   const a = annotate(small);
   const b = annotate(large);
@@ -293,7 +326,8 @@ async function main() {
     ...xsBundleOptions(),
     entryPoints: [{ in: join(here, "main.ts"), out: "bench" }],
     outdir: runDir,
-    plugins: [platformPlugin(root, join(here, "platform"))],
+    // the bench's fake sockets and timers; the XS lane's stand-ins for the rest (text/encoder: xsnap's TextEncoder)
+    plugins: [platformPlugin(root, [join(here, "platform"), join(root, "tests", "xs", "platform")])],
   }).catch((e) => e);
   if (b.errors && b.errors.length) throw new Error("bundling failed:\n" + b.errors.map((e) => `  ${e.text}${e.location ? ` (${e.location.file}:${e.location.line})` : ""}`).join("\n"));
   bundlePath = join(runDir, "bench.cjs");
@@ -408,6 +442,13 @@ async function main() {
         const runs = instr[s][path] || {};
         const { n, k } = sc[path];
         if (runs[n] && runs[n + k]) printProfile(`${s} ${path}`, runs[n].out, runs[n + k].out, k);
+      }
+      for (const path of ["render", "request"]) {
+        try {
+          await printJsProfile(e64, s, path, sc.profileN[path]);
+        } catch (e) {
+          problems.push(e.message);
+        }
       }
     }
   }

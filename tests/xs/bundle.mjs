@@ -5,10 +5,11 @@ import { join, relative } from "node:path";
 
 /**
  * Device code imports platform modules by their Moddable specifier (host/modules.json lists them). xsnap has none of
- * them: the stand-in <standInDir>/<last path segment>.ts is used if there is one, else bundling fails with a clear
- * message naming the file to add.
+ * them: the stand-in <standInDir>/<last path segment>.ts is used if there is one (standInDir: a folder, or a list of
+ * folders looked at in order), else bundling fails with a clear message naming the file to add.
  */
 export function platformPlugin(root, standInDir) {
+  const dirs = Array.isArray(standInDir) ? standInDir : [standInDir];
   const rel = (p) => relative(root, p).split("\\").join("/");
   const hostModules = JSON.parse(readFileSync(join(root, "host", "modules.json"), "utf8"));
   delete hostModules["//"];
@@ -18,9 +19,9 @@ export function platformPlugin(root, standInDir) {
       const names = Object.keys(hostModules).map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
       if (!names.length) return;
       build.onResolve({ filter: new RegExp("^(" + names.join("|") + ")$") }, (a) => {
-        const standIn = join(standInDir, a.path.split("/").pop().replace(/[^A-Za-z0-9_-]/g, "_") + ".ts");
-        if (existsSync(standIn)) return { path: standIn };
-        return { errors: [{ text: `platform module "${a.path}" (imported by ${rel(a.importer)}) has no XS stand-in: add ${rel(standIn)}` }] };
+        const file = a.path.split("/").pop().replace(/[^A-Za-z0-9_-]/g, "_") + ".ts";
+        for (const dir of dirs) if (existsSync(join(dir, file))) return { path: join(dir, file) };
+        return { errors: [{ text: `platform module "${a.path}" (imported by ${rel(a.importer)}) has no XS stand-in: add ${rel(join(dirs[0], file))}` }] };
       });
     },
   };

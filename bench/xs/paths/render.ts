@@ -3,8 +3,8 @@
  * a 1024-byte buffer until it returns 0. Returns the body size in bytes.
  * (The only code of the bench that calls the exposition API for a render: adapt it here when the API changes.)
  */
-import { PROMETHEUS_TEXT_0_0_4 } from "../../../modules/format/index";
-import type { Registry } from "../../../modules/client/index";
+import { PROMETHEUS_TEXT_0_0_4 } from "../api";
+import type { Registry } from "../api";
 
 export async function render(registry: Registry, buffer: Uint8Array): Promise<number> {
   await registry.collect();

@@ -5,8 +5,8 @@
  * promise jobs (the fake socket's turns and the server's collect).
  * (The only code of the bench that calls the server: adapt it here when its API changes.)
  */
-import { HttpServer } from "../../../modules/http/server";
-import type { Registry } from "../../../modules/client/index";
+import { HttpServer } from "../api";
+import type { Registry } from "../api";
 import { net, fail } from "../platform/net";
 import type { FakeSocket } from "../platform/net";
 

@@ -5,7 +5,7 @@
  * lines are left out, as the 616-byte body of issue 8 does: our labelled gauges have no default series.
  * The 0.0.4 text body is 616 bytes.
  */
-import { Registry, Gauge } from "../../../modules/client/index";
+import { Registry, Gauge } from "../api";
 
 export const EXPECTED_BODY_BYTES = 616;
 

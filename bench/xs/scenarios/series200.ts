@@ -6,7 +6,7 @@
  * formatting is exercised as on a device. The summary gets a fixed clock (`now`), so that its sliding window never
  * rotates during a run (a rotation would change the work of a render between runs).
  */
-import { Registry, Counter, Gauge, Histogram, Summary } from "../../../modules/client/index";
+import { Registry, Counter, Gauge, Histogram, Summary } from "../api";
 
 export const SERIES = 200;
 const CLOCK = 1_700_000_000_000;
