@@ -24,6 +24,7 @@
  */
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
+import { encode, encodeInto } from "../text/utf8";
 import Timer from "timer";
 import { negotiate } from "../format/index";
 import {
@@ -214,7 +215,6 @@ const CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n";
 const REFUSED_503 = asciiBytes(
 	"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 20\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections",
 );
-const HEX = "0123456789abcdef";
 
 function asciiBytes(s: string): Uint8Array {
 	const b = new Uint8Array(s.length);
@@ -727,13 +727,26 @@ class Connection {
 			if (end >= size) return;
 			const seg = this.segment;
 			if (seg === SEG_HEAD || seg === SEG_TEXT) {
+				// head and texts are ASCII (the landing page is escaped to ASCII): offsets count bytes and characters
 				const s = seg === SEG_HEAD ? this.head : this.text;
 				let i = seg === SEG_HEAD ? this.headOffset : this.textOffset;
-				while (i < s.length && end < size) out[end++] = s.charCodeAt(i++);
+				const n = i === 0 ? encodeInto(s, end === 0 ? out : out.subarray(end)) : -1;
+				let rest = false;
+				if (n >= 0) end += n; // the whole string, converted natively
+				else {
+					// does not fit (or resumes): copy a slice of its bytes
+					const b = encode(s);
+					let k = b.length - i;
+					if (k > size - end) k = size - end;
+					out.set(b.subarray(i, i + k), end);
+					end += k;
+					i += k;
+					rest = i < b.length;
+				}
 				this.outEnd = end;
 				if (seg === SEG_HEAD) this.headOffset = i;
 				else this.textOffset = i;
-				if (i < s.length) return;
+				if (rest) return;
 				if (seg === SEG_HEAD) {
 					this.head = "";
 					this.segment = this.reader ? SEG_READER : this.text.length ? SEG_TEXT : SEG_DONE;
@@ -766,7 +779,10 @@ class Connection {
 				}
 				const digits = n < 0x10 ? 1 : n < 0x100 ? 2 : n < 0x1000 ? 3 : 4;
 				if (digits < 4) out.copyWithin(end + digits + 2, dataStart, dataStart + n);
-				for (let d = digits - 1, v = n; d >= 0; d--, v >>= 4) out[end + d] = HEX.charCodeAt(v & 15);
+				for (let d = digits - 1, v = n; d >= 0; d--, v >>= 4) {
+					const x = v & 15;
+					out[end + d] = x < 10 ? 48 + x : 87 + x;
+				}
 				end += digits;
 				out[end++] = 13;
 				out[end++] = 10;
