@@ -13,7 +13,6 @@ import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/
 
 /** What the encoder keeps per family and format: fixed for the metric's lifetime. */
 interface FamilyPieces {
-  key: string;
   header: string;
   /** line start per sample kind: `name_suffix` (legacy names) or `{"name_suffix"` (quoted UTF-8 names) */
   pre: string[];
@@ -28,16 +27,22 @@ interface FamilyPieces {
   dfltOf: readonly string[] | undefined;
 }
 
-// Encoder caches, one WeakMap per format key: created on first use (a module-level collection would be read-only
-// once preloaded on the device); weak, so a metric that is dropped takes its cache with it.
-let caches: Map<string, WeakMap<FamilyDesc, FamilyPieces>> | undefined;
+// Encoder caches, one WeakMap per format kind and escaping: created on first use (a module-level collection would
+// be read-only once preloaded on the device); weak, so a metric that is dropped takes its cache with it.
+let textCaches: Map<string, WeakMap<FamilyDesc, FamilyPieces>> | undefined;
+let omCaches: Map<string, WeakMap<FamilyDesc, FamilyPieces>> | undefined;
 
-function cacheFor(key: string): WeakMap<FamilyDesc, FamilyPieces> {
-  caches ??= new Map();
-  let c = caches.get(key);
+function cacheFor(om: boolean, escaping: string): WeakMap<FamilyDesc, FamilyPieces> {
+  let m = om ? omCaches : textCaches;
+  if (m === undefined) {
+    m = new Map();
+    if (om) omCaches = m;
+    else textCaches = m;
+  }
+  let c = m.get(escaping);
   if (c === undefined) {
     c = new WeakMap();
-    caches.set(key, c);
+    m.set(escaping, c);
   }
   return c;
 }
@@ -52,7 +57,7 @@ function typeWord(type: string, om: boolean): string {
   return type === "info" || type === "stateset" ? "gauge" : type;
 }
 
-function makePieces(f: FamilyDesc, format: Format, key: string): FamilyPieces {
+function makePieces(f: FamilyDesc, format: Format): FamilyPieces {
   const om = format.kind === "openmetrics";
   const esc = format.escaping;
   const type = f.type;
@@ -83,43 +88,45 @@ function makePieces(f: FamilyDesc, format: Format, key: string): FamilyPieces {
     }
     if (type === "histogram") extras.push('le="+Inf"');
   }
-  return { key, header, pre, quoted, keyIsBlock, labelNames, extras, dflt: "", dfltOf: undefined };
+  return { header, pre, quoted, keyIsBlock, labelNames, extras, dflt: "", dfltOf: undefined };
 }
 
 export class LineEncoder implements SampleWriter {
+  // fields assigned in the constructor, most used first (XS finds a property by walking the instance's list, and a
+  // field initializer costs a function call per construction)
   /** the text of the last unit written */
-  unit = "";
-  private readonly om: boolean;
-  private readonly created: boolean;
-  private readonly cache: WeakMap<FamilyDesc, FamilyPieces>;
-  private readonly key: string;
-  private p: FamilyPieces | null = null;
-  private f: FamilyDesc | null = null;
+  declare unit: string;
+  private declare p: FamilyPieces | null;
   /** series whose label block is in `L` */
-  private s: SeriesDesc | null = null;
-  private L = "";
+  private declare s: SeriesDesc | null;
+  private declare L: string;
+  private declare created: boolean;
+  private declare cache: WeakMap<FamilyDesc, FamilyPieces>;
+  private declare dn: readonly string[];
+  private declare dv: readonly string[];
+  declare readonly format: Format;
 
-  constructor(
-    readonly format: Format,
-    created: boolean,
-    private readonly dn: readonly string[],
-    private readonly dv: readonly string[],
-  ) {
-    this.om = format.kind === "openmetrics";
-    this.created = created && this.om;
-    this.key = (this.om ? "om:" : "text:") + format.escaping;
-    this.cache = cacheFor(this.key);
+  constructor(format: Format, created: boolean, dn: readonly string[], dv: readonly string[]) {
+    const om = format.kind === "openmetrics";
+    this.unit = "";
+    this.p = null;
+    this.s = null;
+    this.L = "";
+    this.created = created && om;
+    this.cache = cacheFor(om, format.escaping);
+    this.dn = dn;
+    this.dv = dv;
+    this.format = format;
   }
 
   family(f: FamilyDesc): void {
     let p = this.cache.get(f);
     if (p === undefined) {
-      p = makePieces(f, this.format, this.key);
+      p = makePieces(f, this.format);
       this.cache.set(f, p);
     }
     if (p.dfltOf !== this.dn) this.defaults(f, p);
     this.p = p;
-    this.f = f;
     this.s = null;
     this.unit = p.header;
   }

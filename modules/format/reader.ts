@@ -10,26 +10,29 @@ import { encode, encodeInto } from "../text/utf8";
  * State between calls: the snapshot's cursor, at most one unit of text that did not fit, and, only when a unit
  * is larger than the buffer or multi-byte text overflowed it, the bytes of that text not yet read.
  */
-export class Reader {
-  private readonly enc: LineEncoder;
+export class Reader extends LineEncoder {
   /** a unit that did not fit the last buffer */
-  private pending = "";
-  /** bytes still to copy (oversized text), from `spillPos` */
-  private spill: Uint8Array | null = null;
-  private spillPos = 0;
+  private declare pending: string;
   /** the snapshot is exhausted */
-  private finished = false;
+  private declare finished: boolean;
+  private declare snapshot: Snapshot;
   /** "# EOF\n" still to write (OpenMetrics) */
-  private tail: string;
+  private declare tail: string;
+  /** bytes still to copy (oversized text), from `spillPos` */
+  private declare spill: Uint8Array | null;
+  private declare spillPos: number;
   /** Bytes produced so far. */
-  bytes = 0;
+  declare bytes: number;
 
-  constructor(
-    private readonly snapshot: Snapshot,
-    readonly format: Format,
-  ) {
-    this.enc = new LineEncoder(format, snapshot.created, snapshot.defaultNames, snapshot.defaultValues);
+  constructor(snapshot: Snapshot, format: Format) {
+    super(format, snapshot.created, snapshot.defaultNames, snapshot.defaultValues);
+    this.pending = "";
+    this.finished = false;
+    this.snapshot = snapshot;
     this.tail = format.kind === "openmetrics" ? "# EOF\n" : "";
+    this.spill = null;
+    this.spillPos = 0;
+    this.bytes = 0;
   }
 
   get done(): boolean {
@@ -52,11 +55,10 @@ export class Reader {
     this.pending = "";
     let len = t.length;
     if (len > cap) return this.spillText(t, buf);
-    const enc = this.enc;
     const g = this.snapshot;
     for (;;) {
       let u: string;
-      if (!this.finished && g.next(enc)) u = enc.unit;
+      if (!this.finished && g.next(this)) u = this.unit;
       else {
         this.finished = true;
         u = this.tail;
