@@ -1,7 +1,7 @@
 import type { Format, Escaping } from "./types";
 import { escapeHelp, escapeName, isLegacyName } from "./escape";
 import { formatCanonical, formatNumber } from "./numbers";
-import { CREATED, VALUE, escapeLabelValue, familyName, labelBlock, sampleSuffix } from "../model/exposition";
+import { CREATED, VALUE, escapeLabelValue, familyName, labelBlock, labelValues, sampleSuffix } from "../model/exposition";
 import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/exposition";
 
 /**
@@ -152,7 +152,7 @@ export class LineEncoder implements SampleWriter {
     let L: string;
     const first = s !== this.s;
     if (first) {
-      L = p.keyIsBlock ? s.key : labelBlock(p.labelNames, s.values);
+      L = p.keyIsBlock ? s.key : labelBlock(p.labelNames, labelValues(s.key, p.labelNames.length));
       if (p.dflt !== "") L = L !== "" ? L + "," + p.dflt : p.dflt;
       this.s = s;
       this.L = L;

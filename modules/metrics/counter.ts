@@ -29,8 +29,8 @@ export class Counter extends Metric<ValueSeries> {
     this._get([]);
   }
 
-  protected _newSeries(key: string, values: string[], created: number): ValueSeries {
-    return { key, values, created, value: 0 };
+  protected _newSeries(key: string, created: number): ValueSeries {
+    return { key, created, value: 0 };
   }
 
   /** @internal */

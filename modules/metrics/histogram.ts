@@ -52,10 +52,10 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
     return "histogram buckets";
   }
 
-  protected _newSeries(key: string, values: string[], created: number): HistogramSeries {
+  protected _newSeries(key: string, created: number): HistogramSeries {
     const counts: number[] = new Array(this.upperBounds.length);
     for (let i = 0; i < counts.length; i++) counts[i] = 0;
-    return { key, values, created, counts, sum: 0, count: 0 };
+    return { key, created, counts, sum: 0, count: 0 };
   }
 
   /** @internal Cumulative buckets (+Inf is extra = bounds.length), sum, count; read before the first write. */

@@ -25,8 +25,8 @@ export class Info extends Metric {
     this._get([]);
   }
 
-  protected _newSeries(key: string, values: string[], created: number): Series {
-    return { key, values, created };
+  protected _newSeries(key: string, created: number): Series {
+    return { key, created };
   }
 
   /** @internal */

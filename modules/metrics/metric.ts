@@ -29,7 +29,6 @@ export interface MetricConfiguration {
 
 export interface Series extends SeriesDesc {
   readonly key: string;
-  readonly values: readonly string[];
   /** Creation time, seconds since the epoch (OpenMetrics `_created`). */
   created: number;
 }
@@ -161,7 +160,7 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
   /** Creates the unlabelled series at construction / reset, as prom-client does for counters and gauges. */
   protected _init(): void {}
 
-  protected abstract _newSeries(key: string, values: string[], created: number): S;
+  protected abstract _newSeries(key: string, created: number): S;
 
   /** Removes the series of that label set (positional values or an object). */
   remove(...args: any[]): void {
@@ -238,7 +237,7 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
     for (let i = 0; i < values.length; i++) {
       if (!isWellFormed(values[i])) throw new TypeError(`Metric "${this.name}": value of label "${this.labelNames[i]}" contains a lone UTF-16 surrogate`);
     }
-    s = this._newSeries(key, values, this.now() / 1000);
+    s = this._newSeries(key, this.now() / 1000);
     this._series.set(key, s);
     if (this._listShared) {
       this._list = this._list.slice();

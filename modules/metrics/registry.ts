@@ -2,7 +2,7 @@ import { Metric } from "./metric";
 import type { Series } from "./metric";
 import { Counter } from "./counter";
 import { checkLabelName, describe, isWellFormed, legacyLabelEscape } from "./validation";
-import { CREATED, familyName, sampleKinds, sampleSuffix } from "../model/exposition";
+import { CREATED, familyName, labelValues, sampleKinds, sampleSuffix } from "../model/exposition";
 import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/exposition";
 
 export interface RegistryOptions {
@@ -312,7 +312,8 @@ class JSONWriter implements SampleWriter {
     const f = this.fam as FamilyDesc;
     if (kind === CREATED) return;
     const labels: Record<string, string | number> = {};
-    for (let i = 0; i < f.labelNames.length; i++) setOwn(labels, f.labelNames[i], s.values[i]);
+    const values = labelValues(s.key, f.labelNames.length);
+    for (let i = 0; i < f.labelNames.length; i++) setOwn(labels, f.labelNames[i], values[i]);
     for (let i = 0; i < this.dn.length; i++) {
       if (!Object.prototype.hasOwnProperty.call(labels, this.dn[i])) setOwn(labels, this.dn[i], this.dv[i]);
     }

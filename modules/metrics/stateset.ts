@@ -51,10 +51,10 @@ export class StateSet extends Metric<StateSetSeries> {
     this._get([]);
   }
 
-  protected _newSeries(key: string, values: string[], created: number): StateSetSeries {
+  protected _newSeries(key: string, created: number): StateSetSeries {
     const on: number[] = new Array(this.states.length);
     for (let i = 0; i < on.length; i++) on[i] = 0;
-    return { key, values, created, on };
+    return { key, created, on };
   }
 
   /** @internal */

@@ -89,8 +89,8 @@ export class Summary extends ObservingMetric<SummarySeries> {
     return "summary quantiles";
   }
 
-  protected _newSeries(key: string, values: string[], created: number): SummarySeries {
-    return { key, values, created, sum: 0, count: 0, sketches: new Array(this.ageBuckets) };
+  protected _newSeries(key: string, created: number): SummarySeries {
+    return { key, created, sum: 0, count: 0, sketches: new Array(this.ageBuckets) };
   }
 
   /** @internal Quantiles, sum, count, all read before the first write. */

@@ -35,10 +35,11 @@ export interface FamilyDesc {
 
 /** A series as writers see it. */
 export interface SeriesDesc {
-  /** The label block in exposition syntax, `a="x",b="y"` (labelBlock of labelNames and values): also its identity. */
+  /**
+   * The label block in exposition syntax, `a="x",b="y"` (labelBlock of labelNames and values): also its identity.
+   * The label values are not kept apart (heap per series): labelValues(key, n) reads them back.
+   */
   readonly key: string;
-  /** Label values in labelNames order. */
-  readonly values: readonly string[];
   /** Creation time, seconds since the epoch (OpenMetrics `_created`). */
   readonly created: number;
 }
@@ -62,6 +63,27 @@ export interface Snapshot {
   readonly defaultValues: readonly string[];
   /** write OpenMetrics `_created` samples */
   readonly created: boolean;
+}
+
+/** The n label values of a label block made by labelBlock (unescaped), in order. */
+export function labelValues(key: string, n: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (let k = 0; k < n; k++) {
+    i = key.indexOf('="', i) + 2;
+    let v = "";
+    for (;;) {
+      const c = key[i++];
+      if (c === '"') break;
+      if (c === "\\") {
+        const d = key[i++];
+        v += d === "n" ? "\n" : d;
+      } else v += c;
+    }
+    out.push(v);
+    i++; // the comma
+  }
+  return out;
 }
 
 /** Family name of a metric in a format: OpenMetrics drops a counter's `_total` and an info's `_info`. */
