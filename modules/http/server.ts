@@ -149,9 +149,12 @@ export interface HttpServerStats {
 }
 
 const READ_SIZE = 512; // bytes taken from the socket per read
-// bounded work per callback, so that timers (sensor sampling) get their turn under full HTTP load: a connection
-// renders at most one output buffer and parses at most READS_PER_TURN reads per callback, then continues from the
-// server's resume timer (a 0 ms timer: every other due timer runs first)
+// Bounded work per callback, so that timers (sensor sampling) get their turn under full HTTP load: the server renders
+// at most about RENDER_PER_TURN bytes per callback, whatever the number of connections it resumes (a collect shared
+// by every connection, a large socket budget), and a connection parses at most READS_PER_TURN reads per callback;
+// the rest continues from the server's resume timer (a 0 ms timer: every other due timer runs first). A typical
+// exposition of a few KB still goes out in one callback, one write.
+const RENDER_PER_TURN = 4096;
 const READS_PER_TURN = 2;
 const RESUME_IDLE = 3600000; // the resume timer's repeat while armed (it is unscheduled at each firing)
 const MAX_REFUSING = 4; // sockets being answered 503 at once; beyond, the others keep waiting in the listener's queue
@@ -318,11 +321,13 @@ function lowerByte(c: number): number {
 function connectionReadable(this: TCP, bytes: number): void {
 	const c = (this as unknown as { target: Connection }).target;
 	c.readable = bytes;
+	c.server.rendered = 0; // a new callback: a new share of work
 	c.drive();
 }
 function connectionWritable(this: TCP, bytes: number): void {
 	const c = (this as unknown as { target: Connection }).target;
 	c.writable = bytes;
+	c.server.rendered = 0;
 	c.drive();
 }
 function connectionError(this: TCP): void {
@@ -429,12 +434,12 @@ class Connection {
 		);
 	}
 
-	/** do what can be done now, within one callback's share of work (one output buffer, READS_PER_TURN reads) */
+	/** do what can be done now, within the current callback's share of work (RENDER_PER_TURN, READS_PER_TURN) */
 	drive(): void {
 		if (this.driving || this.state === C_CLOSED) return;
 		this.driving = true;
 		this.turnReads = 0;
-		let filled = false;
+		const server = this.server;
 		try {
 			for (;;) {
 				if (this.outStart < this.outEnd && this.writable > 0) this.flush();
@@ -445,13 +450,14 @@ class Connection {
 						this.finish();
 						continue;
 					}
-					if (filled) {
+					if (server.rendered >= RENDER_PER_TURN) {
 						// this callback's share is done: the rest from the resume timer (or the next onWritable)
-						if (this.writable > 0) this.server.resumeLater(this);
+						if (this.writable > 0) server.resumeLater(this);
 						break;
 					}
-					filled = true;
+					const end = this.outEnd;
 					this.fill();
+					server.rendered += this.outEnd - end;
 					if (this.outStart === this.outEnd && this.segment !== SEG_DONE) break; // no room to make progress
 					if (this.writable <= 0) break;
 					continue;
@@ -1005,6 +1011,8 @@ export class HttpServer {
 	now = 0;
 	/** connections waiting in the listener's queue (as the listener last counted them, minus those taken since) */
 	waiting = 0;
+	/** bytes rendered in the current callback (see RENDER_PER_TURN); reset by each socket and timer callback */
+	rendered = 0;
 
 	private readonly log: ((line: string) => void) | undefined;
 	private readonly name: string;
@@ -1023,6 +1031,7 @@ export class HttpServer {
 	/** drives connections that have more to do than one callback's share (see READS_PER_TURN); unscheduled when idle */
 	private resumeTimer: Timer | null = null;
 	private resumeArmed = false;
+	private resumeFirst = 0;
 	private running = false;
 	private readonly connections: Connection[] = [];
 	private readonly refusals: Refusal[] = [];
@@ -1156,12 +1165,23 @@ export class HttpServer {
 		const t = this.resumeTimer;
 		if (t !== null) Timer.schedule(t); // unscheduled until a connection asks again
 		this.resumeArmed = false;
+		this.rendered = 0;
 		const list = this.connections;
-		for (let i = list.length - 1; i >= 0; i--) {
-			const c = list[i];
+		// round robin: each firing starts one connection further, so that the share goes to each in turn
+		const n = list.length;
+		const first = n > 0 ? this.resumeFirst++ % n : 0;
+		for (let k = 0; k < n; k++) {
+			const c = list[(first + k) % n];
 			if (c !== undefined && c.resume) {
 				c.resume = false;
 				c.drive();
+			}
+		}
+		// a connection skipped because the list changed under the loop still gets its turn
+		for (let i = 0; i < list.length; i++) {
+			if (list[i].resume) {
+				this.resumeLater(list[i]);
+				break;
 			}
 		}
 	}
@@ -1359,6 +1379,7 @@ export class HttpServer {
 	 * waiting connections. Run by the server's timer every tickInterval ms, or by the owner when tickInterval is 0.
 	 */
 	tick(): void {
+		this.rendered = 0;
 		const clock = this.clock;
 		const now = (this.now = clock ? clock() : this.now + this.tickMs);
 		const list = this.connections;
