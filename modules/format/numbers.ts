@@ -21,8 +21,35 @@ export function formatNumber(v: number): string {
   // (a fractional midpoint has 16+ significant digits; an integral one is >= 2^53), so XS's tie handling cannot
   // make it name another double, and XS's observed divergences all have 16+ digits.
   // (a string of at most 15 characters has at most 15 digits: no digit loop for the common short values)
-  if (v < 9007199254740992 && v > -9007199254740992 && (s.length <= 15 || significantDigits(s) <= 15)) return s;
+  if (v < 9007199254740992 && v > -9007199254740992) {
+    if (s.length <= 15 || significantDigits(s) <= 15) return s;
+    if (isUniqueShortest(v, s)) return s;
+  }
   return v < 0 ? "-" + shortest(-v, s.slice(1)) : shortest(v, s);
+}
+
+/** @internal formatNumber without its fast paths (the exact digit search for every non-integer): for tests. */
+export function formatNumberExact(v: number): string {
+  if (v !== v || v === Infinity || v === -Infinity || v === 0) return formatNumber(v);
+  const s = String(v);
+  return v < 0 ? "-" + shortest(-v, s.slice(1)) : shortest(v, s);
+}
+
+/**
+ * For a non-integer |v| < 2^53 whose String(v) is a plain decimal (no exponent: |v| >= 1e-6): true when s names v
+ * and neither decimal next to it at the same length (last digit ±1) does. Then s is the only decimal of its length
+ * that names v, and no shorter one does (one would lie within one unit of s's last digit, and s's last digit is not
+ * 0), so s is the ECMAScript form. The tests are exact: a decimal of at most 17 significant digits is never the
+ * midpoint of two doubles below 2^53 (a midpoint has at least 18), so Number() cannot meet a tie, which XS rounds
+ * half up. False (use the exact search) when a neighbour names v too or the last digit would carry.
+ */
+function isUniqueShortest(v: number, s: string): boolean {
+  if ((v | 0) === v || Math.floor(v) === v || s.indexOf("e") >= 0 || Number(s) !== v) return false;
+  const last = s.length - 1;
+  const d = s.charCodeAt(last) - 48;
+  if (d < 1 || d > 8) return false;
+  const head = s.slice(0, last);
+  return Number(head + String(d - 1)) !== v && Number(head + String(d + 1)) !== v;
 }
 
 /** Significant digits of a String(n) result (sign, leading zeros, point and exponent excluded). */

@@ -1,4 +1,5 @@
 import { formatNumber, formatCanonical, OPENMETRICS_1_0_0 } from "../../modules/format/index";
+import { formatNumberExact } from "../../modules/format/numbers";
 import { Registry, Gauge, Histogram } from "../../modules/client/index";
 import { renderAll, renderChecked, family } from "../support/check";
 import { namesDouble } from "../support/exact";
@@ -82,6 +83,28 @@ describe("number formatting", () => {
       const s = formatNumber(v);
       // exact check (not Number(s): XS parses decimal ties half up, so its Number() is no oracle here)
       if (!namesDouble(s, v) || s.length > String(v).length) throw new Error(`formatNumber(${String(v)}) = ${s}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(1400);
+  });
+  it("computed values below 2^53 (the fast path from String(n)): the same digits as the exact search", () => {
+    let x = 88172645;
+    const rnd = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 4294967296;
+    };
+    let checked = 0;
+    for (let i = 0; i < 1500; i++) {
+      // sensor-like arithmetic: offsets, scales and sums with 16-17 digit results, from 1e-6 to 1e15
+      const scale = Math.pow(10, Math.floor(rnd() * 21) - 6);
+      const v = Math.abs((rnd() * 9 + 1) * scale + (i % 7) * 0.1 - (i % 3) * 0.173);
+      if (!isFinite(v) || v === 0) continue;
+      const got = formatNumber(v);
+      const want = formatNumberExact(v);
+      if (got !== want) throw new Error(`formatNumber(${want}) = ${got}`);
+      if (formatNumber(-v) !== "-" + want) throw new Error(`formatNumber(-${want}) = ${formatNumber(-v)}`);
       checked++;
     }
     expect(checked).toBeGreaterThan(1400);
