@@ -2,7 +2,7 @@
 // Live = heapUsed after a full GC, sampled after every chunk for the reader, and with the finished string held for
 // the string API (garbage is excluded in both: XS collects before it fails an allocation, so live memory is what
 // decides whether a render fits in an ESP32's heap). The registry itself is built before the baseline.
-// Run: node --expose-gc --import tsx/esm bench/render-memory.ts
+// Run: node --expose-gc --import tsx/esm --import ./host/register.mjs bench/render-memory.ts
 // V8's JIT allocates code and feedback objects at random moments, which swamps a few-KB measurement; XS is an
 // interpreter anyway. So the script re-runs itself under --jitless (pass --jit to measure with the JIT on).
 import { spawnSync } from "node:child_process";
@@ -10,13 +10,13 @@ import { fileURLToPath } from "node:url";
 import { Registry, Counter, Gauge, Histogram } from "../modules/client/index";
 
 if (!process.execArgv.includes("--jitless") && !process.argv.includes("--jit")) {
-  const r = spawnSync(process.execPath, ["--jitless", "--expose-gc", "--no-warnings", "--import", "tsx/esm", fileURLToPath(import.meta.url)], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--jitless", "--expose-gc", "--no-warnings", "--import", "tsx/esm", "--import", "./host/register.mjs", fileURLToPath(import.meta.url)], { stdio: "inherit" });
   process.exit(r.status === null ? 1 : r.status);
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
-  console.error("run with: node --expose-gc --import tsx/esm bench/render-memory.ts");
+  console.error("run with: node --expose-gc --import tsx/esm --import ./host/register.mjs bench/render-memory.ts");
   process.exit(2);
 }
 
