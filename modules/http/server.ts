@@ -163,7 +163,8 @@ const NAME_MAX = 64;
 // a connection, or a request in progress, cannot be evicted this young: time for its request to arrive (at least
 // EVICT_GRACE - tickInterval of real time, as the server's clock moves at ticks: 150 ms with the default tick)
 const EVICT_GRACE = 250;
-const STALL_EVICT = 1000; // a response that made no progress for this long can be evicted for a new connection
+const STALL_EVICT = 500; // a response that made no progress for this long can be evicted for a new connection
+// (shorter than QUEUE_WAIT: a newcomer blocked by stalled responses gets a slot before it would be refused)
 const QUEUE_WAIT = 1000; // a waiting connection with no slot in sight for this long is answered 503 and closed
 const RATE_GRACE = 1000; // the minimum request data rate applies after the request's first second
 
