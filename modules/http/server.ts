@@ -353,6 +353,8 @@ class Connection {
 	/** server time of the current request's first byte (-1: none yet), and its bytes so far */
 	started = -1;
 	received = 0;
+	/** the client sent its current request before reading the last response (see evictable) */
+	pipelined = false;
 	/** requests answered on this connection */
 	answered = 0;
 	driving = false;
@@ -403,6 +405,9 @@ class Connection {
 	/** whether (and how readily) this connection may be closed to admit a waiting one; see EVICT_* */
 	evictable(now: number): number {
 		const state = this.state;
+		// a client that sent its next request before reading the response to the last one (pipelining: Prometheus
+		// never does; a client that queues requests and reads nothing does) holds its slot only while nobody waits
+		if (this.pipelined) return EVICT_NOW;
 		if (state === C_READ) {
 			// an established keep-alive client (two requests or more) waiting for its next scrape goes last; a connection
 			// idle after one request is usually done with (and the Moddable Linux port never reports a client's FIN)
@@ -834,6 +839,7 @@ class Connection {
 			} else this.close();
 			return;
 		}
+		this.pipelined = this.readable > 0 || (this.input !== null && this.inputOffset < this.input.length);
 		this.parser.reset();
 		this.state = C_READ;
 		this.route = ROUTE_NONE;

@@ -219,6 +219,34 @@ describe("admission", () => {
     expect(h.server.stats.connectionsEvicted).toBe(1);
   });
 
+  test("clients that pipeline requests without reading (every slot taken) give way to a newcomer at once", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const registry = makeRegistry();
+    const held: ScrapeRegistry = {
+      collect: async () => {
+        await gate;
+        await registry.collect();
+      },
+      reader: (format) => registry.reader(format),
+    };
+    const h = await harness({ maxConnections: 2, registry: held as unknown as Registry, collectTimeout: 600000 });
+    const pipeliners = [await h.connect(), await h.connect()];
+    // the health check is answered at once; the scrape queued behind it waits for the (held) collect
+    for (const c of pipeliners) await c.write("GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n" + GET);
+    await settle();
+    expect(h.server.stats.scrapes).toBe(2);
+    const newcomer = await h.connect();
+    await newcomer.write(GET);
+    await settle();
+    await stepUntil(h, () => h.server.stats.connectionsEvicted > 0, SECOND, "the eviction of a pipelining client");
+    expect(h.clock.t).toBeLessThanOrEqual(TICK);
+    release();
+    const [r] = await newcomer.responses(1);
+    expect(r.status).toBe(200);
+    expect(h.server.stats.connectionsRefused).toBe(0);
+  });
+
   test("every slot answering: a newcomer waits; with no slot in sight for 1 s it gets 503 and is closed right after", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
