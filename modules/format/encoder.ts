@@ -14,14 +14,17 @@ import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/
 /** What the encoder keeps per family and format: fixed for the metric's lifetime. */
 interface FamilyPieces {
   header: string;
-  /** line start per sample kind: `name_suffix` (legacy names) or `{"name_suffix"` (quoted UTF-8 names) */
-  pre: string[];
+  /** line start of VALUE samples: `name_suffix` (legacy names) or `{"name_suffix"` (quoted UTF-8 names) */
+  pre0: string;
+  /** line start per sample kind, for the types that have other kinds than VALUE (heap: only where needed) */
+  pre: string[] | undefined;
   quoted: boolean;
   /** the series key is the label block as written (label names need no escaping in this format) */
   keyIsBlock: boolean;
-  labelNames: string[];
+  /** label names as this format writes them; undefined when they are written as given (keyIsBlock) */
+  labelNames: string[] | undefined;
   /** extra label pieces (`le="0.5"`, `quantile="0.9"`, `state="on"`), index = SampleWriter extra */
-  extras: string[];
+  extras: string[] | undefined;
   /** labels whose name is also a default label's (those default labels are not written) */
   dflt: string;
   dfltOf: readonly string[] | undefined;
@@ -66,21 +69,27 @@ function makePieces(f: FamilyDesc, format: Format): FamilyPieces {
   const famOut = quoted ? '"' + escapeLabelValue(fam) + '"' : escapeName(fam, esc, true);
   let header = "# HELP " + famOut + " " + escapeHelp(f.help, om) + "\n# TYPE " + famOut + " " + typeWord(type, om) + "\n";
   if (om && f.unit !== undefined) header += "# UNIT " + famOut + " " + f.unit + "\n";
-  const pre: string[] = [];
-  for (let k = VALUE; k <= CREATED; k++) {
+  let pre: string[] | undefined;
+  let pre0 = "";
+  const many = type === "counter" || type === "histogram" || type === "summary";
+  for (let k = VALUE; k <= (many ? CREATED : VALUE); k++) {
     const suffix = sampleSuffix(type, k as SampleKind, om);
-    pre.push(quoted ? '{"' + escapeLabelValue(fam + suffix) + '"' : famOut + suffix);
+    const start = quoted ? '{"' + escapeLabelValue(fam + suffix) + '"' : famOut + suffix;
+    if (k === VALUE) pre0 = start;
+    if (many) (pre ??= []).push(start);
   }
   const names = f.labelNames;
-  const labelNames: string[] = [];
+  let labelNames: string[] | undefined;
   let keyIsBlock = true;
-  for (let i = 0; i < names.length; i++) {
-    labelNames.push(labelName(names[i], esc));
-    if (labelNames[i] !== names[i]) keyIsBlock = false;
+  for (let i = 0; i < names.length; i++) if (labelName(names[i], esc) !== names[i]) keyIsBlock = false;
+  if (!keyIsBlock) {
+    labelNames = [];
+    for (let i = 0; i < names.length; i++) labelNames.push(labelName(names[i], esc));
   }
-  const extras: string[] = [];
+  let extras: string[] | undefined;
   const ev = f.extraValues;
   if (ev !== undefined) {
+    extras = [];
     const en = labelName(f.extraName as string, esc);
     for (let i = 0; i < ev.length; i++) {
       const v = ev[i];
@@ -88,7 +97,7 @@ function makePieces(f: FamilyDesc, format: Format): FamilyPieces {
     }
     if (type === "histogram") extras.push('le="+Inf"');
   }
-  return { header, pre, quoted, keyIsBlock, labelNames, extras, dflt: "", dfltOf: undefined };
+  return { header, pre0, pre, quoted, keyIsBlock, labelNames, extras, dflt: "", dfltOf: undefined };
 }
 
 export class LineEncoder implements SampleWriter {
@@ -140,7 +149,7 @@ export class LineEncoder implements SampleWriter {
       if (f.labelNames.indexOf(dn[i]) >= 0) continue;
       const ln = labelName(dn[i], this.format.escaping);
       // a series label that the escaping writes the same way also overrides the default label
-      if (p.labelNames.indexOf(ln) >= 0 || ln === stateLabel) continue;
+      if ((p.labelNames === undefined ? f.labelNames : p.labelNames).indexOf(ln) >= 0 || ln === stateLabel) continue;
       d += (d.length > 0 ? "," : "") + ln + '="' + escapeLabelValue(this.dv[i]) + '"';
     }
     p.dflt = d;
@@ -152,7 +161,7 @@ export class LineEncoder implements SampleWriter {
     let L: string;
     const first = s !== this.s;
     if (first) {
-      L = p.keyIsBlock ? s.key : labelBlock(p.labelNames, labelValues(s.key, p.labelNames.length));
+      L = p.keyIsBlock ? s.key : labelBlock(p.labelNames as string[], labelValues(s.key, (p.labelNames as string[]).length));
       if (p.dflt !== "") L = L !== "" ? L + "," + p.dflt : p.dflt;
       this.s = s;
       this.L = L;
@@ -165,12 +174,13 @@ export class LineEncoder implements SampleWriter {
       }
       v = formatNumber(value);
     } else v = (value | 0) === value ? String(value) : formatNumber(value);
-    const ex = extra < 0 ? "" : p.extras[extra];
+    const ex = extra < 0 ? "" : (p.extras as string[])[extra];
+    const start = kind === VALUE ? p.pre0 : (p.pre as string[])[kind];
     let line: string;
-    if (p.quoted) line = "".concat(p.pre[kind], L !== "" ? "," : "", L, ex !== "" ? "," : "", ex, "} ", v, "\n");
-    else if (L !== "") line = ex !== "" ? "".concat(p.pre[kind], "{", L, ",", ex, "} ", v, "\n") : "".concat(p.pre[kind], "{", L, "} ", v, "\n");
-    else if (ex !== "") line = "".concat(p.pre[kind], "{", ex, "} ", v, "\n");
-    else line = "".concat(p.pre[kind], " ", v, "\n");
+    if (p.quoted) line = "".concat(start, L !== "" ? "," : "", L, ex !== "" ? "," : "", ex, "} ", v, "\n");
+    else if (L !== "") line = ex !== "" ? "".concat(start, "{", L, ",", ex, "} ", v, "\n") : "".concat(start, "{", L, "} ", v, "\n");
+    else if (ex !== "") line = "".concat(start, "{", ex, "} ", v, "\n");
+    else line = "".concat(start, " ", v, "\n");
     this.unit = first ? line : this.unit + line;
   }
 }
