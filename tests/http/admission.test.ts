@@ -64,6 +64,21 @@ interface Harness {
   connect(): Promise<RawClient>;
 }
 
+/** A registry whose collect() waits until `release()` is called (scrapes stay in their collect meanwhile). */
+function heldRegistry(): { held: ScrapeRegistry; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const registry = makeRegistry();
+  const held: ScrapeRegistry = {
+    collect: async () => {
+      await gate;
+      await registry.collect();
+    },
+    reader: (format) => registry.reader(format),
+  };
+  return { held, release };
+}
+
 async function harness(options: Partial<HttpServerOptions> = {}): Promise<Harness> {
   const clock = new ManualClock(0);
   const registry = (options.registry as Registry | undefined) ?? makeRegistry();
@@ -220,16 +235,7 @@ describe("admission", () => {
   });
 
   test("clients that pipeline requests without reading (every slot taken) give way to a newcomer at once", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const registry = makeRegistry();
-    const held: ScrapeRegistry = {
-      collect: async () => {
-        await gate;
-        await registry.collect();
-      },
-      reader: (format) => registry.reader(format),
-    };
+    const { held, release } = heldRegistry();
     const h = await harness({ maxConnections: 2, registry: held as unknown as Registry, collectTimeout: 600000 });
     const pipeliners = [await h.connect(), await h.connect()];
     // the health check is answered at once; the scrape queued behind it waits for the (held) collect
@@ -248,16 +254,7 @@ describe("admission", () => {
   });
 
   test("every slot answering: a newcomer waits; with no slot in sight for 1 s it gets 503 and is closed right after", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const registry = makeRegistry();
-    const held: ScrapeRegistry = {
-      collect: async () => {
-        await gate;
-        await registry.collect();
-      },
-      reader: (format) => registry.reader(format),
-    };
+    const { held, release } = heldRegistry();
     const h = await harness({ maxConnections: 2, registry: held as unknown as Registry, collectTimeout: 600000 });
     const busy = [await h.connect(), await h.connect()];
     for (const c of busy) await c.write(GET);
