@@ -32,13 +32,14 @@
 //                the JS functions with the most samples of XS's own profiler (xsnap -p, a .cpuprofile kept there)
 //   --results    write {passed, failed} (figures within / over their goals) as JSON, for .ci/summary.mjs
 //   XS_BENCH_KEEP=1 keeps the bundle and the preludes.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { benchEngine } from "./engine.mjs";
 import { platformPlugin, xsBundleOptions } from "../../tests/xs/bundle.mjs";
+import { runProcess as runChild } from "../../tests/xs/process.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -117,25 +118,9 @@ const TOLERANCE = 1.1;
 
 // ------------------------------------------------------------------------------------------------ processes
 
-function runProcess(cmd, args, timeoutMs) {
-  return new Promise((done) => {
-    const t0 = Date.now();
-    const child = spawn(cmd, args, { cwd: runDir, stdio: ["ignore", "pipe", "pipe"] });
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.stdout.on("data", (d) => out.push(d));
-    child.stderr.on("data", (d) => err.push(d));
-    child.on("error", (e) => err.push(Buffer.from(String(e))));
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      done({ code, signal, timedOut, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), ms: Date.now() - t0 });
-    });
-  });
+async function runProcess(cmd, args, timeoutMs) {
+  const r = await runChild(cmd, args, runDir, timeoutMs);
+  return { ...r, stdout: r.stdout.toString("utf8") };
 }
 
 // The prelude sets the configuration. The two runs of a pair get preludes whose names and contents differ only in

@@ -7,12 +7,12 @@
 //   3. bundles tests/xs/corpus.ts (every metric type, hostile labels, special numbers, every format, string API and
 //      chunk reader at several chunk sizes), runs the same bundle on Node and on XS and compares stdout byte for byte.
 // Usage: node tests/xs/run.mjs [test files...]   (XSNAP=/path/to/xsnap to skip the build; XS_KEEP=1 keeps outputs)
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { ensureXsnap } from "./xsnap.mjs";
+import { runProcess } from "./process.mjs";
 import { platformPlugin as xsPlatformPlugin, xsBundleOptions } from "./bundle.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -103,24 +103,7 @@ async function bundle(entries) {
 // ------------------------------------------------------------------------------------------------ processes
 
 function run(cmd, argv, timeoutMs = FILE_TIMEOUT_MS) {
-  return new Promise((resolvePromise) => {
-    const t0 = Date.now();
-    const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.stdout.on("data", (d) => out.push(d));
-    child.stderr.on("data", (d) => err.push(d));
-    child.on("error", (e) => err.push(Buffer.from(String(e))));
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, timedOut, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8"), ms: Date.now() - t0 });
-    });
-  });
+  return runProcess(cmd, argv, root, timeoutMs);
 }
 
 async function pool(items, n, fn) {
