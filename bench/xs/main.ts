@@ -171,7 +171,10 @@ async function instr(): Promise<void> {
   if (!config.collecting) benchCollecting(false);
   const heapBefore = benchHeap(HEAP_SLOTS);
   if (config.path === "render") {
-    for (let i = 0; i < n; i++) await render(registry, buffer);
+    for (let i = 0; i < n; i++) {
+      const r = render(registry, buffer);
+      if (typeof r !== "number") await r;
+    }
   } else if (config.path === "string") {
     for (let i = 0; i < n; i++) await renderString(registry);
   } else {
@@ -194,7 +197,10 @@ async function heap(): Promise<void> {
   gc();
   benchCollecting(false);
   mark(0);
-  for (let i = 0; i < n; i++) await render(registry, buffer);
+  for (let i = 0; i < n; i++) {
+    const r = render(registry, buffer);
+    if (typeof r !== "number") await r;
+  }
   mark(1);
   benchCollecting(true);
 

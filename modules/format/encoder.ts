@@ -12,10 +12,14 @@ import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/
  */
 
 /** What the encoder keeps per family and format: fixed for the metric's lifetime. */
-interface FamilyPieces {
+export interface FamilyPieces {
   header: string;
+  /** header.length (counted once: on XS a string's length is counted on each use) */
+  hlen: number;
   /** line start of VALUE samples: `name_suffix` (legacy names) or `{"name_suffix"` (quoted UTF-8 names) */
   pre0: string;
+  /** pre0 + "{" */
+  open: string;
   /** line start per sample kind, for the types that have other kinds than VALUE (heap: only where needed) */
   pre: string[] | undefined;
   quoted: boolean;
@@ -28,6 +32,11 @@ interface FamilyPieces {
   /** labels whose name is also a default label's (those default labels are not written) */
   dflt: string;
   dfltOf: readonly string[] | undefined;
+  /**
+   * A series is one line `pre0{key} value` (or `pre0 value`): the family is `valued`, its key is the label block
+   * as written, no default label applies and the name is not quoted (see Reader's fast path). Set with `dflt`.
+   */
+  fast: boolean;
 }
 
 // Encoder caches, one WeakMap per format kind and escaping: created on first use (a module-level collection would
@@ -97,7 +106,39 @@ function makePieces(f: FamilyDesc, format: Format): FamilyPieces {
     }
     if (type === "histogram") extras.push('le="+Inf"');
   }
-  return { header, pre0, pre, quoted, keyIsBlock, labelNames, extras, dflt: "", dfltOf: undefined };
+  return { header, hlen: header.length, pre0, open: pre0 + "{", pre, quoted, keyIsBlock, labelNames, extras, dflt: "", dfltOf: undefined, fast: false };
+}
+
+/** The encoder cache of a format (see cacheFor). */
+export function formatCache(format: Format): WeakMap<FamilyDesc, FamilyPieces> {
+  return cacheFor(format.kind === "openmetrics", format.escaping);
+}
+
+/** The pieces of family f in a format (cached), with the default labels dn = dv applied. */
+export function familyPieces(cache: WeakMap<FamilyDesc, FamilyPieces>, f: FamilyDesc, format: Format, dn: readonly string[], dv: readonly string[]): FamilyPieces {
+  let p = cache.get(f);
+  if (p === undefined) {
+    p = makePieces(f, format);
+    cache.set(f, p);
+  }
+  if (p.dfltOf !== dn) defaults(f, p, format, dn, dv);
+  return p;
+}
+
+/** The default labels' piece of this family (those the series' own labels do not override). */
+function defaults(f: FamilyDesc, p: FamilyPieces, format: Format, dn: readonly string[], dv: readonly string[]): void {
+  const stateLabel = f.type === "stateset" ? labelName(f.name, format.escaping) : "";
+  let d = "";
+  for (let i = 0; i < dn.length; i++) {
+    if (f.labelNames.indexOf(dn[i]) >= 0) continue;
+    const ln = labelName(dn[i], format.escaping);
+    // a series label that the escaping writes the same way also overrides the default label
+    if ((p.labelNames === undefined ? f.labelNames : p.labelNames).indexOf(ln) >= 0 || ln === stateLabel) continue;
+    d += (d.length > 0 ? "," : "") + ln + '="' + escapeLabelValue(dv[i]) + '"';
+  }
+  p.dflt = d;
+  p.dfltOf = dn;
+  p.fast = f.valued && p.keyIsBlock && !p.quoted && d === "";
 }
 
 export class LineEncoder implements SampleWriter {
@@ -116,44 +157,28 @@ export class LineEncoder implements SampleWriter {
   declare readonly format: Format;
 
   constructor(format: Format, created: boolean, dn: readonly string[], dv: readonly string[]) {
-    const om = format.kind === "openmetrics";
     this.unit = "";
     this.p = null;
     this.s = null;
     this.L = "";
-    this.created = created && om;
-    this.cache = cacheFor(om, format.escaping);
+    this.created = created && format.kind === "openmetrics";
+    this.cache = formatCache(format);
     this.dn = dn;
     this.dv = dv;
     this.format = format;
   }
 
   family(f: FamilyDesc): void {
-    let p = this.cache.get(f);
-    if (p === undefined) {
-      p = makePieces(f, this.format);
-      this.cache.set(f, p);
-    }
-    if (p.dfltOf !== this.dn) this.defaults(f, p);
+    this.start(f);
+  }
+
+  /** Starts family f: its pieces (made once per family and format), header in `unit`. */
+  protected start(f: FamilyDesc): FamilyPieces {
+    const p = familyPieces(this.cache, f, this.format, this.dn, this.dv);
     this.p = p;
     this.s = null;
     this.unit = p.header;
-  }
-
-  /** The default labels' piece of this family (those the series' own labels do not override). */
-  private defaults(f: FamilyDesc, p: FamilyPieces): void {
-    const dn = this.dn;
-    const stateLabel = f.type === "stateset" ? labelName(f.name, this.format.escaping) : "";
-    let d = "";
-    for (let i = 0; i < dn.length; i++) {
-      if (f.labelNames.indexOf(dn[i]) >= 0) continue;
-      const ln = labelName(dn[i], this.format.escaping);
-      // a series label that the escaping writes the same way also overrides the default label
-      if ((p.labelNames === undefined ? f.labelNames : p.labelNames).indexOf(ln) >= 0 || ln === stateLabel) continue;
-      d += (d.length > 0 ? "," : "") + ln + '="' + escapeLabelValue(this.dv[i]) + '"';
-    }
-    p.dflt = d;
-    p.dfltOf = dn;
+    return p;
   }
 
   sample(s: SeriesDesc, kind: SampleKind, extra: number, value: number): void {

@@ -1,30 +1,34 @@
 /**
+ * The fast path (which the text reader inlines): String(v) is the answer when it has at most SHORT characters and
+ * |v| < TWO53 (NaN and ±Inf fail the range test). Such a decimal has at most 15 significant digits below 2^53, so it
+ * can never be the midpoint between two doubles (a fractional midpoint has 16+ significant digits; an integral one
+ * is >= 2^53): XS's tie handling cannot make it name another double, and XS's observed divergences all have 16+
+ * digits. String(-0) is "0".
+ */
+export const SHORT = 15;
+export const TWO53 = 9007199254740992;
+
+/**
  * Sample values: the ECMAScript Number::toString form (shortest digits that round-trip, the closest such digits when
  * several qualify) with explicit NaN, +Inf, -Inf. Negative zero is written "0" (as String(-0) and prom-client do;
  * Prometheus stores it as 0 either way).
  *
  * XS's String(n) round-trips but is not always the shortest/closest form (1e23 prints as 9.999999999999999e+22 and
- * 79837709710068.62 as ...63). So String(n) is used when it has at most 15 significant digits (the observed XS
- * divergences all have 16 or 17) and the value is below 2^53; otherwise the digits are computed exactly with
+ * 79837709710068.62 as ...63). So String(n) is used when it is short (see SHORT) or, below 2^53, when it is the
+ * only decimal of its length that names n (isUniqueShortest); otherwise the digits are computed exactly with
  * BigInt: the closest p-digit decimal for the smallest p whose decimal lies in the double's rounding interval
  * (binary search over p = 1..17; no Number() parsing, which rounds ties half up on XS). Renders are therefore
  * byte-identical on XS and V8.
  */
 export function formatNumber(v: number): string {
+  const s = String(v);
+  if (s.length <= SHORT && v < TWO53 && v > -TWO53) return s;
   if (v !== v) return "NaN";
   if (v === Infinity) return "+Inf";
   if (v === -Infinity) return "-Inf";
-  if (v === 0) return "0";
-  if ((v | 0) === v) return String(v); // 32-bit integers: at most 10 digits, always trusted (see below)
-  const s = String(v);
-  // Trusted: up to 15 significant digits below 2^53. Such a decimal can never be the midpoint between two doubles
-  // (a fractional midpoint has 16+ significant digits; an integral one is >= 2^53), so XS's tie handling cannot
-  // make it name another double, and XS's observed divergences all have 16+ digits.
-  // (a string of at most 15 characters has at most 15 digits: no digit loop for the common short values)
-  if (v < 9007199254740992 && v > -9007199254740992) {
-    if (s.length <= 15 || significantDigits(s) <= 15) return s;
-    if (isUniqueShortest(v, s)) return s;
-  }
+  // Longer strings (computed values usually print 16 or 17 digits): s is the answer when it is the only decimal
+  // of its length that names v (isUniqueShortest: three native parses, no digit loop); else the exact search.
+  if (v < TWO53 && v > -TWO53 && isUniqueShortest(v, s)) return s;
   return v < 0 ? "-" + shortest(-v, s.slice(1)) : shortest(v, s);
 }
 
@@ -50,23 +54,6 @@ function isUniqueShortest(v: number, s: string): boolean {
   if (d < 1 || d > 8) return false;
   const head = s.slice(0, last);
   return Number(head + String(d - 1)) !== v && Number(head + String(d + 1)) !== v;
-}
-
-/** Significant digits of a String(n) result (sign, leading zeros, point and exponent excluded). */
-function significantDigits(s: string): number {
-  let n = 0;
-  let leading = true;
-  let trailingZeros = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 101 /* e */) break;
-    if (c < 48 || c > 57) continue;
-    if (leading && c === 48) continue;
-    leading = false;
-    n++;
-    trailingZeros = c === 48 ? trailingZeros + 1 : 0;
-  }
-  return n - trailingZeros;
 }
 
 // Allocated on first use, at run time: a module-level buffer would be in ROM (read-only) when this module is preloaded.

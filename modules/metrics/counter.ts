@@ -15,6 +15,7 @@ export interface CounterChild {
 /** A monotonically increasing value. In OpenMetrics the family is the name without `_total`, samples `<family>_total`. */
 export class Counter extends Metric<ValueSeries> {
   readonly type = "counter" as const;
+  override readonly valued = true;
 
   constructor(config: MetricConfiguration) {
     super(config);

@@ -15,6 +15,7 @@ export interface GaugeChild {
 /** A value that goes up and down. `set` accepts any number, including NaN and ±Inf (rendered NaN, +Inf, -Inf). */
 export class Gauge extends Metric<ValueSeries> {
   readonly type = "gauge" as const;
+  override readonly valued = true;
 
   constructor(config: MetricConfiguration) {
     super(config);

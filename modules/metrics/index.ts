@@ -1,6 +1,6 @@
 // Prometheus metrics library (prom-client shaped) for the Moddable SDK / XS and Node: metric types and the registry
 // that gathers snapshots. It knows no exposition format: modules/client adds prom-client's metrics()/contentType.
-export { Registry, SERIES_REFUSED, Gathering } from "./registry";
+export { Registry, SERIES_REFUSED } from "./registry";
 export type { RegistryOptions, MetricJSON, MetricJSONValue } from "./registry";
 export { Metric, DEFAULT_MAX_SERIES } from "./metric";
 export type { Labels, LabelValue, MetricConfiguration, MetricType, Series } from "./metric";

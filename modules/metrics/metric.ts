@@ -54,6 +54,8 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
   extraName: string | undefined = undefined;
   /** Values of the extra label, indexed by the `extra` argument of SampleWriter.sample. */
   extraValues: readonly (number | string)[] | undefined = undefined;
+  /** Series hold one number, `value` (see FamilyDesc.valued): set by Gauge and Counter. */
+  readonly valued: boolean = false;
   /** @internal series by key (label block) */ _series: Map<string, S> = new Map();
   /**
    * @internal The series in creation order. Copy-on-write: a snapshot (Registry.gather) takes this array and marks

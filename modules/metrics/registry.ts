@@ -2,8 +2,8 @@ import { Metric } from "./metric";
 import type { Series } from "./metric";
 import { Counter } from "./counter";
 import { checkLabelName, describe, isWellFormed, legacyLabelEscape } from "./validation";
-import { CREATED, familyName, labelValues, sampleKinds, sampleSuffix } from "../model/exposition";
-import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/exposition";
+import { CREATED, familyName, labelValues, sampleKinds, sampleSuffix, walk } from "../model/exposition";
+import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc, Snapshot } from "../model/exposition";
 
 export interface RegistryOptions {
   /** Content type of metrics() (see modules/client): Registry.PROMETHEUS_CONTENT_TYPE (default) or Registry.OPENMETRICS_CONTENT_TYPE. */
@@ -34,54 +34,6 @@ export interface MetricJSON {
 export const SERIES_REFUSED = "exporter_series_refused_total";
 
 /**
- * A snapshot of a registry, walked one unit at a time (client_golang's Gather, streamed): `next(w)` writes the next
- * family header (w.family) or the next series (Metric._emit → w.sample) and returns false when nothing is left.
- * The membership is fixed when the gathering starts (metrics) and when it reaches a metric (its series): the
- * lists it walks are never changed in place afterwards (copy-on-write), so a series removed and re-added, a
- * metric registered or removed, or a reset while the consumer is paused never makes a series appear twice.
- * Each series is written in one call, its numbers read before the first sample is written.
- */
-export class Gathering {
-  private readonly metrics: Metric<any>[];
-  private mi = 0;
-  private series: Series[] | null = null;
-  private si = 0;
-  /** Default labels of the registry when the gathering started. */
-  readonly defaultNames: readonly string[];
-  readonly defaultValues: readonly string[];
-  /** The registry writes OpenMetrics `_created` samples. */
-  readonly created: boolean;
-
-  constructor(r: Registry) {
-    this.metrics = r._takeList();
-    this.defaultNames = r._defaultNames;
-    this.defaultValues = r._defaultValues;
-    this.created = r.created;
-  }
-
-  next(w: SampleWriter): boolean {
-    const metrics = this.metrics;
-    for (;;) {
-      const list = this.series;
-      if (list === null) {
-        if (this.mi >= metrics.length) return false;
-        const m = metrics[this.mi];
-        this.series = m._takeList();
-        this.si = 0;
-        w.family(m);
-        return true;
-      }
-      if (this.si < list.length) {
-        metrics[this.mi]._emit(list[this.si++], w);
-        return true;
-      }
-      this.series = null;
-      this.mi++;
-    }
-  }
-}
-
-/**
  * A set of metrics, gathered in registration order (series in creation order). prom-client compatible; the
  * exposition methods (metrics(), contentType) are added by modules/client, which knows the formats.
  */
@@ -96,6 +48,8 @@ export class Registry {
   readonly maxSeries: number;
   readonly created: boolean;
   /** @internal */ _self: Counter | undefined = undefined;
+  /** @internal metrics registered here that have a collect step (see collects) */
+  private _collectors = 0;
 
   constructor(options?: string | RegistryOptions) {
     const o: RegistryOptions = typeof options === "string" ? { contentType: options } : options === undefined ? {} : options;
@@ -123,15 +77,15 @@ export class Registry {
     if (this._self !== undefined && this._metrics.get(SERIES_REFUSED) === this._self) this._self.inc({ metric: m.name });
   }
 
-  /** A snapshot to walk (see Gathering); run `await collect()` first. */
-  gather(): Gathering {
-    return new Gathering(this);
-  }
-
-  /** @internal The metric list for a snapshot: not changed in place afterwards. */
-  _takeList(): Metric<any>[] {
+  /**
+   * A consistent snapshot to walk (client_golang's Gather, streamed; see model/exposition's Snapshot): the metric
+   * list is fixed now, each metric's series when the walk reaches it. Both lists are copy-on-write, so a series
+   * removed and re-added, a metric registered or removed, or a reset while the consumer is paused never makes a
+   * series appear twice. Run `await collect()` first.
+   */
+  gather(): Snapshot {
     this._listShared = true;
-    return this._list;
+    return { families: this._list, defaultNames: this._defaultNames, defaultValues: this._defaultValues, created: this.created };
   }
 
   private _ownList(): Metric<any>[] {
@@ -156,6 +110,7 @@ export class Registry {
     for (let i = 0; i < names.length; i++) this._names.set(names[i], metric);
     this._metrics.set(metric.name, metric);
     this._ownList().push(metric);
+    if (hasCollect(metric)) this._collectors++;
   }
 
   getMetricsAsArray(): Metric<any>[] {
@@ -172,6 +127,7 @@ export class Registry {
     this._metrics.delete(name);
     const list = this._ownList();
     list.splice(list.indexOf(m), 1);
+    if (hasCollect(m)) this._collectors--;
     const names = producedNames(m);
     for (let i = 0; i < names.length; i++) if (this._names.get(names[i]) === m) this._names.delete(names[i]);
   }
@@ -182,6 +138,7 @@ export class Registry {
     this._list = [];
     this._listShared = false;
     this._names.clear();
+    this._collectors = 0;
     this._defaultNames = [];
     this._defaultValues = [];
     if (this._self !== undefined) {
@@ -212,6 +169,12 @@ export class Registry {
     this._defaultValues = values;
   }
 
+  /** Whether some metric has a collect callback: when none has, collect() has nothing to wait for, and a scrape
+   *  can be answered at once (no promise, no later turn). */
+  collects(): boolean {
+    return this._collectors > 0;
+  }
+
   /** Runs every metric's collect callback (concurrently) and waits for them. Without any callback it returns an
    *  already resolved promise (no promise per metric). */
   collect(): Promise<void> {
@@ -220,7 +183,7 @@ export class Registry {
       const list = this._list;
       for (let i = 0; i < list.length; i++) {
         const m = list[i];
-        if (m._collect === undefined && m.collect === metricCollect) continue;
+        if (!hasCollect(m)) continue;
         if (pending === undefined) pending = [];
         pending.push(m.collect());
       }
@@ -238,8 +201,7 @@ export class Registry {
     await this.collect();
     const out: MetricJSON[] = [];
     const w = new JSONWriter(this._defaultNames, this._defaultValues);
-    const g = this.gather();
-    while (g.next(w));
+    walk(this.gather(), w);
     w.flush(out);
     return out;
   }
@@ -269,6 +231,11 @@ export class Registry {
 
 function nothing(): void {}
 const metricCollect = Metric.prototype.collect;
+
+/** The metric has a collect step: a collect callback, or a collect method of its own. */
+function hasCollect(m: Metric<any>): boolean {
+  return m._collect !== undefined || m.collect !== metricCollect;
+}
 
 /** obj[k] = v as an own property even for k = "__proto__". */
 function setOwn(obj: Record<string, string | number>, k: string, v: string | number): void {

@@ -31,6 +31,12 @@ export interface FamilyDesc {
    */
   readonly extraName: string | undefined;
   readonly extraValues: readonly (number | string)[] | undefined;
+  /**
+   * Declared by the types whose series hold one number, `value` (SeriesDesc.value), written as their VALUE sample
+   * (counters add their CREATED sample, `created`): an encoder may then write a series without calling `_emit`.
+   * `_emit` writes exactly the same samples.
+   */
+  readonly valued: boolean;
 }
 
 /** A series as writers see it. */
@@ -42,6 +48,19 @@ export interface SeriesDesc {
   readonly key: string;
   /** Creation time, seconds since the epoch (OpenMetrics `_created`). */
   readonly created: number;
+  /** The series' one number, for families that are `valued`. */
+  readonly value?: number;
+}
+
+/** A family as a snapshot holds it: its description, its series, and the one place that writes their samples. */
+export interface Family extends FamilyDesc {
+  /**
+   * The family's series in order, taken when a walk reaches the family: the array is never changed in place
+   * afterwards (copy-on-write), so a series removed and re-added while the walk is paused is not written twice.
+   */
+  _takeList(): readonly SeriesDesc[];
+  /** Writes every sample of series `s` to `w` (numbers read in one go, so a series is never torn). */
+  _emit(s: SeriesDesc, w: SampleWriter): void;
 }
 
 /**
@@ -55,14 +74,27 @@ export interface SampleWriter {
   sample(s: SeriesDesc, kind: SampleKind, extra: number, value: number): void;
 }
 
-/** A snapshot being walked (Registry.gather): what an encoder reads. */
+/**
+ * A consistent snapshot of a registry: the families (fixed when the snapshot is taken), each walked in order with
+ * `_takeList` then `_emit` per series (see `walk`; an encoder may walk it itself the same way).
+ */
 export interface Snapshot {
-  /** Writes the next unit (a family header or one whole series) to `w`; false when nothing is left. */
-  next(w: SampleWriter): boolean;
+  readonly families: readonly Family[];
   readonly defaultNames: readonly string[];
   readonly defaultValues: readonly string[];
   /** write OpenMetrics `_created` samples */
   readonly created: boolean;
+}
+
+/** Writes a whole snapshot to `w`: each family, then each of its series. */
+export function walk(snap: Snapshot, w: SampleWriter): void {
+  const families = snap.families;
+  for (let i = 0; i < families.length; i++) {
+    const f = families[i];
+    const list = f._takeList();
+    w.family(f);
+    for (let k = 0; k < list.length; k++) f._emit(list[k], w);
+  }
 }
 
 /** The n label values of a label block made by labelBlock (unescaped), in order. */
