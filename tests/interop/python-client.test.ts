@@ -2,7 +2,7 @@
 // Counter, Gauge, Histogram, Info and Enum with the same hostile label values and special numbers, rendered by
 // prometheus_client itself and by us, must parse (with prometheus_client's parsers) to the same families, HELP, UNIT,
 // samples, label values and values, in 0.0.4 and in OpenMetrics.
-// Intended divergences, normalised here and documented in the README:
+// Intended divergences, normalised here and documented in docs/testing.md (interop lane):
 // - `le` in 0.0.4: we print le="1" (as prom-client and client_golang), client_python prints le="1.0"
 //   (compared as numbers);
 // - `_created`: client_python always exports it (in 0.0.4 as separate `*_created` gauge families); we do only in
