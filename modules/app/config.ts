@@ -20,7 +20,8 @@ import { PORT, MAX_CONNECTIONS, DEFAULT_PATH } from "../http/limits";
 import { pathProblem } from "../http/path";
 import { namespaceProblem } from "../../sensors/bridge";
 import { checkLabelName } from "../metrics/validation";
-import { parseUrl, redactUrl, type PushUrl } from "../push/url";
+import { hostProblem, parseUrl, redactUrl, type PushUrl } from "../push/url";
+import { DEFAULT_SNTP_SERVERS } from "../time/clock";
 
 export interface SensorSetting {
   /** driver model: one of SENSOR_MODEL_NAMES (sensors/models.ts), e.g. "si7021", "bme680" */
@@ -99,6 +100,8 @@ export interface AppConfig {
   maxConnections: number;
   /** advertise `_prometheus-http._tcp` over mDNS */
   mdns: boolean;
+  /** SNTP servers the device sets its clock from, in order (the host and the simulator use the system clock) */
+  sntp: string[];
   /** undefined = off */
   remoteWrite: RemoteWriteSetting | undefined;
   /** undefined = off */
@@ -452,6 +455,25 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
     }
   }
 
+  // SNTP servers: a list, its JSON text, or names separated by commas (sntp=ntp.lan,pool.ntp.org)
+  let sntp = [...DEFAULT_SNTP_SERVERS];
+  const sntpText = typeof raw.sntp === "string" ? raw.sntp.trim() : undefined;
+  const sntpRaw = sntpText !== undefined && sntpText !== "" && sntpText.charCodeAt(0) !== 91 ? sntpText.split(",") : r.json("sntp", raw.sntp);
+  if (sntpRaw !== undefined && sntpRaw !== null) {
+    if (!Array.isArray(sntpRaw) || sntpRaw.length === 0 || sntpRaw.length > 4)
+      r.problem("sntp", raw.sntp, 'a list of 1 to 4 server names like ["pool.ntp.org"] or "ntp.lan,pool.ntp.org"');
+    else {
+      const servers: string[] = [];
+      sntpRaw.forEach((server: unknown, i: number) => {
+        const name = typeof server === "string" ? server.trim().toLowerCase() : "";
+        const problem = typeof server === "string" ? hostProblem(name) : "a server name";
+        if (problem !== undefined) r.problem(`sntp[${String(i)}]`, server, problem);
+        else servers.push(name);
+      });
+      sntp = servers;
+    }
+  }
+
   const remoteWrite = pushSetting(r, "remoteWrite", raw.remoteWrite, (o, auth, url) => {
     const labels = labelSet(r, "remoteWrite.labels", o.labels, { instance: hostname, job: hostname }, false);
     const interval = r.integer("remoteWrite.interval", o.interval, PUSH_LIMITS.interval.min, PUSH_LIMITS.interval.max, defaults.pushInterval);
@@ -478,7 +500,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   if (r.problems.length) throw new ConfigError(r.problems);
   return {
     version, moddable, board, hostname, port, path, staticAddress, i2c, sensors, sampleInterval, namespace, auth,
-    maxConnections, mdns, remoteWrite, pushgateway,
+    maxConnections, mdns, sntp, remoteWrite, pushgateway,
   };
 }
 

@@ -32,9 +32,9 @@ function isHex(c: number): boolean {
   return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
-/** a DNS name or an IPv4 address, or the reason it is not */
-function hostProblem(host: string): string | undefined {
-  if (host === "") return "a host name after the scheme";
+/** A DNS name or an IPv4 address (lower case), or the reason it is not (also the rule of the `sntp` servers). */
+export function hostProblem(host: string): string | undefined {
+  if (host === "") return "a host name";
   if (host.length > 253) return "a host name of at most 253 characters";
   const labels = host.split(".");
   let numeric = 0;
@@ -81,6 +81,7 @@ export function parseUrl(text: string): PushUrl | string {
   if (authority.charCodeAt(0) === 91) return "a host name or IPv4 address (IPv6 literals are not supported)";
   const colon = authority.indexOf(":");
   const host = (colon < 0 ? authority : authority.slice(0, colon)).toLowerCase();
+  if (host === "") return "a host name after the scheme";
   const problem = hostProblem(host);
   if (problem !== undefined) return problem;
   let port = scheme === "https" ? 443 : 80;

@@ -193,3 +193,28 @@ test("label names: the configuration accepts one exactly when the metrics librar
   );
   for (const name of ["site", "__name__", "_x", "9a", "a.b"]) expect(configAccepts(name)).toBe(libraryAccepts(name));
 });
+
+describe("sntp: the servers the device sets its clock from", () => {
+  test("default: the NTP pool", () => {
+    expect(parseConfig({}).sntp).toEqual(["0.pool.ntp.org", "1.pool.ntp.org", "2.pool.ntp.org"]);
+  });
+  test.each([
+    [["ntp.lan", "Pool.NTP.org"], ["ntp.lan", "pool.ntp.org"]],
+    ["ntp.lan, 192.168.1.1", ["ntp.lan", "192.168.1.1"]],
+    ['["time.cloudflare.com"]', ["time.cloudflare.com"]],
+  ])("%j", (sntp, servers) => {
+    expect(parseConfig({ sntp }).sntp).toEqual(servers);
+  });
+  test.each([
+    [[], "sntp: got [], expected a list of 1 to 4 server names"],
+    [["a", "b", "c", "d", "e"], "sntp: got"],
+    ["ntp.lan,,pool.ntp.org", 'sntp[1]: got "", expected a host name'],
+    [["ntp_lan"], 'sntp[0]: got "ntp_lan", expected a host name of letters'],
+    [[123], "sntp[0]: got 123, expected a server name"],
+    ["[not json", 'sntp: got "[not json", expected JSON text'],
+  ])("%j", (sntp, message) => {
+    const problems = problemsOf({ sntp });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+});
