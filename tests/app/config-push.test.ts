@@ -5,6 +5,8 @@
 import fc from "fast-check";
 import { ConfigError, parseConfig, PUSH_LIMITS } from "../../modules/app/config";
 import { Gauge, Registry } from "../../modules/client/index";
+import { loadConfig } from "../../host/mc-config";
+import * as path from "node:path";
 
 function problemsOf(raw: Record<string, unknown>): string[] {
   try {
@@ -217,4 +219,25 @@ describe("sntp: the servers the device sets its clock from", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
   });
+});
+
+test("the shipped manifest with `npm start -- name=value` overrides (strings, as mcconfig gives them)", () => {
+  const raw = loadConfig({
+    manifest: path.join(__dirname, "..", "..", "manifest.json"),
+    platform: "lin",
+    env: {},
+    argv: [
+      'remoteWrite={"url": "http://127.0.0.1:9090/api/v1/write", "interval": "5000", "labels": {"site": "lab"}}',
+      'pushgateway={"url": "http://127.0.0.1:9091", "job": "sensors"}',
+      "sntp=ntp.lan,pool.ntp.org",
+    ],
+  });
+  const c = parseConfig(raw);
+  expect(c.remoteWrite).toMatchObject({ url: { host: "127.0.0.1", port: 9090, path: "/api/v1/write" }, interval: 5000, labels: { instance: c.hostname, job: c.hostname, site: "lab" } });
+  expect(c.pushgateway).toMatchObject({ url: { port: 9091 }, job: "sensors", grouping: { instance: c.hostname } });
+  expect(c.sntp).toEqual(["ntp.lan", "pool.ntp.org"]);
+  // and without overrides both are off
+  const plain = parseConfig(loadConfig({ manifest: path.join(__dirname, "..", "..", "manifest.json"), platform: "lin", env: {}, argv: [] }));
+  expect(plain.remoteWrite).toBeUndefined();
+  expect(plain.pushgateway).toBeUndefined();
 });
