@@ -102,7 +102,7 @@ test("network errors, timeouts, 5xx and 429: retried after 1 s, 2 s, 4 s ...; no
   f.offer(entry("x", 3));
   jest.advanceTimersByTime(0);
   sender.answer({ networkError: "connection refused" });
-  expect(logs).toEqual(["remote_write: connection refused; retrying in 1000 ms (65 bytes queued)"]);
+  expect(logs).toEqual([`remote_write: connection refused; retrying in 1000 ms (${String(1 + ENTRY_OVERHEAD)} bytes queued)`]);
   jest.advanceTimersByTime(999);
   expect(sender.bodies).toHaveLength(1);
   jest.advanceTimersByTime(1);

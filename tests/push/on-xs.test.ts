@@ -5,7 +5,7 @@
  */
 import { parseUrl, redactUrl } from "../../modules/push/url";
 import { parseRetryAfter } from "../../modules/push/retry-after";
-import { Forwarder, cleanMessage, type SendResult } from "../../modules/push/forwarder";
+import { ENTRY_OVERHEAD, Forwarder, cleanMessage, type SendResult } from "../../modules/push/forwarder";
 import { registerPushMetrics } from "../../modules/push/metrics";
 import { SntpClock, SNTP_ERROR, SNTP_TIME } from "../../modules/time/sntp-clock";
 import { registerClockMetrics } from "../../modules/time/metrics";
@@ -76,7 +76,7 @@ test("store-and-forward: order, backoff, refusal, overflow, self-metrics", async
   let t = 1764626400000;
   const f = new Forwarder({
     target: "remote_write",
-    budget: 3 * (4 + 64),
+    budget: 3 * (4 + ENTRY_OVERHEAD),
     now: () => t,
     log: (l) => logs.push(l),
     backoff: { random: () => 0.5 },
@@ -98,8 +98,12 @@ test("store-and-forward: order, backoff, refusal, overflow, self-metrics", async
   f.offer({ bytes: ascii("eeee"), samples: 2 });
   advance(0);
   answer({ status: 400, message: "out of order" });
-  expect(f.stats).toEqual({ samplesSent: 3, samplesRetried: 1, samplesFailed: 2, samplesDropped: 1, queueBytes: 0, queueEntries: 0, budget: 204, lastSuccess: 1764626401000 });
-  expect(logs).toEqual(["remote_write: refused; retrying in 1000 ms (204 bytes queued)", "remote_write: delivering again after 1 failed attempts", "remote_write: 2 samples refused, not retried: HTTP 400: out of order"]);
+  expect(f.stats).toEqual({ samplesSent: 3, samplesRetried: 1, samplesFailed: 2, samplesDropped: 1, queueBytes: 0, queueEntries: 0, budget: 3 * (4 + ENTRY_OVERHEAD), lastSuccess: 1764626401000 });
+  expect(logs).toEqual([
+    `remote_write: refused; retrying in 1000 ms (${String(3 * (4 + ENTRY_OVERHEAD))} bytes queued)`,
+    "remote_write: delivering again after 1 failed attempts",
+    "remote_write: 2 samples refused, not retried: HTTP 400: out of order",
+  ]);
   const registry = new Registry();
   registerPushMetrics(registry, [{ target: "remote_write", stats: () => f.stats }]);
   const out = await registry.metrics();
