@@ -482,7 +482,7 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   });
   const pushgateway = pushSetting(r, "pushgateway", raw.pushgateway, (o, auth, url) => {
     const job = r.string("pushgateway.job", o.job, "").trim() || hostname;
-    const jobError = job.length > PUSH_LIMITS.labelValue ? `a job of at most ${String(PUSH_LIMITS.labelValue)} characters` : undefined;
+    const jobError = job.length > PUSH_LIMITS.labelValue || hasControl(job) ? `a job of at most ${String(PUSH_LIMITS.labelValue)} printable characters` : undefined;
     if (jobError !== undefined) r.problem("pushgateway.job", o.job, jobError);
     const grouping = labelSet(r, "pushgateway.grouping", o.grouping, { instance: hostname }, true);
     if (Object.prototype.hasOwnProperty.call(grouping, "job")) r.problem("pushgateway.grouping.job", grouping.job, "no job in grouping (set pushgateway.job)");

@@ -113,6 +113,7 @@ describe("pushgateway", () => {
     [{ url: "http://gw:9091", grouping: { job: "x" } }, 'pushgateway.grouping.job: got "x", expected no job in grouping'],
     [{ url: "http://gw:9091", grouping: { __job: "x" } }, 'pushgateway.grouping.__job: got "__job", expected a label name'],
     [{ url: "http://gw:9091", job: "j".repeat(300) }, "pushgateway.job:"],
+    [{ url: "http://gw:9091", job: "a\u0000b" }, 'pushgateway.job: got "a\\u0000b", expected a job of at most 256 printable characters'],
     [{ url: "mailto:x@y" }, "pushgateway.url:"],
     [{ url: "http://gw:9091", labels: { a: "b" } }, "pushgateway.labels: got \"<redacted>\", expected one of the fields url, job, interval, bearer, username, password, grouping"],
   ])("%j", (setting, message) => {
