@@ -167,6 +167,8 @@ export class Forwarder {
    *  itself was dropped (larger than the budget, or no room beside the request in flight). */
   offer(entry: Entry): boolean {
     const o = this.#o;
+    if (!(entry?.bytes instanceof Uint8Array) || !Number.isInteger(entry.samples) || entry.samples < 0)
+      throw new TypeError(`${o.target}: an entry is {bytes: Uint8Array, samples: integer >= 0}`);
     const cost = entry.bytes.byteLength + ENTRY_OVERHEAD;
     if (cost > o.budget) {
       this.stats.samplesDropped += entry.samples;

@@ -245,6 +245,14 @@ test("an entry larger than the whole buffer is dropped and counted, logged once"
   expect(logs).toEqual(["remote_write: 7 samples dropped: 1024 bytes do not fit the buffer of 1024 bytes"]);
 });
 
+test("a malformed entry is refused with a clear error and changes nothing", () => {
+  const { f } = setup();
+  f.offer(entry("a", 1));
+  for (const bad of [{ bytes: "abc", samples: 1 }, { bytes: new Uint8Array(1), samples: -1 }, { bytes: new Uint8Array(1), samples: 1.5 }, undefined])
+    expect(() => f.offer(bad as never)).toThrow("remote_write: an entry is {bytes: Uint8Array, samples: integer >= 0}");
+  expect(f.stats).toMatchObject({ queueEntries: 1, queueBytes: 1 + ENTRY_OVERHEAD, samplesDropped: 0 });
+});
+
 test("keep latest (Pushgateway): a new snapshot replaces the unsent one", () => {
   const { f, sender } = setup({ target: "pushgateway", keep: "latest" });
   f.offer(entry("s1", 5));
