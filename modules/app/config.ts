@@ -7,7 +7,9 @@
  *   objects and arrays (i2c, sensors, auth): JSON text, e.g.  sensors='[{"model":"si7021","address":64,"name":"desk"}]'
  * Problems are collected, not thrown one by one: `parseConfig` throws a single `ConfigError` that lists every bad
  * setting with its key, the value it got and what is allowed, so one start-up shows the user everything to fix.
- * Secrets are never in a message: `auth` is shown with every value but the user name replaced by "<redacted>".
+ * Secrets are never in a message: `auth` is shown with every value but the user name replaced by "<redacted>";
+ * `remoteWrite` and `pushgateway` with their secrets (bearer, password, any unknown field) replaced and the URL's
+ * query and user information hidden (see redactPush).
  *
  * Runs only at start-up. Safe to preload: no module-level state is written after load (regexes are made lazily).
  * Rules that other modules enforce too are theirs, imported: the metrics path (modules/http/path.ts) and the metric
@@ -17,6 +19,9 @@ import { SENSOR_MODEL_NAMES, builtInModel, modelAddress } from "../../sensors/mo
 import { PORT, MAX_CONNECTIONS, DEFAULT_PATH } from "../http/limits";
 import { pathProblem } from "../http/path";
 import { namespaceProblem } from "../../sensors/bridge";
+import { checkLabelName } from "../metrics/validation";
+import { hostProblem, parseUrl, redactUrl, type PushUrl } from "../push/url";
+import { DEFAULT_SNTP_SERVERS } from "../time/clock";
 
 export interface SensorSetting {
   /** driver model: one of SENSOR_MODEL_NAMES (sensors/models.ts), e.g. "si7021", "bme680" */
@@ -39,6 +44,37 @@ export interface AuthSetting {
   bearer?: string;
   username?: string;
   password?: string;
+}
+
+/** Credentials the device sends to a receiver: a bearer token, or basic auth, or none. */
+export interface PushAuth {
+  bearer?: string;
+  username?: string;
+  password?: string;
+}
+
+/** Prometheus remote write (off when the setting is absent or its url is empty). */
+export interface RemoteWriteSetting {
+  url: PushUrl;
+  /** ms between samples taken for remote write */
+  interval: number;
+  auth: PushAuth | undefined;
+  /** external labels added to every series: instance and job default to the hostname */
+  labels: Record<string, string>;
+  /** byte budget of the store-and-forward buffer */
+  bufferBytes: number;
+}
+
+/** Pushgateway (off when the setting is absent or its url is empty). */
+export interface PushgatewaySetting {
+  url: PushUrl;
+  /** the `job` of the group (default: the hostname) */
+  job: string;
+  /** ms between pushes */
+  interval: number;
+  auth: PushAuth | undefined;
+  /** the rest of the grouping key: instance defaults to the hostname */
+  grouping: Record<string, string>;
 }
 
 export interface AppConfig {
@@ -64,6 +100,12 @@ export interface AppConfig {
   maxConnections: number;
   /** advertise `_prometheus-http._tcp` over mDNS */
   mdns: boolean;
+  /** SNTP servers the device sets its clock from, in order (the host and the simulator use the system clock) */
+  sntp: string[];
+  /** undefined = off */
+  remoteWrite: RemoteWriteSetting | undefined;
+  /** undefined = off */
+  pushgateway: PushgatewaySetting | undefined;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +133,20 @@ export const defaults = {
   namespace: "",
   maxConnections: MAX_CONNECTIONS.default,
   mdns: true,
+  pushInterval: 15000,
+  bufferBytes: 16384,
+} as const;
+
+/** Ranges of the push settings. */
+export const PUSH_LIMITS = {
+  /** ms between pushes or remote-write samples */
+  interval: { min: 1000, max: 3600000 },
+  /** store-and-forward buffer: at least a few batches, at most what an ESP32's heap can spare */
+  bufferBytes: { min: 1024, max: 65536 },
+  /** external labels or grouping labels */
+  labels: 16,
+  /** characters of a label value */
+  labelValue: 256,
 } as const;
 
 /** The sensor models the configuration accepts: the table in sensors/models.ts (also used by the drivers). */
@@ -149,19 +205,67 @@ export function redactAuth(value: unknown): unknown {
   return out;
 }
 
+const REMOTE_WRITE_FIELDS = ["url", "interval", "bearer", "username", "password", "labels", "bufferBytes"];
+const PUSHGATEWAY_FIELDS = ["url", "job", "interval", "bearer", "username", "password", "grouping"];
+/** fields of remoteWrite and pushgateway shown as given in a message (the url with its query hidden) */
+const SHOWN_FIELDS: Record<string, readonly string[]> = {
+  remoteWrite: ["interval", "username", "labels", "bufferBytes"],
+  pushgateway: ["job", "interval", "username", "grouping"],
+};
+
+/**
+ * `remoteWrite` or `pushgateway` (an object, or the JSON text an mcconfig override gives) as it may be printed: the
+ * url with user information and query hidden, the fields in SHOWN_FIELDS[setting] as given, every other value
+ * (bearer, password, misspelt fields that may hold a secret) "<redacted>". Text that is not a JSON object is hidden
+ * whole.
+ */
+export function redactPush(value: unknown, setting: "remoteWrite" | "pushgateway"): unknown {
+  if (value === undefined || value === null || typeof value === "boolean") return value;
+  if (typeof value === "string") {
+    if (value.trim() === "") return value;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return REDACTED;
+    }
+    return isRecord(parsed) ? redactPush(parsed, setting) : REDACTED;
+  }
+  if (!isRecord(value)) return REDACTED;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    out[key] = key === "url" && typeof v === "string" ? redactUrl(v) : SHOWN_FIELDS[setting]?.includes(key) ? v : REDACTED;
+  }
+  return out;
+}
+
 class Reader {
   readonly problems: string[] = [];
   constructor(readonly raw: Record<string, unknown>) {}
 
-  /** Records a problem. Values of `auth` and `auth.*` are never printed as given (see redactAuth). */
+  /** Records a problem. Values of `auth` and `auth.*` are never printed as given (see redactAuth), nor the secrets of
+   *  `remoteWrite` and `pushgateway` (see redactPush). */
   problem(key: string, value: unknown, expected: string): undefined {
     let shown = value;
     let max = 60;
+    const dot = key.indexOf(".");
+    const setting = dot < 0 ? key : key.slice(0, dot);
+    const push = setting === "remoteWrite" || setting === "pushgateway";
     if (key === "auth") {
       shown = redactAuth(value);
       max = 160; // room for every field name
     } else if (key.startsWith("auth.") && !(key === "auth.username" && typeof value === "string") && value !== undefined)
       shown = REDACTED;
+    else if (push && dot < 0) {
+      shown = redactPush(value, setting);
+      max = 240;
+    } else if (push && value !== undefined) {
+      const field = key.slice(dot + 1);
+      if (field === "url") shown = typeof value === "string" ? redactUrl(value) : value;
+      // labels and grouping are shown (names and values), the other fields of SHOWN_FIELDS too
+      else if (!SHOWN_FIELDS[setting]?.includes(field.split(".")[0] ?? "")) shown = REDACTED;
+    }
     this.problems.push(`${key}: got ${show(shown, max)}, expected ${expected}`);
     return undefined;
   }
@@ -351,6 +455,41 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
     }
   }
 
+  // SNTP servers: a list, its JSON text, or names separated by commas (sntp=ntp.lan,pool.ntp.org)
+  let sntp = [...DEFAULT_SNTP_SERVERS];
+  const sntpText = typeof raw.sntp === "string" ? raw.sntp.trim() : undefined;
+  const sntpRaw = sntpText !== undefined && sntpText !== "" && sntpText.charCodeAt(0) !== 91 ? sntpText.split(",") : r.json("sntp", raw.sntp);
+  if (sntpRaw !== undefined && sntpRaw !== null) {
+    if (!Array.isArray(sntpRaw) || sntpRaw.length === 0 || sntpRaw.length > 4)
+      r.problem("sntp", raw.sntp, 'a list of 1 to 4 server names like ["pool.ntp.org"] or "ntp.lan,pool.ntp.org"');
+    else {
+      const servers: string[] = [];
+      sntpRaw.forEach((server: unknown, i: number) => {
+        const name = typeof server === "string" ? server.trim().toLowerCase() : "";
+        const problem = typeof server === "string" ? hostProblem(name) : "a server name";
+        if (problem !== undefined) r.problem(`sntp[${String(i)}]`, server, problem);
+        else servers.push(name);
+      });
+      sntp = servers;
+    }
+  }
+
+  const remoteWrite = pushSetting(r, "remoteWrite", raw.remoteWrite, (o, auth, url) => {
+    const labels = labelSet(r, "remoteWrite.labels", o.labels, { instance: hostname, job: hostname }, false);
+    const interval = r.integer("remoteWrite.interval", o.interval, PUSH_LIMITS.interval.min, PUSH_LIMITS.interval.max, defaults.pushInterval);
+    const bufferBytes = r.integer("remoteWrite.bufferBytes", o.bufferBytes, PUSH_LIMITS.bufferBytes.min, PUSH_LIMITS.bufferBytes.max, defaults.bufferBytes);
+    return { url, interval, auth, labels, bufferBytes };
+  });
+  const pushgateway = pushSetting(r, "pushgateway", raw.pushgateway, (o, auth, url) => {
+    const job = r.string("pushgateway.job", o.job, "").trim() || hostname;
+    const jobError = job.length > PUSH_LIMITS.labelValue || hasControl(job) ? `a job of at most ${String(PUSH_LIMITS.labelValue)} printable characters` : undefined;
+    if (jobError !== undefined) r.problem("pushgateway.job", o.job, jobError);
+    const grouping = labelSet(r, "pushgateway.grouping", o.grouping, { instance: hostname }, true);
+    if (Object.prototype.hasOwnProperty.call(grouping, "job")) r.problem("pushgateway.grouping.job", grouping.job, "no job in grouping (set pushgateway.job)");
+    const interval = r.integer("pushgateway.interval", o.interval, PUSH_LIMITS.interval.min, PUSH_LIMITS.interval.max, defaults.pushInterval);
+    return { url, job, interval, auth, grouping };
+  });
+
   const maxConnections = r.integer("maxConnections", raw.maxConnections, MAX_CONNECTIONS.min, MAX_CONNECTIONS.max, defaults.maxConnections);
   const mdns = r.boolean("mdns", raw.mdns, defaults.mdns);
 
@@ -361,6 +500,85 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   if (r.problems.length) throw new ConfigError(r.problems);
   return {
     version, moddable, board, hostname, port, path, staticAddress, i2c, sensors, sampleInterval, namespace, auth,
-    maxConnections, mdns,
+    maxConnections, mdns, sntp, remoteWrite, pushgateway,
   };
+}
+
+/**
+ * `remoteWrite` / `pushgateway`: off when absent, null, false, "" or without a url (an empty url is how the manifest
+ * says "off"); otherwise an object whose fields are all known, a valid url and consistent credentials, handed to
+ * `build` for the fields of its kind. Returns undefined when off or invalid (the problems are recorded).
+ */
+function pushSetting<T>(r: Reader, key: string, value: unknown,
+  build: (o: Record<string, unknown>, auth: PushAuth | undefined, url: PushUrl) => T): T | undefined {
+  const o = r.json(key, value);
+  if (o === undefined || o === null || o === false) return undefined;
+  const example = key === "remoteWrite" ? '{"url": "http://prometheus:9090/api/v1/write"}' : '{"url": "http://pushgateway:9091"}';
+  if (!isRecord(o)) return r.problem(key, value, `an object like ${example}`);
+  const fields = key === "remoteWrite" ? REMOTE_WRITE_FIELDS : PUSHGATEWAY_FIELDS;
+  const before = r.problems.length;
+  for (const field of Object.keys(o))
+    if (!fields.includes(field)) r.problem(`${key}.${field}`, o[field], `one of the fields ${fields.join(", ")}`);
+  const urlText = r.string(`${key}.url`, o.url, "").trim();
+  const bearer = r.string(`${key}.bearer`, o.bearer, "");
+  const username = r.string(`${key}.username`, o.username, "");
+  const password = r.string(`${key}.password`, o.password, "");
+  if (urlText === "") {
+    if (bearer !== "" || username !== "" || password !== "" || Object.keys(o).some((f) => f !== "url" && fields.includes(f)))
+      r.problem(`${key}.url`, o.url, `the receiver's URL, e.g. ${example} (or leave ${key} out: it is off)`);
+    return undefined;
+  }
+  const url = parseUrl(urlText);
+  if (typeof url === "string") r.problem(`${key}.url`, o.url, url);
+  if ((username === "") !== (password === "")) r.problem(key, value, `both ${key}.username and ${key}.password, or neither`);
+  if (bearer !== "" && username !== "") r.problem(key, value, `either ${key}.bearer or ${key}.username and password, not both`);
+  if (username.includes(":")) r.problem(`${key}.username`, o.username, "a user name without ':'");
+  // a secret goes into an HTTP header: no control characters (a line break would end the header)
+  for (const [field, v] of [["bearer", bearer], ["username", username], ["password", password]] as const)
+    if (hasControl(v)) r.problem(`${key}.${field}`, v, "printable characters only (it is sent in an HTTP header)");
+  let auth: PushAuth | undefined;
+  if (bearer !== "") auth = { bearer };
+  else if (username !== "") auth = { username, password };
+  const result = build(o, auth, typeof url === "string" ? { scheme: "http", host: "", port: 0, path: "/" } : url);
+  return r.problems.length === before ? result : undefined;
+}
+
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 127) return true;
+  }
+  return false;
+}
+
+/**
+ * External labels (remote write) or grouping labels (Pushgateway): an object of label name -> string value, names
+ * checked with the metrics library's own rule (modules/metrics/validation.ts), merged over the defaults. Empty values
+ * are refused for external labels (an empty label is no label in Prometheus) and allowed in a grouping key (the
+ * Pushgateway encodes them).
+ */
+function labelSet(r: Reader, key: string, value: unknown, defaults: Record<string, string>, emptyValues: boolean): Record<string, string> {
+  const out: Record<string, string> = { ...defaults };
+  if (value === undefined || value === null) return out;
+  if (!isRecord(value)) {
+    r.problem(key, value, 'an object of label names and values like {"site": "lab"}');
+    return out;
+  }
+  const names = Object.keys(value);
+  if (names.length > PUSH_LIMITS.labels) r.problem(key, `${String(names.length)} labels`, `at most ${String(PUSH_LIMITS.labels)} labels`);
+  for (const name of names) {
+    try {
+      checkLabelName(name, key);
+    } catch (e) {
+      r.problem(`${key}.${name}`, name, `a label name (${e instanceof Error ? e.message : String(e)})`);
+      continue;
+    }
+    const v = value[name];
+    if (typeof v !== "string" && typeof v !== "number") r.problem(`${key}.${name}`, v, "a string");
+    else if (String(v) === "" && !emptyValues) r.problem(`${key}.${name}`, v, "a non-empty string (an empty value is no label)");
+    else if (String(v).length > PUSH_LIMITS.labelValue || hasControl(String(v)))
+      r.problem(`${key}.${name}`, v, `a value of at most ${String(PUSH_LIMITS.labelValue)} printable characters`);
+    else out[name] = String(v);
+  }
+  return out;
 }

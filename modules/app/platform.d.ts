@@ -45,3 +45,21 @@ declare module "mdns-advertiser" {
     stop(): void;
   }
 }
+
+declare module "wall-clock" {
+  /** modules/time/clock.ts: SNTP on esp32 (modules/board/esp32-poe/wall-clock.ts), the system clock elsewhere */
+  export default class WallClock {
+    constructor(options?: {
+      servers?: readonly string[];
+      onSynchronized?: () => void;
+      log?: (line: string) => void;
+      now?: () => number;
+    });
+    now(): number;
+    readonly synchronized: boolean;
+    readonly stats: { synchronized: boolean; lastSync: number; failures: number };
+    start(): void;
+    sync(): void;
+    stop(): void;
+  }
+}
