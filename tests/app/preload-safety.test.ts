@@ -98,7 +98,7 @@ function extendsError(cls: ts.ClassLikeDeclaration): boolean {
   return (cls.heritageClauses ?? []).some((h) => h.types.some((t) => /Error$/.test(t.expression.getText())));
 }
 
-export function scanSource(file: string, text: string): Finding[] {
+function scanSource(file: string, text: string): Finding[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const findings: Finding[] = [];
   const add = (node: ts.Node, what: string) => {
