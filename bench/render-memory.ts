@@ -58,7 +58,7 @@ function measureStream(r: Registry, chunk: number, every: number): { peak: numbe
   let bytes = 0;
   const rd = r.reader();
   let i = 0;
-  for (let n; (n = rd.read(buf)) > 0; i++) {
+  for (let n: number; (n = rd.read(buf)) > 0; i++) {
     bytes += n;
     if (i % every !== 0) continue;
     gc!(); // live memory only: what a constrained heap (XS on an ESP32) must hold at this point

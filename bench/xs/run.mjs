@@ -261,7 +261,9 @@ const problems = [];
 
 function table(rows) {
   const widths = [0, 0, 0, 0];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i], c.length)));
+  for (const r of rows) r.forEach((c, i) => {
+    widths[i] = Math.max(widths[i], c.length);
+  });
   const line = (r) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
   log(line(rows[0]));
   log("|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");

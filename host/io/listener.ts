@@ -18,7 +18,8 @@
  */
 import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
-import TCP, { later, pendingConnection, socketSettings } from "./tcp";
+import type TCP from "./tcp";
+import { later, pendingConnection, socketSettings } from "./tcp";
 import { hostCounters } from "../instrumentation";
 
 export const MAX_PENDING = 128;

@@ -506,6 +506,7 @@ export default class TCP {
     const count = bytes.byteLength;
     const budget = connection.writable;
     if (count > budget) throw new Error(`TCP write: would block (${count} bytes, writable budget ${budget})`);
+    // biome-ignore lint/suspicious/noConfusingVoidType: Moddable's write() returns the budget left, its typings say void
     if (count === 0) return budget as unknown as void;
     // Like lwip (tcp_write copies into the send buffer, tcp_output sends once per turn): the bytes of every write
     // made in this turn are copied into one buffer, sent when the turn ends. It never outgrows the budget at the
@@ -524,6 +525,7 @@ export default class TCP {
     turn.set(bytes, connection.turnLength);
     connection.turnLength += count;
     connection.queued += count;
+    // biome-ignore lint/suspicious/noConfusingVoidType: as above
     return connection.writable as unknown as void;
   }
 

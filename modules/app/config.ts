@@ -159,6 +159,7 @@ function re(): NonNullable<typeof patterns> {
   return (patterns ??= {
     hostname: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
     ipv4: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/,
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a sensor name must not contain control characters
     sensorName: /^[^\u0000-\u001f\u007f]{1,32}$/,
     hex: /^0x[0-9a-f]+$/i,
     decimal: /^[+-]?\d+$/,

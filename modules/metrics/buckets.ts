@@ -2,7 +2,7 @@ import { describe } from "./validation";
 
 /** `count` buckets starting at `start`, `width` apart. */
 export function linearBuckets(start: number, width: number, count: number): number[] {
-  if (typeof start !== "number" || !isFinite(start)) throw new TypeError(`linearBuckets: start must be a finite number, got ${describe(start)}`);
+  if (typeof start !== "number" || !Number.isFinite(start)) throw new TypeError(`linearBuckets: start must be a finite number, got ${describe(start)}`);
   if (typeof width !== "number" || !(width > 0) || width === Infinity) throw new TypeError(`linearBuckets: width must be a finite number > 0, got ${describe(width)}`);
   if (typeof count !== "number" || !(count >= 1) || Math.floor(count) !== count || count > 1000) throw new TypeError(`linearBuckets: count must be an integer in 1..1000, got ${describe(count)}`);
   const out: number[] = new Array(count);

@@ -43,7 +43,6 @@ describe("main.ts on the host platform", () => {
     const port = await freePort();
     process.env.MC_CONFIG_port = String(port);
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       main = require("../../main");
     });
     await until(() => lines.some((l) => l.startsWith("listening: ")));
@@ -73,7 +72,6 @@ describe("main.ts on the host platform", () => {
     process.env.MC_CONFIG_hostname = "bad_name";
     try {
       jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         main = require("../../main");
       });
     } finally {
@@ -113,7 +111,6 @@ describe("main.ts never prints a secret", () => {
     process.env.MC_CONFIG_port = "nine";
     process.env.MC_CONFIG_auth = JSON.stringify({ bearer: TOKEN, password: PASSWORD });
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       main = require("../../main");
     });
     const text = lines.join("\n");
@@ -132,7 +129,6 @@ describe("main.ts never prints a secret", () => {
     process.env.MC_CONFIG_auth = JSON.stringify({ bearer: TOKEN, username: "prometheus", password: PASSWORD });
     const listening = new Promise<void>((resolve) => (onLine = (line) => line.startsWith("listening: ") && resolve()));
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       main = require("../../main");
     });
     const get = (path: string) =>

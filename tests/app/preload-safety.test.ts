@@ -15,28 +15,21 @@
  *    modules' exports), the tracked collections made to throw like XS and their buffers snapshotted; then main.ts
  *    (not preloaded, as on the device) runs the exporter with the lin simulator's I2C (modules/board/lin/sim-i2c.ts),
  *    is scraped over real TCP, config validation and sensor errors are exercised, and no buffer may have changed.
- * 3. The preload list in manifest.json names every device module.
+ * 3. The device modules are derived from the manifests (manifest.json and what it includes; every file of main.ts,
+ *    modules/ and sensors/ must be mapped by one): each is preloaded by exact name or listed in NOT_PRELOADED with
+ *    the reason, so a new module cannot be forgotten.
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import ts from "typescript";
+import { listCode, moduleMap, preloaded, root } from "../support/manifest";
 import { freePort } from "../support/net";
 
-const root = path.join(__dirname, "..", "..");
+const MODULES = moduleMap();
 
-function listTs(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    const rel = dir + "/" + entry.name;
-    if (entry.isDirectory()) out.push(...listTs(rel));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(rel);
-  }
-  return out.sort();
-}
-
-/** Device modules that a Moddable build contains (main.ts excepted: it is not preloaded). */
-const DEVICE_FILES = [...listTs("modules"), ...listTs("sensors"), "host/sim/bus.ts", "host/sim/si7021.ts", "host/sim/bme680.ts"];
+/** TypeScript device modules, as the manifests map them (main.ts excepted: it is not preloaded). */
+const DEVICE_FILES = [...new Set([...MODULES.values()].flat())].filter((f) => f.endsWith(".ts") && f !== "main.ts").sort();
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. source scan
@@ -98,7 +91,7 @@ function extendsError(cls: ts.ClassLikeDeclaration): boolean {
   return (cls.heritageClauses ?? []).some((h) => h.types.some((t) => /Error$/.test(t.expression.getText())));
 }
 
-export function scanSource(file: string, text: string): Finding[] {
+function scanSource(file: string, text: string): Finding[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const findings: Finding[] = [];
   const add = (node: ts.Node, what: string) => {
@@ -160,17 +153,40 @@ describe("preload safety: source scan of the device modules", () => {
 // ---------------------------------------------------------------------------------------------------------------
 // 3. the preload list
 
-describe("preload safety: manifest.json", () => {
-  test("preloads every device module by exact name, and not main or device-info", () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, "manifest.json"), "utf8")) as { preload?: string[] };
-    const preload = manifest.preload ?? [];
-    const expected = [...listTs("modules/app"), ...listTs("modules/device"), ...listTs("modules/format"), ...listTs("modules/http"),
-      ...listTs("modules/metrics"), ...listTs("sensors")].map((f) => f.replace(/\.ts$/, ""));
-    expect(expected.filter((name) => !preload.includes(name))).toEqual([]);
-    expect(preload).toEqual(expect.arrayContaining(["network-monitor", "mdns-advertiser"]));
-    expect(preload.filter((name) => name.includes("*"))).toEqual([]); // wildcards never match .ts modules
-    expect(preload).not.toContain("main");
-    expect(preload).not.toContain("device-info");
+/** Device modules deliberately not preloaded: module name → why. Every other module must be in a preload list. */
+const NOT_PRELOADED: Record<string, string> = {
+  main: "starts the exporter when it loads: preloaded, it would run in the linker at build time",
+  "device-info": "calls a native function (getPlatform) at top level, which the linker cannot run",
+  "modules/board/lin/sim-i2c": "simulator build (lin) only: the simulated I2C bus, not on the device",
+  "embedded:io/i2c": "simulator build (lin) only: re-exports modules/board/lin/sim-i2c",
+  "host/sim/bus": "simulator build (lin) only: the chip simulators' bus",
+  "host/sim/si7021": "simulator build (lin) only: the Si7021 simulator",
+  "host/sim/bme680": "simulator build (lin) only: the BME680/BME688 simulator",
+};
+
+describe("preload safety: the preload lists of the manifests", () => {
+  const preload = preloaded();
+
+  test("every device module file (main.ts, modules/, sensors/) is in the build: a manifest maps it", () => {
+    const mapped = new Set([...MODULES.values()].flat());
+    const files = ["main.ts", ...listCode("modules"), ...listCode("sensors")];
+    expect(files.filter((f) => !mapped.has(f))).toEqual([]);
+  });
+
+  test("every device module is preloaded by exact name, or listed in NOT_PRELOADED with a reason", () => {
+    const forgotten = [...MODULES].filter(([name]) => !preload.includes(name) && !(name in NOT_PRELOADED));
+    expect(forgotten.map(([name, files]) => `${name} (${files.join(", ")})`)).toEqual([]);
+    for (const [name, why] of Object.entries(NOT_PRELOADED)) {
+      expect([name, MODULES.has(name)]).toEqual([name, true]); // no stale entry
+      expect([name, preload.includes(name)]).toEqual([name, false]);
+      expect(why.length).toBeGreaterThan(20);
+    }
+  });
+
+  test("every preloaded name is a module the manifests map (no stale name), once, and no wildcard", () => {
+    expect(preload.filter((name) => !MODULES.has(name))).toEqual([]);
+    expect(preload.filter((name) => name.includes("*"))).toEqual([]); // mcconfig applies wildcards to .js only
+    expect(new Set(preload).size).toBe(preload.length);
   });
 });
 

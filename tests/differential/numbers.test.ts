@@ -18,7 +18,7 @@ describe("formatNumber equals V8's String(n)", () => {
       dv.setUint32(0, rnd());
       dv.setUint32(4, rnd());
       const v = dv.getFloat64(0);
-      if (!isFinite(v)) continue;
+      if (!Number.isFinite(v)) continue;
       const want = v === 0 ? "0" : String(v);
       if (formatNumber(v) !== want) bad = `${want} → ${formatNumber(v)}`;
     }

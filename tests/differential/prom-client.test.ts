@@ -148,7 +148,7 @@ describe("differential: prom-client vs ours (0.0.4)", () => {
       const r = new L.Registry();
       const g = new L.Gauge({ name: "g", help: "Gauge.", labelNames: ["v"], registers: [r] });
       const vals = [0, -0, 1, -1.5, 0.1 + 0.2, 1e21, 5e-324, Math.pow(2, 53) + 1, 4503599627370495.5, NaN, Infinity, -Infinity, Number.MAX_VALUE];
-      vals.forEach((v, i) => g.set({ v: String(i) }, v));
+      for (const [i, v] of vals.entries()) g.set({ v: String(i) }, v);
       g.inc({ v: "0" }, 5);
       g.dec({ v: "1" }, 2);
       g.labels("x").set(3);
@@ -163,7 +163,7 @@ describe("differential: prom-client vs ours (0.0.4)", () => {
     expectSame((L) => {
       const r = new L.Registry();
       const h = new L.Histogram({ name: "h_seconds", help: "Default buckets.", registers: [r] });
-      [0.001, 0.005, 0.0051, 0.3, 1, 9.99, 10, 11, -2].forEach((v) => h.observe(v));
+      for (const v of [0.001, 0.005, 0.0051, 0.3, 1, 9.99, 10, 11, -2]) h.observe(v);
       const l = new L.Histogram({ name: "l", help: "Linear.", buckets: L.linearBuckets(0, 0.25, 5), labelNames: ["op"], registers: [r] });
       l.observe({ op: "a" }, 0.3);
       l.labels("b").observe(2);

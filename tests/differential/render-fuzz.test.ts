@@ -26,7 +26,7 @@ describe("render fuzz", () => {
           for (const [v, x] of entries) {
             g.set({ v }, x);
             expected.set(v, x);
-            if (isFinite(x)) {
+            if (Number.isFinite(x)) {
               c.inc({ v }, Math.abs(x));
               h.observe({ v }, x);
             }

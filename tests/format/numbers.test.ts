@@ -79,7 +79,7 @@ describe("number formatting", () => {
       dv.setUint32(0, rnd());
       dv.setUint32(4, rnd());
       const v = dv.getFloat64(0);
-      if (!isFinite(v)) continue;
+      if (!Number.isFinite(v)) continue;
       const s = formatNumber(v);
       // exact check (not Number(s): XS parses decimal ties half up, so its Number() is no oracle here)
       if (!namesDouble(s, v) || s.length > String(v).length) throw new Error(`formatNumber(${String(v)}) = ${s}`);
@@ -100,7 +100,7 @@ describe("number formatting", () => {
       // sensor-like arithmetic: offsets, scales and sums with 16-17 digit results, from 1e-6 to 1e15
       const scale = Math.pow(10, Math.floor(rnd() * 21) - 6);
       const v = Math.abs((rnd() * 9 + 1) * scale + (i % 7) * 0.1 - (i % 3) * 0.173);
-      if (!isFinite(v) || v === 0) continue;
+      if (!Number.isFinite(v) || v === 0) continue;
       const got = formatNumber(v);
       const want = formatNumberExact(v);
       if (got !== want) throw new Error(`formatNumber(${want}) = ${got}`);
@@ -112,7 +112,7 @@ describe("number formatting", () => {
   it("every value survives a render and re-parse unchanged (round trip)", () => {
     const r = new Registry({ selfMetrics: false });
     const g = new Gauge({ name: "v", help: "V.", labelNames: ["i"], registers: [r] });
-    TABLE.forEach(([v], i) => g.set({ i: String(i) }, v));
+    for (const [i, [v]] of TABLE.entries()) g.set({ i: String(i) }, v);
     renderAll(r);
     for (const f of [undefined, OPENMETRICS_1_0_0]) {
       const fam = family(renderChecked(r, f).families, "v");

@@ -85,7 +85,7 @@ describe("streaming reader", () => {
     const buf = new Uint8Array(8);
     const out: number[] = [];
     let i = 0;
-    for (let n; (n = rd.read(buf)) > 0; i++) {
+    for (let n: number; (n = rd.read(buf)) > 0; i++) {
       for (let j = 0; j < n; j++) out.push(buf[j]);
       h.observe({ k: "a" }, 0.5 + (i % 5)); // mutate between every chunk
       h.observe({ k: "b" }, 3.5);
@@ -103,7 +103,7 @@ describe("streaming reader", () => {
     const rd = r.reader();
     const buf = new Uint8Array(4);
     const out: number[] = [];
-    for (let n; (n = rd.read(buf)) > 0; ) {
+    for (let n: number; (n = rd.read(buf)) > 0; ) {
       for (let j = 0; j < n; j++) out.push(buf[j]);
       s.observe(1000);
     }
@@ -124,7 +124,7 @@ describe("streaming reader", () => {
     const buf = new Uint8Array(16);
     const out: number[] = [];
     let i = 0;
-    for (let n; (n = rd.read(buf)) > 0; i++) {
+    for (let n: number; (n = rd.read(buf)) > 0; i++) {
       for (let j = 0; j < n; j++) out.push(buf[j]);
       g.remove({ k: String(9 - (i % 10)) });
       g.set({ k: "new" + i }, i);

@@ -1,7 +1,7 @@
 /** Test helpers for the host platform: node:net peers and promises for ECMA-419 callbacks. */
 import * as net from "node:net";
 import Listener from "../../host/io/listener";
-import TCP from "../../host/io/tcp";
+import type TCP from "../../host/io/tcp";
 
 /** A promise with its resolve function. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {

@@ -35,7 +35,7 @@ test("Network Sockets counts listeners and connections until they are closed; by
   let got = 0;
   const socket = new TCP({
     from: pending!,
-    onReadable(n) {
+    onReadable() {
       got += (this.read() as ArrayBuffer).byteLength;
       if (got === 300) this.close();
     },

@@ -55,7 +55,9 @@ test("many pending connections: each is adopted with new TCP({from}) and served,
       },
     }),
   );
-  cleanups.push(() => sockets.forEach((s) => s.close()));
+  cleanups.push(() => {
+    for (const s of sockets) s.close();
+  });
   const peers: Peer[] = [];
   for (let i = 0; i < N; i++) {
     const peer = track(new Peer(listener.port));
@@ -64,7 +66,7 @@ test("many pending connections: each is adopted with new TCP({from}) and served,
     peer.write(`p${i}`); // written before the server has accepted: waits in the OS
   }
   await Promise.all(peers.map((p, i) => p.receivedAtLeast(`hi p${i}`.length)));
-  peers.forEach((p, i) => expect(p.text()).toBe(`hi p${i}`));
+  for (const [i, p] of peers.entries()) expect(p.text()).toBe(`hi p${i}`);
   expect(sockets.map((s) => s.remotePort)).toEqual(peers.map((p) => p.socket.localPort));
   expect(new Set(served).size).toBe(N);
 });

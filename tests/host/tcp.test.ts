@@ -369,7 +369,7 @@ describe("errors and closing", () => {
         events.push(`${index} readable ${count}`);
         this.read();
         if (index === 0) first.resolve(this);
-        else later.splice(0).forEach((f) => f());
+        else for (const f of later.splice(0)) f();
       },
       onWritable(this: TCP) {
         events.push(`${index} writable`);

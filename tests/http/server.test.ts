@@ -4,7 +4,7 @@
  */
 import * as net from "node:net";
 import fc from "fast-check";
-import { HttpServer, HttpServerOptions, ScrapeRegistry } from "../../modules/http/server";
+import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../modules/http/server";
 import { Registry, Gauge, Counter, Histogram } from "../../modules/client/index";
 import { configureSockets } from "../../host/io/tcp";
 import { hostCounters } from "../../host/instrumentation";

@@ -2,7 +2,7 @@
 // double v under IEEE round-half-to-even? Uses BigInt rationals. XS-safe (no Node imports).
 
 export function namesDouble(s: string, v: number): boolean {
-  if (!isFinite(v)) return false;
+  if (!Number.isFinite(v)) return false;
   let neg = false;
   let i = 0;
   if (s[0] === "-") {

@@ -132,6 +132,7 @@ const SPECIAL: [string, number][] = [
   ["max_value", Number.MAX_VALUE],
   ["min_normal", 2.2250738585072014e-308],
   ["2^53", 9007199254740992],
+  // biome-ignore lint/correctness/noPrecisionLoss: the literal is rounded on purpose (both engines must parse it alike)
   ["2^53+1", 9007199254740993],
   ["2^53+2", 9007199254740994],
   ["max_safe", Number.MAX_SAFE_INTEGER],
@@ -141,6 +142,7 @@ const SPECIAL: [string, number][] = [
   ["exact_binary_fraction", 1 + Math.pow(2, -52)],
   ["large_exact_fraction", 4503599627370495.5],
   ["tie_0.625", 79837709710068.625], // exactly halfway between two 16-digit decimals: ES says round to even (…68.62)
+  // biome-ignore lint/correctness/noPrecisionLoss: the literal is rounded on purpose (both engines must parse it alike)
   ["tie_0.25", 1923023710000000.25],
   // exactly representable integer whose 16-digit rounding is a tie: XS printed "70095117003082340", which correct
   // parsers (V8, Go) read as 70095117003082336 (ties to even); built by arithmetic so that no literal is parsed
@@ -152,6 +154,7 @@ const SPECIAL: [string, number][] = [
   ["1.5e300", 1.5e300],
   ["-1e-300", -1e-300],
   ["1e16", 1e16],
+  // biome-ignore lint/correctness/noPrecisionLoss: the literal is rounded on purpose (both engines must parse it alike)
   ["12345678901234567890", 12345678901234567890],
   ["0.000001234", 0.000001234],
   ["100", 100],
@@ -263,9 +266,9 @@ function buildScenarios(): Scenario[] {
       }
     }
     const h = new Histogram({ name: "corpus_special_hist", help: "Special bounds.", buckets: [-1e21, -5e-324, 0, 5e-324, 0.1 + 0.2, 1 / 3, 123456789.123, 1e21], registers: [r], now });
-    for (const [, v] of SPECIAL) if (isFinite(v)) h.observe(v);
+    for (const [, v] of SPECIAL) if (Number.isFinite(v)) h.observe(v);
     const s = new Summary({ name: "corpus_special_summary", help: "Special observations.", percentiles: [0, 0.25, 0.5, 0.75, 1], registers: [r], now });
-    for (const [, v] of SPECIAL) if (isFinite(v)) s.observe(v);
+    for (const [, v] of SPECIAL) if (Number.isFinite(v)) s.observe(v);
     scenarios.push({ name: "special numbers", registry: r });
   }
 

@@ -7,7 +7,7 @@
 //   3. bundles tests/xs/corpus.ts (every metric type, hostile labels, special numbers, every format, string API and
 //      chunk reader at several chunk sizes), runs the same bundle on Node and on XS and compares stdout byte for byte.
 // Usage: node tests/xs/run.mjs [test files...]   (XSNAP=/path/to/xsnap to skip the build; XS_KEEP=1 keeps outputs)
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";

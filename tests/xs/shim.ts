@@ -13,7 +13,6 @@
  * An unsupported matcher fails the test with a message that names it.
  */
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyFn = (...args: any[]) => any;
 
 declare const print: ((...args: unknown[]) => void) | undefined;

@@ -5,6 +5,7 @@
  * board (off by default on lin: config `mdns`).
  */
 import Timer from "timer";
+// biome-ignore lint/correctness/noNodejsModules: Moddable's net module (Net.get), not Node's
 import Net from "net";
 import { Advertiser } from "mdns-advertiser";
 import type { NetworkMonitor as Monitor, NetworkMonitorOptions, NetworkStatus } from "../../app/network";
