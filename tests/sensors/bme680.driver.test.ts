@@ -7,7 +7,8 @@
 import I2C from "embedded:io/i2c";
 import { defaultBus } from "../../host/sim/bus";
 import { Bme680Sim, DEFAULT_SIM_CALIBRATION, VARIANT_BME688 } from "../../host/sim/bme680";
-import Bme680, { type Bme680Sample, decodeGasWait, heaterResistance, measurementDuration } from "../../sensors/bme680";
+import Bme680, { type Bme680Sample } from "../../sensors/bme680";
+import { decodeGasWait, heaterResistance, measurementDuration } from "../../sensors/bme680-compensation";
 import { SensorError } from "../../sensors/errors";
 import { advance, drive, useVirtualTime, virtualNow } from "./helpers";
 

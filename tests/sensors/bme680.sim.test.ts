@@ -19,7 +19,7 @@ import {
   compensatePressure,
   compensateTemperature,
   parseCalibration,
-} from "../../sensors/bme680";
+} from "../../sensors/bme680-compensation";
 
 function clock(start = 1_000_000) {
   let t = start;
