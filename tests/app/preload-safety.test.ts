@@ -36,7 +36,7 @@ function listTs(dir: string): string[] {
 }
 
 /** Device modules that a Moddable build contains (main.ts excepted: it is not preloaded). */
-const DEVICE_FILES = [...listTs("modules"), ...listTs("sensors"), "host/sim/bus.ts", "host/sim/si7021.ts", "host/sim/bme680.ts"];
+const DEVICE_FILES = [...listTs("modules"), ...listTs("sensors"), ...listTs("simulators")];
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. source scan
@@ -46,7 +46,6 @@ const ALLOWED_AT_LOAD: Record<string, string> = {
   "modules/http/parser.ts:TCHAR": "a table filled while the module loads, only read afterwards",
   "modules/client/index.ts:register":
     "prom-client's default registry: a stateless Proxy whose Registry is created on first use, at run time",
-  "host/sim/bus.ts:defaultBus": "the bus of the Node host's embedded:io/i2c; the lin build makes its own at run time",
 };
 
 interface Finding {

@@ -9,8 +9,9 @@ import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../m
 import { Registry, Gauge } from "../../modules/client/index";
 import { configureSockets } from "../../host/io/tcp";
 import Timer from "../../host/timer";
-import { defaultBus } from "../../host/sim/bus";
-import { Si7021Sim } from "../../host/sim/si7021";
+import { SimBus } from "../../simulators/bus";
+import { simulatedI2C } from "../../simulators/i2c";
+import { Si7021Sim } from "../../simulators/si7021";
 import { startSensors, type Sensors } from "../../sensors/index";
 import { RawClient, parseResponses } from "./client";
 
@@ -112,22 +113,22 @@ describe("sensor sampling under sustained load at the connection cap", () => {
   afterEach(() => {
     sensors?.stop();
     sensors = undefined;
-    defaultBus.reset();
   });
 
   test("every scheduled read of a simulated Si7021 completes while 8 connections scrape back to back", async () => {
     const registry = new Registry();
     fill(registry, 400);
-    defaultBus.reset();
+    const bus = new SimBus();
     const sim = new Si7021Sim({ seed: 3 });
     sim.setEnvironment({ temperature: 21.5, humidity: 40 });
-    defaultBus.attach(sim);
+    bus.attach(sim);
     const outcomes: Array<string | undefined> = [];
     let wake: () => void = () => {};
     sensors = startSensors({
       registry,
       interval: 100,
       i2c: { data: 13, clock: 16, hz: 100000 },
+      io: simulatedI2C(() => bus),
       sensors: [{ model: "si7021", address: 0x40, name: "office" }],
       onRead: (_s, kind) => {
         outcomes.push(kind);

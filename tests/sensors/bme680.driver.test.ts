@@ -1,16 +1,20 @@
 /**
- * BME680 driver (sensors/bme680.ts) against the register-level simulator on the simulated I2C bus, through the host
- * `embedded:io/i2c` and `timer`. No sleeps: every test waits for onSample / onError events, in virtual time
+ * BME680 driver (sensors/bme680.ts) against the register-level simulator on a simulated I2C bus of each test's own
+ * (tests/support/buses.ts), with the host `timer`. No sleeps: every test waits for onSample / onError events, in virtual time
  * (tests/sensors/helpers.ts: the driver's timers and the simulated chip run on one clock that the test drives, so the
  * results do not depend on the machine's speed or load).
  */
-import I2C from "embedded:io/i2c";
-import { defaultBus } from "../../host/sim/bus";
-import { Bme680Sim, DEFAULT_SIM_CALIBRATION, VARIANT_BME688 } from "../../host/sim/bme680";
+import { TestBuses } from "../support/buses";
+import { Bme680Sim, DEFAULT_SIM_CALIBRATION, VARIANT_BME688 } from "../../simulators/bme680";
 import Bme680, { type Bme680Sample } from "../../sensors/bme680";
 import { decodeGasWait, heaterResistance, measurementDuration } from "../../sensors/bme680-compensation";
 import { SensorError } from "../../sensors/errors";
 import { advance, drive, useVirtualTime, virtualNow } from "./helpers";
+
+// each test its own simulated buses (tests/support/buses.ts)
+const buses = new TestBuses();
+const I2C = buses.I2C;
+beforeEach(() => buses.fresh());
 
 type Ev = { type: "sample"; sample: Bme680Sample } | { type: "error"; error: SensorError };
 
@@ -48,7 +52,7 @@ let sensors: Bme680[] = [];
 
 function setup(simOptions: ConstructorParameters<typeof Bme680Sim>[0] = {}) {
   const sim = new Bme680Sim({ environment: ENV, now: virtualNow, ...simOptions });
-  defaultBus.attach(sim);
+  buses.bus.attach(sim);
   const events = new Events();
   const sensor = new Bme680({
     sensor: { io: I2C, data: 13, clock: 16, hz: 400_000, address: simOptions.address ?? ADDRESS },
@@ -71,14 +75,10 @@ function expectEnvironment(s: Bme680Sample, env = ENV): void {
 /** Let `ms` of virtual time pass. */
 const passTime = advance;
 
-beforeEach(() => {
-  useVirtualTime();
-  defaultBus.reset();
-});
+beforeEach(() => useVirtualTime());
 afterEach(() => {
   for (const s of sensors) s.close();
   sensors = [];
-  defaultBus.reset();
   jest.useRealTimers();
 });
 
@@ -242,7 +242,7 @@ describe("BME680 driver: start-up and measurement", () => {
 
 describe("BME680 driver: faults", () => {
   test("wrong chip id: the constructor throws SensorError 'invalid'", () => {
-    defaultBus.attach(new Bme680Sim({ chipId: 0x60, now: virtualNow }));
+    buses.bus.attach(new Bme680Sim({ chipId: 0x60, now: virtualNow }));
     let error: unknown;
     try {
       new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: ADDRESS } });
@@ -264,12 +264,12 @@ describe("BME680 driver: faults", () => {
     const { sim, sensor, events } = setup();
     sensor.measure();
     await events.sample();
-    defaultBus.nack(ADDRESS);
+    buses.bus.nack(ADDRESS);
     expect(sensor.measure()).toBe(true);
     const e = await events.error();
     expect(e.kind).toBe("nack");
     expect(sensor.sample()).toBeUndefined(); // the old reading is not left looking current
-    defaultBus.clearFaults();
+    buses.bus.clearFaults();
     const resets = sim.stats.resets;
     sensor.measure();
     expectEnvironment(await events.sample());
@@ -339,12 +339,12 @@ describe("BME680 driver: faults", () => {
     const { sim, sensor, events } = setup();
     sensor.configure({ interval: 40 });
     await events.sample();
-    defaultBus.detach(ADDRESS);
+    buses.bus.detach(ADDRESS);
     expect((await events.error()).kind).toBe("nack");
     expect(sensor.sample()).toBeUndefined();
     expect((await events.error()).kind).toBe("nack"); // keeps trying on its interval
     sim.powerCycle();
-    defaultBus.attach(sim);
+    buses.bus.attach(sim);
     let s: Bme680Sample | undefined;
     while (!s) {
       const e = await events.next();
@@ -358,12 +358,12 @@ describe("BME680 driver: faults", () => {
     const { sensor, events } = setup();
     sensor.measure();
     await events.sample();
-    defaultBus.detach(ADDRESS);
+    buses.bus.detach(ADDRESS);
     sensor.measure();
     expect((await events.error()).kind).toBe("nack");
     const env2 = { temperature: 27.9, pressure: 99_100, humidity: 33.3, gasResistance: 12_000 };
     const calibration = { ...DEFAULT_SIM_CALIBRATION, t1: 25942, t2: 26699, p1: 36289, p2: -10451, h1: 794, h2: 1017, g1: -17 };
-    defaultBus.attach(new Bme680Sim({ calibration, environment: env2, now: virtualNow }));
+    buses.bus.attach(new Bme680Sim({ calibration, environment: env2, now: virtualNow }));
     sensor.measure();
     expectEnvironment(await events.sample(), env2);
   });
@@ -372,8 +372,8 @@ describe("BME680 driver: faults", () => {
     const { sensor, events } = setup();
     sensor.measure();
     await events.sample();
-    defaultBus.detach(ADDRESS);
-    defaultBus.attach(new Bme680Sim({ chipId: 0x58, now: virtualNow })); // e.g. a BMP280 at 0x77
+    buses.bus.detach(ADDRESS);
+    buses.bus.attach(new Bme680Sim({ chipId: 0x58, now: virtualNow })); // e.g. a BMP280 at 0x77
     sensor.measure();
     const e = await events.error();
     expect(e.kind).toBe("invalid");
@@ -429,7 +429,7 @@ describe("BME688 (same chip id, variant id 0x01 at 0xF0; Bosch BME68x SensorAPI)
   });
 
   test("an unknown variant id is refused with a clear error", () => {
-    defaultBus.attach(new Bme680Sim({ variantId: 0x02, now: virtualNow }));
+    buses.bus.attach(new Bme680Sim({ variantId: 0x02, now: virtualNow }));
     expect(() => new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: ADDRESS } })).toThrow(
       expect.objectContaining({ kind: "invalid", message: expect.stringContaining("unknown variant id 0x2") }),
     );
@@ -439,9 +439,9 @@ describe("BME688 (same chip id, variant id 0x01 at 0xF0; Bosch BME68x SensorAPI)
     const { sensor, events } = setup();
     sensor.measure();
     await events.sample();
-    defaultBus.detach(ADDRESS);
+    buses.bus.detach(ADDRESS);
     const env2 = { ...ENV, gasResistance: 7_654_321 };
-    defaultBus.attach(new Bme680Sim({ variantId: VARIANT_BME688, environment: env2, now: virtualNow }));
+    buses.bus.attach(new Bme680Sim({ variantId: VARIANT_BME688, environment: env2, now: virtualNow }));
     sensor.measure();
     const e = await events.error();
     expect(e.kind).toBe("invalid");

@@ -1,5 +1,10 @@
-import I2C from "embedded:io/i2c";
-import { SimBus, defaultBus, busForPort, type SimDevice } from "../../host/sim/bus";
+/** The simulated bus (simulators/bus.ts) and the ECMA-419 I2C class on it (simulators/i2c.ts), on a bus of each test's own. */
+import { SimBus, type SimDevice } from "../../simulators/bus";
+import { TestBuses } from "../support/buses";
+
+const buses = new TestBuses();
+const I2C = buses.I2C;
+beforeEach(() => buses.fresh());
 
 /** A trivial register file device: write [reg, ...data] sets registers; write [reg] then read returns from reg. */
 class RegDevice implements SimDevice {
@@ -24,12 +29,10 @@ class RegDevice implements SimDevice {
 
 const pins = { data: 13, clock: 16, hz: 100_000 };
 
-afterEach(() => defaultBus.reset());
-
-describe("embedded:io/i2c on the simulated bus", () => {
+describe("the simulated I2C class on the simulated bus", () => {
   test("write then read with repeated start, read(count) returns an ArrayBuffer", () => {
     const dev = new RegDevice(0x50);
-    defaultBus.attach(dev);
+    buses.bus.attach(dev);
     const io = new I2C({ ...pins, address: 0x50 });
     io.write(Uint8Array.of(0x10, 1, 2, 3));
     io.write(Uint8Array.of(0x10), false);
@@ -43,7 +46,7 @@ describe("embedded:io/i2c on the simulated bus", () => {
   test("read(buffer) fills the buffer (views with offsets and plain ArrayBuffers)", () => {
     const dev = new RegDevice(0x50);
     dev.regs.set([9, 8, 7, 6], 0);
-    defaultBus.attach(dev);
+    buses.bus.attach(dev);
     const io = new I2C({ ...pins, address: 0x50 });
     io.write(Uint8Array.of(0));
     const backing = new Uint8Array(6);
@@ -59,42 +62,42 @@ describe("embedded:io/i2c on the simulated bus", () => {
     const io = new I2C({ ...pins, address: 0x41 });
     expect(() => io.write(Uint8Array.of(1))).toThrow(/NACK/);
     expect(() => io.read(2)).toThrow(/NACK/);
-    expect(defaultBus.stats.nacks).toBeGreaterThanOrEqual(2);
+    expect(buses.bus.stats.nacks).toBeGreaterThanOrEqual(2);
   });
 
   test("bus-level NACK injection: counted and until cleared", () => {
-    defaultBus.attach(new RegDevice(0x50));
+    buses.bus.attach(new RegDevice(0x50));
     const io = new I2C({ ...pins, address: 0x50 });
-    defaultBus.nack(0x50, 2);
+    buses.bus.nack(0x50, 2);
     expect(() => io.write(Uint8Array.of(0))).toThrow(Error);
     expect(() => io.read(1)).toThrow(Error);
     expect(() => io.read(1)).not.toThrow();
-    defaultBus.nack(0x50);
+    buses.bus.nack(0x50);
     for (let i = 0; i < 5; i++) expect(() => io.read(1)).toThrow(Error);
-    defaultBus.clearFaults(0x50);
+    buses.bus.clearFaults(0x50);
     expect(() => io.read(1)).not.toThrow();
   });
 
   test("detach and re-attach a device", () => {
     const dev = new RegDevice(0x50);
-    defaultBus.attach(dev);
+    buses.bus.attach(dev);
     const io = new I2C({ ...pins, address: 0x50 });
     expect(() => io.read(1)).not.toThrow();
-    expect(defaultBus.detach(0x50)).toBe(dev);
+    expect(buses.bus.detach(0x50)).toBe(dev);
     expect(() => io.read(1)).toThrow(/NACK/);
-    defaultBus.attach(dev);
+    buses.bus.attach(dev);
     expect(() => io.read(1)).not.toThrow();
   });
 
   test("attaching two devices at one address is refused", () => {
-    defaultBus.attach(new RegDevice(0x50));
-    expect(() => defaultBus.attach(new RegDevice(0x50))).toThrow(/in use/);
-    expect(() => defaultBus.attach(new RegDevice(0x80))).toThrow(RangeError);
+    buses.bus.attach(new RegDevice(0x50));
+    expect(() => buses.bus.attach(new RegDevice(0x50))).toThrow(/in use/);
+    expect(() => buses.bus.attach(new RegDevice(0x80))).toThrow(RangeError);
   });
 
   test("a device returning fewer bytes than clocked reads as 0xFF for the rest", () => {
     const short: SimDevice = { address: 0x22, write: () => true, read: () => Uint8Array.of(1) };
-    defaultBus.attach(short);
+    buses.bus.attach(short);
     const io = new I2C({ ...pins, address: 0x22 });
     expect([...new Uint8Array(io.read(3))]).toEqual([1, 0xff, 0xff]);
   });
@@ -107,8 +110,8 @@ describe("embedded:io/i2c on the simulated bus", () => {
   });
 
   test("closed instances throw; ports are separate buses; trace sees transfers", () => {
-    const other = busForPort(1);
-    expect(other).not.toBe(defaultBus);
+    const other = buses.port(1);
+    expect(other).not.toBe(buses.bus);
     expect(other).toBeInstanceOf(SimBus);
     other.attach(new RegDevice(0x50));
     const seen: string[] = [];
@@ -122,28 +125,5 @@ describe("embedded:io/i2c on the simulated bus", () => {
     io.close();
     expect(() => io.read(1)).toThrow(/closed/);
     other.reset();
-  });
-});
-
-describe("plug-and-play simulators (npm start)", () => {
-  test("installSimulators: chips appear at their datasheet addresses on first access, once", async () => {
-    const { installSimulators } = await import("../../host/sim/devices");
-    const { Si7021Sim } = await import("../../host/sim/si7021");
-    const { Bme680Sim } = await import("../../host/sim/bme680");
-    installSimulators(defaultBus);
-    const si = new I2C({ ...pins, address: 0x40 });
-    si.write(Uint8Array.of(0xe7));
-    expect([...new Uint8Array(si.read(1))]).toEqual([0x3a]); // Si7021 user register reset value
-    expect(defaultBus.device(0x40)).toBeInstanceOf(Si7021Sim);
-    const bme = new I2C({ ...pins, address: 0x77 });
-    bme.write(Uint8Array.of(0xd0));
-    expect([...new Uint8Array(bme.read(1))]).toEqual([0x61]); // BME680 chip id
-    expect(defaultBus.device(0x77)).toBeInstanceOf(Bme680Sim);
-    expect(() => new I2C({ ...pins, address: 0x23 }).read(1)).toThrow(/NACK/);
-    // a detached chip stays detached
-    defaultBus.detach(0x40);
-    expect(() => si.read(1)).toThrow(/NACK/);
-    defaultBus.reset();
-    expect(defaultBus.autoAttach).toBeUndefined();
   });
 });
