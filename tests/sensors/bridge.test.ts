@@ -9,6 +9,7 @@ import { Si7021Sim } from "../../simulators/si7021";
 import { startSensors, parseAddress, type Sensors, type SensorConfig, type StartSensorsOptions } from "../../sensors/index";
 import { SensorBridge, STANDARD_MAPPINGS } from "../../sensors/bridge";
 import { drive, useVirtualTime, virtualNow } from "./helpers";
+import { Signal, until } from "../support/wait";
 
 // each test its own simulated buses (tests/support/buses.ts)
 const buses = new TestBuses();
@@ -16,29 +17,21 @@ beforeEach(() => buses.fresh());
 
 type Read = { name: string; kind: string | undefined };
 
-/** Collects onRead events; `next(name)` waits for the next completed read of that sensor. */
+/** Collects onRead events; `next(name)` waits for the next completed read of that sensor not yet taken. */
 class Reads {
-  #queues = new Map<string, (string | undefined)[]>();
-  #waiters = new Map<string, ((k: string | undefined) => void)[]>();
+  readonly #arrived = new Signal();
+  readonly #taken = new Map<string, number>();
   readonly log: Read[] = [];
   onRead = (s: { sensor: string }, kind: string | undefined): void => {
     this.log.push({ name: s.sensor, kind });
-    const w = this.#waiters.get(s.sensor)?.shift();
-    if (w) return w(kind);
-    const q = this.#queues.get(s.sensor) ?? [];
-    q.push(kind);
-    this.#queues.set(s.sensor, q);
+    this.#arrived.notify();
   };
-  next(name: string): Promise<string | undefined> {
-    const q = this.#queues.get(name);
-    if (q && q.length) return Promise.resolve(q.shift());
-    return drive(
-      new Promise((resolve) => {
-        const ws = this.#waiters.get(name) ?? [];
-        ws.push(resolve);
-        this.#waiters.set(name, ws);
-      }),
-    );
+  async next(name: string): Promise<string | undefined> {
+    const index = this.#taken.get(name) ?? 0;
+    this.#taken.set(name, index + 1);
+    const of = () => this.log.filter((r) => r.name === name);
+    await drive(until(() => of().length > index, { on: this.#arrived, what: `read ${index + 1} of ${name}` }));
+    return of()[index].kind;
   }
   /** skip reads until one with this outcome (bounded) */
   async until(name: string, kind: string | undefined, max = 50): Promise<void> {
