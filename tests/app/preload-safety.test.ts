@@ -22,6 +22,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import ts from "typescript";
 import { freePort } from "../support/net";
+import { Signal, until } from "../support/wait";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -305,15 +306,10 @@ function get(port: number, pathname: string, headers: Record<string, string> = {
 
 describe("preload safety: the exporter runs under preloading's rules", () => {
   const lines: string[] = [];
-  const waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  const logged = new Signal();
   // waits for a log line; gives up after 10 s with the log (a failure, not a hang until jest's timeout)
-  const until = (predicate: () => boolean, what: string) =>
-    predicate()
-      ? Promise.resolve()
-      : new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no ${what} in 10 s; log:\n${lines.join("\n")}`)), 10000);
-          waiters.push({ predicate, resolve: () => (clearTimeout(timer), resolve()) });
-        });
+  const logShows = (predicate: () => boolean, what: string) =>
+    until(predicate, { on: logged, what, timeoutMs: 10000, detail: () => "log:\n" + lines.join("\n") });
   let main: { stop(): void } | undefined;
   let snapshots: Snapshot[] = [];
   let port = 0;
@@ -324,12 +320,7 @@ describe("preload safety: the exporter runs under preloading's rules", () => {
     process.env.MC_CONFIG_port = String(port);
     jest.spyOn(console, "log").mockImplementation((line: unknown) => {
       lines.push(String(line));
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        if (waiters[i].predicate()) {
-          waiters[i].resolve();
-          waiters.splice(i, 1);
-        }
-      }
+      logged.notify();
     });
     // the platform's own modules (here: host/*) first, untracked: on a device they are the SDK's
     const hostModules = JSON.parse(fs.readFileSync(path.join(root, "host", "modules.json"), "utf8")) as Record<string, string>;
@@ -367,8 +358,8 @@ describe("preload safety: the exporter runs under preloading's rules", () => {
 
   test("main.ts serves complete scrapes with both simulated sensors up and no read errors", async () => {
     main = require("../../main");
-    await until(() => lines.some((l) => l.startsWith("listening: ")), "'listening'");
-    await until(() => lines.filter((l) => l.startsWith("sensor ") && / up$/.test(l)).length === 2, "'sensor ... up' for both sensors");
+    await logShows(() => lines.some((l) => l.startsWith("listening: ")), "'listening'");
+    await logShows(() => lines.filter((l) => l.startsWith("sensor ") && / up$/.test(l)).length === 2, "'sensor ... up' for both sensors");
     for (let i = 0; i < 3; i++) {
       const res = await get(port, "/metrics");
       expect(res.status).toBe(200);
