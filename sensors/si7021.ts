@@ -18,7 +18,9 @@
  *  - When a measurement completes, `onSample(sample)` is called; `sample()` returns the latest completed reading with
  *    its `time` (Date.now() ms), or undefined before the first one AND after a failed measurement (as the BME680
  *    driver does: a failure never leaves an old value looking current). A failed measurement calls `onError(error)`
- *    with a `SensorError` whose `kind` is "nack", "crc", "timeout" or "invalid", and never produces a value.
+ *    with a `SensorError` whose `kind` is "nack", "crc", "timeout" or "invalid", and never produces a value. The next
+ *    measurement first writes the resolution and heater settings again (read-modify-write of the user register), as
+ *    the BME680 driver sets its chip up again: a chip unplugged and plugged back (power-cycled) has lost them.
  *  - `configure({interval})` measures periodically: once at once, then every `interval` ms (0 stops). Without it,
  *    call `measure()`.
  *  - Every checksum the chip sends (measurements, electronic ID) is checked; a mismatch is an error, never a value.
@@ -522,12 +524,15 @@ export default class Si7021 {
     this.#onSample?.(sample);
   }
 
-  /** A failed measurement, register write or reset: the driver is idle again and no reading is current any more (a
-   *  failure never leaves an old reading looking current). Reported through onError. */
+  /** A failed measurement, register write or reset: the driver is idle again, no reading is current any more (a
+   *  failure never leaves an old reading looking current), and the next measurement sets the chip up again first
+   *  (writes resolution and heater settings: a chip unplugged and plugged back has lost them), as the BME680 driver
+   *  does. Reported through onError. */
   #fail(error: unknown): void {
     if (this.#phase === "closed") return;
     this.#phase = "idle";
     this.#latest = undefined;
+    this.#registersDirty = true;
     this.#onError?.(transferError(this.#who, error));
   }
 }

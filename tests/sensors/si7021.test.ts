@@ -455,6 +455,22 @@ describe("Si7021 faults", () => {
     expect(s.hygrometer.humidity).toBeCloseTo(50, 1);
   });
 
+  test("re-plugged (power-cycled) after a failure: the next measurement writes the settings again first", async () => {
+    const { si, q } = make();
+    si.configure({ resolution: 8, heater: true });
+    si.measure();
+    await q.nextSample();
+    expect(sim.userRegister & 0x85).toBe(0x05); // RES0 and HTRE set
+    buses.bus.detach(0x40);
+    si.measure();
+    expect((await q.nextError()).kind).toBe("nack");
+    sim.powerCycle(); // registers back to their reset values: 12 bits, heater off
+    buses.bus.attach(sim);
+    si.measure();
+    await q.nextSample();
+    expect(sim.userRegister & 0x85).toBe(0x05);
+  });
+
   test("removed during a conversion: the read NACKs until the timeout", async () => {
     const { si, q } = make();
     si.configure({ timeout: 30 });
