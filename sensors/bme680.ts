@@ -32,7 +32,7 @@
  *    soft-resets the chip; calibration is read from a timer callback 10 ms later.
  *  - Each measurement: one burst write (heater set-point 0, run_gas, oversampling, forced mode), then a timer for the
  *    computed measurement duration, then the status/data registers are read from the timer callback (polled every
- *    2 ms if not yet ready, up to a deadline of twice the expected duration + 20 ms).
+ *    2 ms if not yet ready, up to twice the expected duration + 20 ms, counted by polls as the Si7021 driver does).
  *  - `configure({interval})` measures every `interval` ms (0 = off, the default), the first one right away;
  *    `measure()` starts one measurement now (returns false if one is in flight). `onSample(sample)` is called when a
  *    reading completes; `sample()` returns the latest completed reading (with its `time`), or undefined before the
@@ -173,7 +173,9 @@ export default class Bme680 {
   #timer: Timer | undefined;
   #periodic: Timer | undefined;
   #started = 0;
-  #deadline = 0;
+  /** the measurement's expected duration (ms), and the status polls made after it */
+  #expected = 0;
+  #polls = 0;
   /** variant id read from the chip (VARIANT_BME680 or VARIANT_BME688) */
   #variant = VARIANT_BME680;
 
@@ -474,7 +476,8 @@ export default class Bme680 {
     const expected = measurementDuration(this.#osT, this.#osP, this.#osH, heater ? heater.duration : 0);
     this.#state = "measuring";
     this.#started = Date.now();
-    this.#deadline = this.#started + expected * 2 + 20;
+    this.#expected = expected;
+    this.#polls = 0;
     this.#gasOn = heater !== null;
     this.#timer = Timer.set(() => this.#poll(), expected);
   }
@@ -494,7 +497,12 @@ export default class Bme680 {
     }
     const now = Date.now();
     if ((f[0] & 0x80) === 0) {
-      if (now >= this.#deadline) {
+      // Not ready: polled every POLL_MS up to twice the expected duration + 20 ms. As in the Si7021 driver, the bound
+      // counts the polls (`waited`: when this read was due, by the schedule), so a timer that fires late on a busy
+      // device does not eat into the chip's time.
+      const waited = this.#expected + this.#polls * POLL_MS;
+      this.#polls++;
+      if (waited >= this.#expected * 2 + 20) {
         try {
           this.#write([REG.CTRL_MEAS, (this.#osT << 5) | (this.#osP << 2)]); // back to sleep
         } catch {
