@@ -87,13 +87,13 @@ describe("main.ts on the host platform", () => {
 
 describe("main.ts never prints a secret", () => {
   const lines: string[] = [];
-  let onLine: (line: string) => void = () => {};
+  const logged = new Signal();
   let main: { stop(): void } | undefined;
 
   beforeAll(() => {
     jest.spyOn(console, "log").mockImplementation((line: unknown) => {
       lines.push(String(line));
-      onLine(String(line));
+      logged.notify();
     });
   });
 
@@ -125,7 +125,7 @@ describe("main.ts never prints a secret", () => {
     const port = await freePort();
     process.env.MC_CONFIG_port = String(port);
     process.env.MC_CONFIG_auth = JSON.stringify({ bearer: TOKEN, username: "prometheus", password: PASSWORD });
-    const listening = new Promise<void>((resolve) => (onLine = (line) => line.startsWith("listening: ") && resolve()));
+    const listening = until(() => lines.some((l) => l.startsWith("listening: ")), { on: logged, what: "'listening'" });
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       main = require("../../main");

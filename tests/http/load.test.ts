@@ -12,6 +12,7 @@ import Timer from "../../host/timer";
 import { SimBus } from "../../simulators/bus";
 import { simulatedI2C } from "../../simulators/i2c";
 import { Si7021Sim } from "../../simulators/si7021";
+import { Signal, until } from "../support/wait";
 import { startSensors, type Sensors } from "../../sensors/index";
 import { RawClient, parseResponses } from "./client";
 
@@ -123,7 +124,7 @@ describe("sensor sampling under sustained load at the connection cap", () => {
     sim.setEnvironment({ temperature: 21.5, humidity: 40 });
     bus.attach(sim);
     const outcomes: Array<string | undefined> = [];
-    let wake: () => void = () => {};
+    const read = new Signal();
     sensors = startSensors({
       registry,
       interval: 100,
@@ -132,7 +133,7 @@ describe("sensor sampling under sustained load at the connection cap", () => {
       sensors: [{ model: "si7021", address: 0x40, name: "office" }],
       onRead: (_s, kind) => {
         outcomes.push(kind);
-        wake();
+        read.notify();
       },
     });
     // a timer probe: how late does a 20 ms timer fire while the server is loaded?
@@ -169,11 +170,7 @@ describe("sensor sampling under sustained load at the connection cap", () => {
     }
     // run until 20 reads have completed under load
     const before = outcomes.length;
-    await new Promise<void>((resolve) => {
-      wake = () => {
-        if (outcomes.length - before >= 20) resolve();
-      };
-    });
+    await until(() => outcomes.length - before >= 20, { on: read, what: "20 reads" });
     stopping = true;
     const scrapeErrors = server.stats.scrapeErrors; // before the clients go away mid-response
     for (const c of clients) c.destroy();
