@@ -12,9 +12,8 @@
  *    calibration layout: bme680_defs.h (BME680_T2_LSB_REG …) and get_calib_data().
  * The functions implement the float path; agreement with the integer path within its resolution is a second,
  * independent check (°C/100, Pa, %RH/1000, Ω).
+ * Portable (no Node imports): the XS lane (npm run test:xs) runs it on the board's engine too.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   compensateGas,
   compensateGasHigh,
@@ -29,6 +28,7 @@ import {
   parseCalibration,
   type Bme680Calibration,
 } from "../../sensors/bme680-compensation";
+import vectors from "./bme680_vectors.json";
 
 interface Vectors {
   /** calibration memory as read from a chip: 25 bytes at 0x89, 16 bytes at 0xE1, 5 bytes at 0x00 */
@@ -42,7 +42,7 @@ interface Vectors {
   gasWait: { ms: number; vendor: number }[];
 }
 
-const VECTORS = JSON.parse(fs.readFileSync(path.join(__dirname, "bme680_vectors.json"), "utf8")) as Vectors;
+const VECTORS = vectors as Vectors;
 const COEFF1 = Uint8Array.from(VECTORS.registers.coeff1);
 const COEFF2 = Uint8Array.from(VECTORS.registers.coeff2);
 const OTHER = Uint8Array.from(VECTORS.registers.other);
