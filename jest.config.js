@@ -6,6 +6,9 @@ for (const [specifier, file] of Object.entries(hostModules)) {
   if (specifier === "//") continue;
   moduleNameMapper["^" + specifier.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&") + "$"] = "<rootDir>/" + file;
 }
+// The simulator firmware (modules/board/lin) imports the chip simulators by their manifest names (manifest.json,
+// platforms.lin: "simulators/*").
+moduleNameMapper["^simulators/(.*)$"] = "<rootDir>/simulators/$1";
 
 /** @type {import('jest').Config} */
 export default {

@@ -32,7 +32,7 @@
  *    soft-resets the chip; calibration is read from a timer callback 10 ms later.
  *  - Each measurement: one burst write (heater set-point 0, run_gas, oversampling, forced mode), then a timer for the
  *    computed measurement duration, then the status/data registers are read from the timer callback (polled every
- *    2 ms if not yet ready, up to a deadline of twice the expected duration + 20 ms).
+ *    2 ms if not yet ready, up to twice the expected duration + 20 ms, counted by polls as the Si7021 driver does).
  *  - `configure({interval})` measures every `interval` ms (0 = off, the default), the first one right away;
  *    `measure()` starts one measurement now (returns false if one is in flight). `onSample(sample)` is called when a
  *    reading completes; `sample()` returns the latest completed reading (with its `time`), or undefined before the
@@ -45,37 +45,28 @@
  *
  * Compensation uses the floating-point formulas of the BME680 datasheet (BST-BME680-DS001, section 3.3 and, for gas
  * resistance, section 3.4.1 with its const_array1/const_array2 tables for the BME680; for the BME688 the "high" gas
- * formula of Bosch's BME68x SensorAPI, calc_gas_resistance_high). The heater
+ * formula of Bosch's BME68x SensorAPI, calc_gas_resistance_high): sensors/bme680-compensation.ts. The heater
  * set-point res_heat_0 is computed from the calibration and the ambient temperature (the last reading, or the
  * configured `ambientTemperature`, or 25 °C before the first reading) and gas_wait_0 encodes the heater duration.
  */
 import Timer from "timer";
-import { SensorError, type SensorErrorKind } from "./errors";
+import {
+  OVERSAMPLING,
+  compensateGas,
+  compensateGasHigh,
+  compensateHumidity,
+  compensatePressure,
+  compensateTemperature,
+  decodeGasWait,
+  encodeGasWait,
+  heaterResistance,
+  measurementDuration,
+  parseCalibration,
+  type Bme680Calibration,
+} from "./bme680-compensation";
+import { SensorError } from "./errors";
+import { openI2C, transferError, type I2C, type SensorBusOptions } from "./i2c";
 import { requireModelAddress } from "./models";
-
-/** What an ECMA-419 I2C instance must offer; read(count) is used because read(buffer)'s return type differs between
- * @moddable/typings 5.6.0 and the SDK's own typings. */
-export interface Bme680I2C {
-  write(buffer: ArrayBuffer | Uint8Array, stop?: boolean): void;
-  read(count: number, stop?: boolean): ArrayBuffer;
-  close?(): void;
-}
-export type Bme680I2CConstructor = new (options: {
-  data: number;
-  clock: number;
-  hz: number;
-  address: number;
-  port?: number;
-}) => Bme680I2C;
-
-export interface Bme680SensorOptions {
-  io: Bme680I2CConstructor;
-  data: number;
-  clock: number;
-  hz?: number;
-  port?: number;
-  address?: number;
-}
 
 export interface Bme680HeaterOptions {
   /** target hot-plate temperature, °C (200…400) */
@@ -98,7 +89,7 @@ export interface Bme680Configuration {
 }
 
 export interface Bme680Options {
-  sensor: Bme680SensorOptions;
+  sensor: SensorBusOptions;
   onSample?: (sample: Bme680Sample) => void;
   onError?: (error: SensorError) => void;
 }
@@ -110,15 +101,6 @@ export interface Bme680Sample {
   gas?: { resistance?: number; valid: boolean; heaterStable: boolean };
   time: number;
   duration: number;
-}
-
-
-export interface Bme680Calibration {
-  t1: number; t2: number; t3: number;
-  p1: number; p2: number; p3: number; p4: number; p5: number; p6: number; p7: number; p8: number; p9: number; p10: number;
-  h1: number; h2: number; h3: number; h4: number; h5: number; h6: number; h7: number;
-  g1: number; g2: number; g3: number;
-  resHeatRange: number; resHeatVal: number; rangeSwitchingError: number;
 }
 
 // ---- registers (datasheet section 5, memory map) ----
@@ -152,157 +134,7 @@ export const SOFT_RESET_CMD = 0xb6;
 export const RESET_WAIT_MS = 10;
 const FIELD_LENGTH = 17; // 0x1D…0x2D: status … gas_r (BME680 at 0x2A/0x2B, BME688 at 0x2C/0x2D)
 
-const OVERSAMPLING = [0, 1, 2, 4, 8, 16]; // register code → ×n
 const FILTER = [0, 1, 3, 7, 15, 31, 63, 127]; // register code → coefficient
-
-// ---- pure helpers (exported for tests and for anyone re-using the math) ----
-
-function s8(b: number): number {
-  return b > 127 ? b - 256 : b;
-}
-function u16(lsb: number, msb: number): number {
-  return (msb << 8) | lsb;
-}
-function s16(lsb: number, msb: number): number {
-  const v = (msb << 8) | lsb;
-  return v > 32767 ? v - 65536 : v;
-}
-
-/**
- * Parse the calibration memory: `coeff1` = 25 bytes read at 0x89, `coeff2` = 16 bytes read at 0xE1,
- * `other` = 5 bytes read at 0x00 (res_heat_val at 0x00, res_heat_range at 0x02<5:4>, range_switching_error at
- * 0x04<7:4>, signed). Layout: datasheet tables 11–14 / Bosch BME680_driver get_calib_data().
- */
-export function parseCalibration(coeff1: Uint8Array, coeff2: Uint8Array, other: Uint8Array): Bme680Calibration {
-  if (coeff1.length < 25 || coeff2.length < 16 || other.length < 5) throw new RangeError("BME680: short calibration");
-  const a = coeff1, b = coeff2;
-  return {
-    t1: u16(b[8], b[9]), // 0xE9/0xEA
-    t2: s16(a[1], a[2]), // 0x8A/0x8B
-    t3: s8(a[3]), // 0x8C
-    p1: u16(a[5], a[6]), // 0x8E/0x8F
-    p2: s16(a[7], a[8]), // 0x90/0x91
-    p3: s8(a[9]), // 0x92
-    p4: s16(a[11], a[12]), // 0x94/0x95
-    p5: s16(a[13], a[14]), // 0x96/0x97
-    p7: s8(a[15]), // 0x98
-    p6: s8(a[16]), // 0x99
-    p8: s16(a[19], a[20]), // 0x9C/0x9D
-    p9: s16(a[21], a[22]), // 0x9E/0x9F
-    p10: a[23], // 0xA0
-    h2: (b[0] << 4) | (b[1] >> 4), // 0xE1 msb, 0xE2<7:4> lsb
-    h1: (b[2] << 4) | (b[1] & 0x0f), // 0xE3 msb, 0xE2<3:0> lsb
-    h3: s8(b[3]), // 0xE4
-    h4: s8(b[4]), // 0xE5
-    h5: s8(b[5]), // 0xE6
-    h6: b[6], // 0xE7
-    h7: s8(b[7]), // 0xE8
-    g2: s16(b[10], b[11]), // 0xEB/0xEC
-    g1: s8(b[12]), // 0xED
-    g3: s8(b[13]), // 0xEE
-    resHeatVal: s8(other[0]),
-    resHeatRange: (other[2] & 0x30) >> 4,
-    rangeSwitchingError: s8(other[4] & 0xf0) / 16,
-  };
-}
-
-/** t_fine and temperature (°C), datasheet 3.3.1 (floating point). */
-export function compensateTemperature(c: Bme680Calibration, adc: number): { tFine: number; temperature: number } {
-  const var1 = (adc / 16384 - c.t1 / 1024) * c.t2;
-  const d = adc / 131072 - c.t1 / 8192;
-  const var2 = d * d * (c.t3 * 16);
-  const tFine = var1 + var2;
-  return { tFine, temperature: tFine / 5120 };
-}
-
-/** Pressure (Pa), datasheet 3.3.2 (floating point). */
-export function compensatePressure(c: Bme680Calibration, tFine: number, adc: number): number {
-  let var1 = tFine / 2 - 64000;
-  let var2 = var1 * var1 * (c.p6 / 131072);
-  var2 = var2 + var1 * c.p5 * 2;
-  var2 = var2 / 4 + c.p4 * 65536;
-  var1 = ((c.p3 * var1 * var1) / 16384 + c.p2 * var1) / 524288;
-  var1 = (1 + var1 / 32768) * c.p1;
-  if (var1 === 0) return NaN; // invalid calibration (p1 = 0): no division by zero
-  let p = 1048576 - adc;
-  p = ((p - var2 / 4096) * 6250) / var1;
-  var1 = (c.p9 * p * p) / 2147483648;
-  var2 = p * (c.p8 / 32768);
-  const q = p / 256;
-  const var3 = q * q * q * (c.p10 / 131072);
-  return p + (var1 + var2 + var3 + c.p7 * 128) / 16;
-}
-
-/** Relative humidity (%RH, clamped to 0…100), datasheet 3.3.3 (floating point). */
-export function compensateHumidity(c: Bme680Calibration, tFine: number, adc: number): number {
-  const t = tFine / 5120;
-  const var1 = adc - (c.h1 * 16 + (c.h3 / 2) * t);
-  const var2 = var1 * ((c.h2 / 262144) * (1 + (c.h4 / 16384) * t + (c.h5 / 1048576) * t * t));
-  const var3 = c.h6 / 16384;
-  const var4 = c.h7 / 2097152;
-  const h = var2 + (var3 + var4 * t) * var2 * var2;
-  return h > 100 ? 100 : h < 0 ? 0 : h;
-}
-
-/** BME680 gas range constants, datasheet 3.4.1 table 16 (BME680 only; the BME688 uses another formula). */
-export const GAS_CONST_ARRAY1 = [1, 1, 1, 1, 1, 0.99, 1, 0.992, 1, 1, 0.998, 0.995, 1, 0.99, 1, 1];
-export const GAS_CONST_ARRAY2 = [
-  8000000, 4000000, 2000000, 1000000, 499500.4995, 248262.1648, 125000, 63004.03226, 31281.28128, 15625, 7812.5,
-  3906.25, 1953.125, 976.5625, 488.28125, 244.140625,
-];
-
-/** BME680 gas resistance (Ω) from the 10-bit gas ADC value and the 4-bit gas range, datasheet 3.4.1. */
-export function compensateGas(c: Bme680Calibration, adc: number, range: number): number {
-  const var1 = (1340 + 5 * c.rangeSwitchingError) * GAS_CONST_ARRAY1[range & 15];
-  return (var1 * GAS_CONST_ARRAY2[range & 15]) / (adc - 512 + var1);
-}
-
-/** BME688 gas resistance (Ω) from the 10-bit gas ADC value and the 4-bit gas range: Bosch's formula for the "high"
- *  gas variant (BME68x SensorAPI, calc_gas_resistance_high, floating-point form):
- *  R = 10^6 · 2^(18 − range) / (4096 + 3 · (adc − 512)). No calibration value takes part. */
-export function compensateGasHigh(adc: number, range: number): number {
-  return (1_000_000 * 2 ** (18 - (range & 15))) / (4096 + 3 * (adc - 512));
-}
-
-/** res_heat_x register value for a target hot-plate temperature (°C) at an ambient temperature (°C),
- * datasheet 3.3.5 (floating point). Target clamped to 400 °C as in Bosch's API. */
-export function heaterResistance(c: Bme680Calibration, target: number, ambient: number): number {
-  if (target > 400) target = 400;
-  const var1 = c.g1 / 16 + 49;
-  const var2 = (c.g2 / 32768) * 0.0005 + 0.00235;
-  const var3 = c.g3 / 1024;
-  const var4 = var1 * (1 + var2 * target);
-  const var5 = var4 + var3 * ambient;
-  const r = Math.trunc(3.4 * (var5 * (4 / (4 + c.resHeatRange)) * (1 / (1 + c.resHeatVal * 0.002)) - 25));
-  return r < 0 ? 0 : r > 255 ? 255 : r;
-}
-
-/** Maximum heater duration gas_wait can hold: 63 × 64 ms. */
-export const GAS_WAIT_MAX_MS = 4032;
-
-/** gas_wait_x encoding (datasheet 5.3.3.3): bits <5:0> value in ms, bits <7:6> multiplier ×1, ×4, ×16, ×64.
- * Uses the smallest multiplier that holds the duration and rounds up, so the heater is on at least `ms`. */
-export function encodeGasWait(ms: number): number {
-  if (!(ms >= 1 && ms <= GAS_WAIT_MAX_MS)) throw new RangeError(`BME680: heater duration must be 1…${GAS_WAIT_MAX_MS} ms`);
-  for (let m = 0; m < 4; m++) {
-    const unit = 1 << (2 * m);
-    const v = Math.ceil(ms / unit);
-    if (v <= 63) return (m << 6) | v;
-  }
-  return 0xff;
-}
-export function decodeGasWait(code: number): number {
-  return (code & 0x3f) * (1 << (2 * ((code >> 6) & 3)));
-}
-
-/** Measurement duration in ms for oversampling codes (0…5) and heater duration (ms, 0 = gas off), rounded up.
- * Timing model of Bosch's API (bme680_get_profile_dur): 1.963 ms per oversampling cycle, 4 × 0.477 ms TPH switching,
- * 5 × 0.477 ms gas conversion, 1 ms wake-up, plus the heating time. */
-export function measurementDuration(osT: number, osP: number, osH: number, heaterMs: number): number {
-  const cycles = OVERSAMPLING[osT] + OVERSAMPLING[osP] + OVERSAMPLING[osH];
-  const us = cycles * 1963 + 477 * 4 + 477 * 5 + 1000;
-  return Math.ceil(us / 1000) + heaterMs;
-}
 
 function osCode(value: number | undefined, name: string, allowSkip: boolean, current: number): number {
   if (value === undefined) return current;
@@ -312,14 +144,12 @@ function osCode(value: number | undefined, name: string, allowSkip: boolean, cur
   return code;
 }
 
-function makeError(kind: SensorErrorKind, message: string, cause?: unknown): SensorError {
-  return new SensorError(kind, message, cause);
-}
-
 const POLL_MS = 2;
 
 export default class Bme680 {
-  #io: Bme680I2C | undefined;
+  #io: I2C | undefined;
+  /** "BME680 at 0x77": how messages name this sensor */
+  readonly #who: string;
   #onSample: ((sample: Bme680Sample) => void) | undefined;
   #onError: ((error: SensorError) => void) | undefined;
   #calibration: Bme680Calibration | undefined;
@@ -343,7 +173,9 @@ export default class Bme680 {
   #timer: Timer | undefined;
   #periodic: Timer | undefined;
   #started = 0;
-  #deadline = 0;
+  /** the measurement's expected duration (ms), and the status polls made after it */
+  #expected = 0;
+  #polls = 0;
   /** variant id read from the chip (VARIANT_BME680 or VARIANT_BME688) */
   #variant = VARIANT_BME680;
 
@@ -354,29 +186,18 @@ export default class Bme680 {
     if (typeof s.io !== "function") throw new TypeError("BME680: options.sensor.io (an I2C class) required");
     const address = s.address ?? 0x77;
     requireModelAddress("bme680", address); // 0x76 or 0x77, for a BME688 too (sensors/models.ts)
+    this.#who = `BME680 at 0x${address.toString(16)}`;
     this.#onSample = options.onSample;
     this.#onError = options.onError;
-    const init: { data: number; clock: number; hz: number; address: number; port?: number } = {
-      data: s.data,
-      clock: s.clock,
-      hz: s.hz ?? 100000,
-      address,
-    };
-    if (s.port !== undefined) init.port = s.port;
-    const io = new s.io(init);
+    const io = openI2C(s, address);
     this.#io = io;
     try {
-      this.#checkChipId();
-      this.#write([REG.RESET, SOFT_RESET_CMD]);
+      this.#setUp();
     } catch (e) {
       this.#io = undefined;
       io.close?.();
-      throw this.#asError(e);
+      throw e;
     }
-    this.#timer = Timer.set(() => {
-      this.#timer = undefined;
-      this.#afterReset();
-    }, RESET_WAIT_MS);
   }
 
   /** Change settings; unspecified options keep their value. Throws RangeError on invalid options (and changes
@@ -513,67 +334,72 @@ export default class Bme680 {
 
   // ---- internals ----
 
+  /** Write register/value pairs. An I2C exception becomes SensorError "nack". */
   #write(bytes: number[]): void {
-    this.#io!.write(Uint8Array.from(bytes));
+    try {
+      this.#io!.write(Uint8Array.from(bytes));
+    } catch (e) {
+      throw transferError(this.#who, e);
+    }
   }
 
+  /** Read `count` registers from `register` on. An I2C exception becomes SensorError "nack". */
   #read(register: number, count: number): Uint8Array {
     const io = this.#io!;
-    io.write(Uint8Array.of(register), false);
-    const got = new Uint8Array(io.read(count));
-    if (got.length !== count) throw makeError("invalid", `BME680: short read at 0x${register.toString(16)}`);
+    let got: Uint8Array;
+    try {
+      io.write(Uint8Array.of(register), false);
+      got = new Uint8Array(io.read(count));
+    } catch (e) {
+      throw transferError(this.#who, e);
+    }
+    if (got.length !== count) throw new SensorError("invalid", `${this.#who}: short read at 0x${register.toString(16)}`);
     return got;
   }
 
-  /** Chip id, then variant id (which says where the gas result is and how to convert it). */
+  /** Chip id, then variant id (which says where the gas result is and how to convert it). Throws SensorError. */
   #checkChipId(): void {
-    let id: number, variant: number;
-    try {
-      id = this.#read(REG.CHIP_ID, 1)[0];
-      if (id !== CHIP_ID) throw makeError("invalid", `BME680: unexpected chip id 0x${id.toString(16)} (expected 0x61)`);
-      variant = this.#read(REG.VARIANT_ID, 1)[0];
-    } catch (e) {
-      throw this.#asError(e);
-    }
+    const id = this.#read(REG.CHIP_ID, 1)[0];
+    if (id !== CHIP_ID) throw new SensorError("invalid", `${this.#who}: unexpected chip id 0x${id.toString(16)} (expected 0x61)`);
+    const variant = this.#read(REG.VARIANT_ID, 1)[0];
     if (variant !== VARIANT_BME680 && variant !== VARIANT_BME688)
-      throw makeError("invalid", `BME68x: unknown variant id 0x${variant.toString(16)} (0x00 BME680, 0x01 BME688)`);
+      throw new SensorError("invalid", `${this.#who}: unknown variant id 0x${variant.toString(16)} (0x00 BME680, 0x01 BME688)`);
     this.#variant = variant;
   }
 
-  /** I2C exceptions (NACK) become SensorError "nack"; SensorErrors pass through. */
-  #asError(error: unknown): SensorError {
-    if (error instanceof SensorError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    return makeError("nack", "BME680: I2C transfer failed: " + message, error);
+  /** Set the chip up, at construction and after any failure: chip id and variant id, soft reset, then (from a timer,
+   *  RESET_WAIT_MS later) calibration. Throws SensorError if the chip id check or the reset command fails. */
+  #setUp(): void {
+    this.#checkChipId();
+    this.#write([REG.RESET, SOFT_RESET_CMD]);
+    this.#timer = Timer.set(() => {
+      this.#timer = undefined;
+      this.#afterReset();
+    }, RESET_WAIT_MS);
   }
 
+  /** A failed measurement or set-up: no reading is current any more, and the next measurement sets the chip up again
+   *  (a chip unplugged and plugged back, or replaced, recovers by itself). Reported through onError. */
   #fail(error: unknown): void {
-    const e = this.#asError(error);
     this.#sample = undefined;
     this.#needsInit = true;
     this.#state = "idle";
     Timer.clear(this.#timer);
     this.#timer = undefined;
-    this.#onError?.(e);
+    this.#onError?.(transferError(this.#who, error));
   }
 
-  /** Re-initialise after a failure: chip id, soft reset, then calibration after RESET_WAIT_MS. */
+  /** Set the chip up again before the measurement that was asked for (see #fail). */
   #reinit(): void {
     this.#state = "init";
     this.#pending = true;
     this.#needsInit = false;
     try {
-      this.#checkChipId();
-      this.#write([REG.RESET, SOFT_RESET_CMD]);
+      this.#setUp();
     } catch (e) {
       this.#pending = false;
       this.#fail(e);
-      return;
     }
-    this.#timer = Timer.set(() => {
-      this.#timer = undefined;
-      this.#afterReset();
-    }, RESET_WAIT_MS);
   }
 
   #afterReset(): void {
@@ -584,7 +410,7 @@ export default class Bme680 {
       const other = this.#read(REG.RES_HEAT_VAL, 5);
       const cal = parseCalibration(c1, c2, other);
       if (cal.t1 === 0 || cal.t2 === 0 || cal.p1 === 0)
-        throw makeError("invalid", "BME680: calibration memory reads as blank");
+        throw new SensorError("invalid", `${this.#who}: calibration memory reads as blank`);
       this.#calibration = cal;
     } catch (e) {
       this.#pending = false;
@@ -619,12 +445,12 @@ export default class Bme680 {
       return;
     }
     if (id !== CHIP_ID) {
-      this.#fail(makeError("invalid", `BME680: unexpected chip id 0x${id.toString(16)} (expected 0x61)`));
+      this.#fail(new SensorError("invalid", `${this.#who}: unexpected chip id 0x${id.toString(16)} (expected 0x61)`));
       return;
     }
     if (variant !== this.#variant) {
       // another chip (a BME688 where a BME680 was, or the reverse): its calibration and gas registers differ
-      this.#fail(makeError("invalid", `BME68x: variant id changed to 0x${variant.toString(16)} (chip replaced): set up again`));
+      this.#fail(new SensorError("invalid", `${this.#who}: variant id changed to 0x${variant.toString(16)} (chip replaced): set up again`));
       return;
     }
     if ((config & 0x1c) !== this.#filter << 2) bytes.push(REG.CONFIG, (config & ~0x1c) | (this.#filter << 2));
@@ -650,7 +476,8 @@ export default class Bme680 {
     const expected = measurementDuration(this.#osT, this.#osP, this.#osH, heater ? heater.duration : 0);
     this.#state = "measuring";
     this.#started = Date.now();
-    this.#deadline = this.#started + expected * 2 + 20;
+    this.#expected = expected;
+    this.#polls = 0;
     this.#gasOn = heater !== null;
     this.#timer = Timer.set(() => this.#poll(), expected);
   }
@@ -670,13 +497,18 @@ export default class Bme680 {
     }
     const now = Date.now();
     if ((f[0] & 0x80) === 0) {
-      if (now >= this.#deadline) {
+      // Not ready: polled every POLL_MS up to twice the expected duration + 20 ms. As in the Si7021 driver, the bound
+      // counts the polls (`waited`: when this read was due, by the schedule), so a timer that fires late on a busy
+      // device does not eat into the chip's time.
+      const waited = this.#expected + this.#polls * POLL_MS;
+      this.#polls++;
+      if (waited >= this.#expected * 2 + 20) {
         try {
           this.#write([REG.CTRL_MEAS, (this.#osT << 5) | (this.#osP << 2)]); // back to sleep
         } catch {
           // reported below anyway
         }
-        this.#fail(makeError("timeout", `BME680: measurement not complete after ${String(now - this.#started)} ms`));
+        this.#fail(new SensorError("timeout", `${this.#who}: measurement not complete after ${String(now - this.#started)} ms`));
         return;
       }
       this.#timer = Timer.set(() => this.#poll(), POLL_MS);
@@ -707,7 +539,7 @@ export default class Bme680 {
       sample.gas = valid && heaterStable ? { resistance, valid, heaterStable } : { valid, heaterStable };
     }
     if (!Number.isFinite(t.temperature) || (sample.barometer && !Number.isFinite(sample.barometer.pressure))) {
-      this.#fail(makeError("invalid", "BME680: compensation produced a non-finite value"));
+      this.#fail(new SensorError("invalid", `${this.#who}: compensation produced a non-finite value`));
       return;
     }
     this.#lastTemperature = t.temperature;

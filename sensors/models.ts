@@ -1,7 +1,7 @@
 /**
  * The built-in sensor models, and the I2C addresses their chips can answer at: defined here ONCE and used by the
  * configuration (modules/app/config.ts), `startSensors` (sensors/index.ts), the drivers (sensors/si7021.ts,
- * sensors/bme680.ts), the bridge (sensors/bridge.ts) and the simulated buses (host/sim/devices.ts, the lin build).
+ * sensors/bme680.ts), the bridge (sensors/bridge.ts) and the simulated buses (simulators/devices.ts: npm start and the lin build).
  *
  *   model     chip                        addresses
  *   si7021    Silicon Labs Si7021-A20     0x40 (the datasheet's only slave address)

@@ -18,7 +18,9 @@
  *  - When a measurement completes, `onSample(sample)` is called; `sample()` returns the latest completed reading with
  *    its `time` (Date.now() ms), or undefined before the first one AND after a failed measurement (as the BME680
  *    driver does: a failure never leaves an old value looking current). A failed measurement calls `onError(error)`
- *    with a `SensorError` whose `kind` is "nack", "crc", "timeout" or "invalid", and never produces a value.
+ *    with a `SensorError` whose `kind` is "nack", "crc", "timeout" or "invalid", and never produces a value. The next
+ *    measurement first writes the resolution and heater settings again (read-modify-write of the user register), as
+ *    the BME680 driver sets its chip up again: a chip unplugged and plugged back (power-cycled) has lost them.
  *  - `configure({interval})` measures periodically: once at once, then every `interval` ms (0 stops). Without it,
  *    call `measure()`.
  *  - Every checksum the chip sends (measurements, electronic ID) is checked; a mismatch is an error, never a value.
@@ -37,31 +39,9 @@
  */
 import Timer from "timer";
 import { crc8 } from "./crc8";
-import { SensorError, type SensorErrorKind } from "./errors";
+import { SensorError } from "./errors";
+import { openI2C, transferError, type I2C, type SensorBusOptions } from "./i2c";
 import { requireModelAddress } from "./models";
-
-/** What the driver needs of an ECMA-419 I2C instance (satisfied by `embedded:io/i2c` of every typings version). */
-export interface I2CLike {
-  write(buffer: Uint8Array, stop?: boolean): void;
-  read(count: number, stop?: boolean): ArrayBuffer;
-  close?(): void;
-}
-export type I2CConstructor = new (options: {
-  data: number;
-  clock: number;
-  hz: number;
-  address: number;
-  port?: number;
-}) => I2CLike;
-
-export interface SensorBusOptions {
-  io: I2CConstructor;
-  data: number;
-  clock: number;
-  hz?: number;
-  port?: number;
-  address?: number;
-}
 
 export interface Si7021Sample {
   thermometer: { temperature: number };
@@ -201,16 +181,18 @@ function hex2(n: number): string {
   return (n < 16 ? "0" : "") + n.toString(16);
 }
 
-const Phase = { Idle: 0, Humidity: 1, Temperature: 2, Reset: 3, Closed: 4 } as const;
-type Phase = (typeof Phase)[keyof typeof Phase];
+/** What the driver is doing: a string union, as in the BME680 driver. */
+type Phase = "idle" | "humidity" | "temperature" | "reset" | "closed";
 
 export default class Si7021 {
-  #io: I2CLike | undefined;
+  #io: I2C | undefined;
   readonly #address: number;
+  /** "Si7021 at 0x40": how messages name this sensor */
+  readonly #who: string;
   #onSample: ((sample: Si7021Sample) => void) | undefined;
   #onError: ((error: SensorError) => void) | undefined;
 
-  #phase: Phase = Phase.Idle;
+  #phase: Phase = "idle";
   #timer: Timer | undefined;
   #periodic: Timer | undefined;
   #polls = 0;
@@ -232,15 +214,10 @@ export default class Si7021 {
     if (!sensor || typeof sensor.io !== "function") throw new TypeError("Si7021: options.sensor.io (I2C class) required");
     this.#address = sensor.address ?? 0x40;
     requireModelAddress("si7021", this.#address); // 0x40 is the chip's only address (sensors/models.ts)
+    this.#who = `Si7021 at 0x${this.#address.toString(16)}`;
     this.#onSample = options.onSample;
     this.#onError = options.onError;
-    const io = new sensor.io({
-      data: sensor.data,
-      clock: sensor.clock,
-      hz: sensor.hz ?? 100_000,
-      address: this.#address,
-      ...(sensor.port === undefined ? {} : { port: sensor.port }),
-    });
+    const io = openI2C(sensor, this.#address);
     this.#io = io;
     try {
       this.#readRegister(READ_USER_1); // presence check: a missing chip NACKs
@@ -278,7 +255,7 @@ export default class Si7021 {
       if (heater !== undefined) this.#heater = heater;
       if (heaterCurrent !== undefined) this.#heaterCurrent = heaterCurrent;
       this.#registersDirty = true;
-      if (this.#phase === Phase.Idle) this.#writeRegisters(); // throws SensorError on I/O failure
+      if (this.#phase === "idle") this.#writeRegisters(); // throws SensorError on I/O failure
     }
     if (interval !== undefined) {
       Timer.clear(this.#periodic);
@@ -312,21 +289,21 @@ export default class Si7021 {
   /** Start a measurement. Returns false if one is already in progress (nothing changes); during a reset the
    *  measurement is queued. The result arrives through onSample or onError. */
   measure(): boolean {
-    if (this.#phase === Phase.Closed) return false;
-    if (this.#phase === Phase.Reset) {
+    if (this.#phase === "closed") return false;
+    if (this.#phase === "reset") {
       this.#pendingMeasure = true;
       return true;
     }
-    if (this.#phase !== Phase.Idle) return false;
+    if (this.#phase !== "idle") return false;
     if (this.#registersDirty) {
       try {
         this.#writeRegisters();
       } catch (e) {
-        this.#report(e);
+        this.#fail(e);
         return true;
       }
     }
-    if (!this.#command(MEASURE_RH_NO_HOLD, Phase.Humidity)) return true;
+    if (!this.#command(MEASURE_RH_NO_HOLD, "humidity")) return true;
     const res = RESOLUTIONS[this.#resolution];
     this.#schedule(res.humidityMs + res.temperatureMs); // an RH measurement includes a temperature conversion
     return true;
@@ -334,7 +311,7 @@ export default class Si7021 {
 
   /** Whether a measurement or reset is in progress. */
   get busy(): boolean {
-    return this.#phase === Phase.Humidity || this.#phase === Phase.Temperature || this.#phase === Phase.Reset;
+    return this.#phase === "humidity" || this.#phase === "temperature" || this.#phase === "reset";
   }
 
   /** Soft reset (command 0xFE). The chip is ready after 15 ms, waited for with a timer; the configured resolution and
@@ -344,9 +321,9 @@ export default class Si7021 {
    *  measurement, "nack" if the chip does not acknowledge the command. `callback` runs when the reset is over. */
   reset(callback?: () => void): void {
     this.#open();
-    if (this.#phase !== Phase.Idle) throw new SensorError("busy", "Si7021: cannot reset during a measurement");
+    if (this.#phase !== "idle") throw new SensorError("busy", "Si7021: cannot reset during a measurement");
     this.#write([RESET]);
-    this.#phase = Phase.Reset;
+    this.#phase = "reset";
     this.#registersDirty = true;
     this.#polls = 0;
     this.#timer = Timer.set(() => this.#afterReset(callback), RESET_TIME_MS);
@@ -356,7 +333,7 @@ export default class Si7021 {
    *  register reads (no conversion involved); throws SensorError ("busy", "nack", "crc"). */
   identify(): Si7021Identity {
     this.#open();
-    if (this.#phase !== Phase.Idle) throw new SensorError("busy", "Si7021: busy");
+    if (this.#phase !== "idle") throw new SensorError("busy", "Si7021: busy");
     const a = this.#transfer([0xfa, 0x0f], 8); // SNA_3 CRC SNA_2 CRC SNA_1 CRC SNA_0 CRC
     const b = this.#transfer([0xfc, 0xc9], 6); // SNB_3 SNB_2 CRC SNB_1 SNB_0 CRC
     // Each CRC covers every serial byte of its access up to that point (cumulative, initialised to 0).
@@ -384,16 +361,16 @@ export default class Si7021 {
   /** Read user register 1 and the heater control register (for diagnostics). */
   readRegisters(): { user: number; heater: number } {
     this.#open();
-    if (this.#phase !== Phase.Idle) throw new SensorError("busy", "Si7021: busy");
+    if (this.#phase !== "idle") throw new SensorError("busy", "Si7021: busy");
     return { user: this.#readRegister(READ_USER_1), heater: this.#readRegister(READ_HEATER) };
   }
 
   close(): void {
-    if (this.#phase === Phase.Closed) return;
+    if (this.#phase === "closed") return;
     Timer.clear(this.#timer);
     Timer.clear(this.#periodic);
     this.#timer = this.#periodic = undefined;
-    this.#phase = Phase.Closed;
+    this.#phase = "closed";
     const io = this.#io;
     this.#io = undefined;
     this.#onSample = this.#onError = undefined;
@@ -402,26 +379,28 @@ export default class Si7021 {
 
   // ---- internals ----
 
-  #open(): I2CLike {
-    if (this.#phase === Phase.Closed || !this.#io) throw new SensorError("closed", "Si7021: closed");
+  #open(): I2C {
+    if (this.#phase === "closed" || !this.#io) throw new SensorError("closed", "Si7021: closed");
     return this.#io;
   }
 
+  /** Send a command (and its data). An I2C exception becomes SensorError "nack". */
   #write(bytes: number[]): void {
     const io = this.#open();
     try {
       io.write(Uint8Array.from(bytes));
     } catch (e) {
-      throw new SensorError("nack", `Si7021 at 0x${this.#address.toString(16)}: no acknowledge`, e);
+      throw transferError(this.#who, e);
     }
   }
 
+  /** Send a command and read `count` bytes. An I2C exception becomes SensorError "nack". */
   #transfer(command: number[], count: number): Uint8Array {
     this.#write(command);
     try {
       return new Uint8Array(this.#open().read(count));
     } catch (e) {
-      throw new SensorError("nack", `Si7021 at 0x${this.#address.toString(16)}: no acknowledge on read`, e);
+      throw transferError(this.#who + " (read)", e);
     }
   }
 
@@ -447,8 +426,7 @@ export default class Si7021 {
     try {
       this.#write([command]);
     } catch (e) {
-      this.#phase = Phase.Idle;
-      this.#report(e);
+      this.#fail(e);
       return false;
     }
     this.#phase = phase;
@@ -458,7 +436,7 @@ export default class Si7021 {
 
   #afterReset(callback: (() => void) | undefined): void {
     this.#timer = undefined;
-    if (this.#phase !== Phase.Reset) return;
+    if (this.#phase !== "reset") return;
     try {
       this.#writeRegisters();
     } catch (e) {
@@ -468,10 +446,9 @@ export default class Si7021 {
         this.#timer = Timer.set(() => this.#afterReset(callback), this.#pollInterval); // still resetting: NACKs
         return;
       }
-      this.#phase = Phase.Idle;
-      this.#report(e);
+      this.#fail(e);
     }
-    this.#phase = Phase.Idle;
+    this.#phase = "idle";
     callback?.();
     if (this.#pendingMeasure) {
       this.#pendingMeasure = false;
@@ -486,7 +463,7 @@ export default class Si7021 {
   #poll(conversionMs: number): void {
     this.#timer = undefined;
     const phase = this.#phase;
-    if (phase !== Phase.Humidity && phase !== Phase.Temperature) return;
+    if (phase !== "humidity" && phase !== "temperature") return;
     const io = this.#io;
     if (!io) return;
     let bytes: Uint8Array;
@@ -498,21 +475,18 @@ export default class Si7021 {
       const waited = Math.ceil(conversionMs) + this.#polls * this.#pollInterval;
       this.#polls++;
       if (waited >= this.#timeout) {
-        this.#fail(
-          "timeout",
-          `Si7021 at 0x${this.#address.toString(16)}: ${phase === Phase.Humidity ? "humidity" : "temperature"} measurement not complete after ${String(this.#timeout)} ms`,
-        );
+        this.#fail(new SensorError("timeout", `${this.#who}: ${phase} measurement not complete after ${String(this.#timeout)} ms`));
         return;
       }
       this.#timer = Timer.set(() => this.#poll(conversionMs), this.#pollInterval);
       return;
     }
     if (crc8(bytes, 0, 2) !== bytes[2]) {
-      this.#fail("crc", `Si7021 at 0x${this.#address.toString(16)}: measurement CRC mismatch`);
+      this.#fail(new SensorError("crc", `${this.#who}: measurement CRC mismatch`));
       return;
     }
     const code = (bytes[0] << 8) | bytes[1];
-    if (phase === Phase.Humidity) {
+    if (phase === "humidity") {
       const rh = humidityFromCode(code);
       this.#humidity = rh < 0 ? 0 : rh > 100 ? 100 : rh; // §5.1.1: the host may limit RH to 0..100
       if (this.#fastTemperature) {
@@ -520,14 +494,13 @@ export default class Si7021 {
         try {
           t = this.#transfer([READ_T_FROM_RH], 2); // no checksum exists for 0xE0
         } catch (e) {
-          this.#phase = Phase.Idle;
-          this.#report(e);
+          this.#fail(e);
           return;
         }
         this.#complete((t[0] << 8) | t[1]);
         return;
       }
-      if (!this.#command(MEASURE_T_NO_HOLD, Phase.Temperature)) return;
+      if (!this.#command(MEASURE_T_NO_HOLD, "temperature")) return;
       this.#schedule(RESOLUTIONS[this.#resolution].temperatureMs);
       return;
     }
@@ -538,10 +511,10 @@ export default class Si7021 {
     const temperature = temperatureFromCode(temperatureCode);
     // the rated range plus the conversion's rounding at its ends; see "What is reported and what is refused" above
     if (!temperatureInRange(temperature, RESOLUTIONS[this.#resolution].temperatureBits)) {
-      this.#fail("invalid", `Si7021 at 0x${this.#address.toString(16)}: temperature ${String(temperature)} °C outside -40..125 (code 0x${temperatureCode.toString(16)})`);
+      this.#fail(new SensorError("invalid", `${this.#who}: temperature ${String(temperature)} °C outside -40..125 (code 0x${temperatureCode.toString(16)})`));
       return;
     }
-    this.#phase = Phase.Idle;
+    this.#phase = "idle";
     const sample: Si7021Sample = {
       thermometer: { temperature },
       hygrometer: { humidity: this.#humidity },
@@ -551,16 +524,16 @@ export default class Si7021 {
     this.#onSample?.(sample);
   }
 
-  #fail(kind: SensorErrorKind, message: string): void {
-    this.#phase = Phase.Idle;
-    this.#report(new SensorError(kind, message));
-  }
-
-  #report(error: unknown): void {
-    if (this.#phase === Phase.Closed) return;
-    this.#latest = undefined; // a failed measurement never leaves an old reading looking current
-    const e = error instanceof SensorError ? error : new SensorError("nack", String(error), error);
-    this.#onError?.(e);
+  /** A failed measurement, register write or reset: the driver is idle again, no reading is current any more (a
+   *  failure never leaves an old reading looking current), and the next measurement sets the chip up again first
+   *  (writes resolution and heater settings: a chip unplugged and plugged back has lost them), as the BME680 driver
+   *  does. Reported through onError. */
+  #fail(error: unknown): void {
+    if (this.#phase === "closed") return;
+    this.#phase = "idle";
+    this.#latest = undefined;
+    this.#registersDirty = true;
+    this.#onError?.(transferError(this.#who, error));
   }
 }
 

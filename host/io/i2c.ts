@@ -1,103 +1,33 @@
 /**
- * Host (Node) implementation of the ECMA-419 `embedded:io/i2c` I/O class, backed by the simulated bus in
- * `host/sim/bus.ts`. Semantics follow ECMA-419 and Moddable's ESP32 implementation:
- *  - the constructor validates its options but does not probe the device (an absent device fails on first transfer);
- *  - `write(buffer, stop = true)` sends the bytes; a NACK throws an Error (as the device implementation does);
- *  - `read(count, stop = true)` returns a new ArrayBuffer of `count` bytes; `read(buffer, stop = true)` fills the
- *    given buffer (ArrayBuffer or view) and returns undefined: driver code should not depend on that return value,
- *    because the typings of @moddable/typings 5.6.0 and of the Moddable SDK disagree about it;
- *  - `close()` releases the instance; any later call throws.
+ * Host (Node) implementation of the ECMA-419 `embedded:io/i2c` I/O class: the simulated I2C class of
+ * `simulators/i2c.ts` (semantics there), with one simulated bus per `port` (`busForPort`; no port and port 0 are
+ * `defaultBus`).
  * Loading this module installs plug-and-play simulated chips on the default bus (Si7021 at 0x40, BME680 at
- * 0x76/0x77), unless MODDABLE_PROMETHEUS_SIM=off; `defaultBus.reset()` removes them.
+ * 0x76/0x77; simulators/devices.ts) for `npm start`, unless MODDABLE_PROMETHEUS_SIM=off. Tests do not use this bus:
+ * each makes its own (`simulatedI2C(() => bus)`).
  */
-import { busForPort, defaultBus, type SimBus } from "../sim/bus";
-import { installSimulators } from "../sim/devices";
+import { SimBus } from "../../simulators/bus";
+import { installSimulators } from "../../simulators/devices";
+import { simulatedI2C } from "../../simulators/i2c";
 
-// Simulated chips at their datasheet addresses for `npm start` (see host/sim/devices.ts); tests reset the bus.
+export type { I2COptions } from "../../simulators/i2c";
+
+/** The bus of port 0 / no port. */
+export const defaultBus = new SimBus();
 if (process.env.MODDABLE_PROMETHEUS_SIM !== "off") installSimulators(defaultBus);
 
-type Bufferish = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+const ports = new Map<number, SimBus>();
 
-export interface I2COptions {
-  data: number;
-  clock: number;
-  hz: number;
-  address: number;
-  port?: number;
-  format?: "buffer";
-  target?: unknown;
-  [other: string]: unknown;
+/** The bus for an ECMA-419 `port` option; undefined and 0 are the default bus. */
+export function busForPort(port?: number): SimBus {
+  if (port === undefined || port === 0) return defaultBus;
+  let bus = ports.get(port);
+  if (!bus) {
+    bus = new SimBus();
+    ports.set(port, bus);
+  }
+  return bus;
 }
 
-function bytesOf(buffer: Bufferish): Uint8Array {
-  if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  if (buffer instanceof ArrayBuffer || buffer instanceof SharedArrayBuffer) return new Uint8Array(buffer);
-  throw new TypeError("I2C: buffer expected");
-}
-
-export default class I2C {
-  #bus: SimBus | undefined;
-  readonly #address: number;
-  readonly target: unknown;
-
-  constructor(options: I2COptions) {
-    if (options === null || typeof options !== "object") throw new TypeError("I2C: options object required");
-    const { address, hz, data, clock } = options;
-    if (!Number.isInteger(address) || address < 0 || address > 0x7f)
-      throw new RangeError(`I2C: invalid address ${String(address)}`);
-    if (typeof hz !== "number" || !(hz > 0) || hz > 5_000_000) throw new RangeError(`I2C: invalid hz ${String(hz)}`);
-    if (!Number.isInteger(data) || data < 0) throw new RangeError(`I2C: invalid data pin ${String(data)}`);
-    if (!Number.isInteger(clock) || clock < 0) throw new RangeError(`I2C: invalid clock pin ${String(clock)}`);
-    if (data === clock) throw new RangeError("I2C: data and clock must be different pins");
-    if (options.format !== undefined && options.format !== "buffer") throw new RangeError("I2C: unsupported format");
-    this.#address = address;
-    this.#bus = busForPort(options.port);
-    this.target = options.target;
-  }
-
-  get format(): "buffer" {
-    return "buffer";
-  }
-  set format(value: "buffer") {
-    if (value !== "buffer") throw new RangeError("I2C: unsupported format");
-  }
-
-  get resolution(): number {
-    return 8;
-  }
-
-  #open(): SimBus {
-    if (!this.#bus) throw new Error("I2C: closed");
-    return this.#bus;
-  }
-
-  write(buffer: Bufferish, stop: boolean = true): void {
-    const bus = this.#open();
-    const bytes = bytesOf(buffer);
-    if (!bus.write(this.#address, bytes, stop !== false))
-      throw new Error(`I2C write failed: NACK from 0x${this.#address.toString(16)}`);
-  }
-
-  read(count: number, stop?: boolean): ArrayBuffer;
-  read(buffer: Bufferish, stop?: boolean): undefined;
-  read(what: number | Bufferish, stop: boolean = true): ArrayBuffer | undefined {
-    const bus = this.#open();
-    if (typeof what === "number") {
-      if (!Number.isInteger(what) || what < 0 || what > 65535) throw new RangeError("I2C: invalid byte count");
-      const got = bus.read(this.#address, what, stop !== false);
-      if (got === null) throw new Error(`I2C read failed: NACK from 0x${this.#address.toString(16)}`);
-      const out = new ArrayBuffer(what);
-      new Uint8Array(out).set(got);
-      return out;
-    }
-    const target = bytesOf(what);
-    const got = bus.read(this.#address, target.length, stop !== false);
-    if (got === null) throw new Error(`I2C read failed: NACK from 0x${this.#address.toString(16)}`);
-    target.set(got);
-    return undefined;
-  }
-
-  close(): void {
-    this.#bus = undefined;
-  }
-}
+const I2C = simulatedI2C(busForPort);
+export default I2C;

@@ -12,6 +12,7 @@ import { HttpServer } from "../../modules/http/server";
 import { DeviceMetrics } from "../../modules/device/metrics";
 import * as net from "node:net";
 import { httpGet as get } from "../support/net";
+import { Signal, until } from "../support/wait";
 
 class FakeMonitor implements NetworkMonitor {
   readonly interfaceName = "fake";
@@ -27,21 +28,16 @@ class FakeMonitor implements NetworkMonitor {
   }
 }
 
-/** resolves when `predicate` becomes true, checked after each recorded event (no polling, no sleeps) */
+/** The app's events in order; `until(predicate)` resolves when it holds, checked after each recorded event */
 class Events {
   readonly log: string[] = [];
-  #waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  readonly #recorded = new Signal();
   add(event: string): void {
     this.log.push(event);
-    this.#waiters = this.#waiters.filter((w) => {
-      if (!w.predicate()) return true;
-      w.resolve();
-      return false;
-    });
+    this.#recorded.notify();
   }
   until(predicate: () => boolean): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ predicate, resolve }));
+    return until(predicate, { on: this.#recorded, what: "an app event", detail: () => this.log.join("\n") });
   }
   count(event: string): number {
     return this.log.filter((e) => e === event).length;

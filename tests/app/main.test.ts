@@ -8,27 +8,22 @@ import { spawn } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
 import { freePort, httpGet as get } from "../support/net";
+import { Signal, until } from "../support/wait";
 
 const TOKEN = "tok-SECRET-0123456789";
 const PASSWORD = "pw-SECRET-9876";
 
 describe("main.ts on the host platform", () => {
   const lines: string[] = [];
-  const waiters: { predicate: () => boolean; resolve: () => void }[] = [];
-  const until = (predicate: () => boolean) =>
-    predicate() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ predicate, resolve }));
+  const logged = new Signal();
+  const logShows = (predicate: () => boolean, what: string) => until(predicate, { on: logged, what });
   let main: { stop(): void } | undefined;
   const saved = process.env.MC_CONFIG_port;
 
   beforeAll(() => {
     jest.spyOn(console, "log").mockImplementation((line: unknown) => {
       lines.push(String(line));
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        if (waiters[i].predicate()) {
-          waiters[i].resolve();
-          waiters.splice(i, 1);
-        }
-      }
+      logged.notify();
     });
   });
 
@@ -45,13 +40,13 @@ describe("main.ts on the host platform", () => {
     jest.isolateModules(() => {
       main = require("../../main");
     });
-    await until(() => lines.some((l) => l.startsWith("listening: ")));
+    await logShows(() => lines.some((l) => l.startsWith("listening: ")), "'listening'");
     expect(lines).toContain(`listening: http://127.0.0.1:${String(port)}/metrics`);
     expect(lines[0]).toMatch(/^starting .* exporter 0\.1\.0: port \d+, path \/metrics, hostname esp32-poe$/);
     expect(lines).toContain("network: link up, address 127.0.0.1");
 
     // sensors report once their first reads complete (simulated chips, real conversion times)
-    await until(() => lines.filter((l) => / up$/.test(l) && l.startsWith("sensor ")).length === 2);
+    await logShows(() => lines.filter((l) => / up$/.test(l) && l.startsWith("sensor ")).length === 2, "'sensor ... up' for both sensors");
     const res = await get(port, "/metrics");
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/^exporter_build_info\{version="0\.1\.0",moddable="unknown",xs="unknown",board="simulator",platform="host"\} 1$/m);
@@ -90,13 +85,13 @@ describe("main.ts on the host platform", () => {
 
 describe("main.ts never prints a secret", () => {
   const lines: string[] = [];
-  let onLine: (line: string) => void = () => {};
+  const logged = new Signal();
   let main: { stop(): void } | undefined;
 
   beforeAll(() => {
     jest.spyOn(console, "log").mockImplementation((line: unknown) => {
       lines.push(String(line));
-      onLine(String(line));
+      logged.notify();
     });
   });
 
@@ -127,7 +122,7 @@ describe("main.ts never prints a secret", () => {
     const port = await freePort();
     process.env.MC_CONFIG_port = String(port);
     process.env.MC_CONFIG_auth = JSON.stringify({ bearer: TOKEN, username: "prometheus", password: PASSWORD });
-    const listening = new Promise<void>((resolve) => (onLine = (line) => line.startsWith("listening: ") && resolve()));
+    const listening = until(() => lines.some((l) => l.startsWith("listening: ")), { on: logged, what: "'listening'" });
     jest.isolateModules(() => {
       main = require("../../main");
     });

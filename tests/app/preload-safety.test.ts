@@ -25,6 +25,7 @@ import * as path from "node:path";
 import ts from "typescript";
 import { listCode, moduleMap, preloaded, root } from "../support/manifest";
 import { freePort } from "../support/net";
+import { Signal, until } from "../support/wait";
 
 const MODULES = moduleMap();
 
@@ -39,7 +40,6 @@ const ALLOWED_AT_LOAD: Record<string, string> = {
   "modules/http/parser.ts:TCHAR": "a table filled while the module loads, only read afterwards",
   "modules/client/index.ts:register":
     "prom-client's default registry: a stateless Proxy whose Registry is created on first use, at run time",
-  "host/sim/bus.ts:defaultBus": "the bus of the Node host's embedded:io/i2c; the lin build makes its own at run time",
 };
 
 interface Finding {
@@ -157,11 +157,12 @@ describe("preload safety: source scan of the device modules", () => {
 const NOT_PRELOADED: Record<string, string> = {
   main: "starts the exporter when it loads: preloaded, it would run in the linker at build time",
   "device-info": "calls a native function (getPlatform) at top level, which the linker cannot run",
-  "modules/board/lin/sim-i2c": "simulator build (lin) only: the simulated I2C bus, not on the device",
-  "embedded:io/i2c": "simulator build (lin) only: re-exports modules/board/lin/sim-i2c",
-  "host/sim/bus": "simulator build (lin) only: the chip simulators' bus",
-  "host/sim/si7021": "simulator build (lin) only: the Si7021 simulator",
-  "host/sim/bme680": "simulator build (lin) only: the BME680/BME688 simulator",
+  "embedded:io/i2c": "simulator build (lin) only: the simulated I2C bus (modules/board/lin/sim-i2c), not on the device",
+  "simulators/bus": "simulator build (lin) only: the chip simulators' bus",
+  "simulators/i2c": "simulator build (lin) only: the I2C class on a simulated bus",
+  "simulators/devices": "simulator build (lin) only: which simulated chip sits at which address",
+  "simulators/si7021": "simulator build (lin) only: the Si7021 simulator",
+  "simulators/bme680": "simulator build (lin) only: the BME680/BME688 simulator",
 };
 
 describe("preload safety: the preload lists of the manifests", () => {
@@ -322,15 +323,10 @@ function get(port: number, pathname: string, headers: Record<string, string> = {
 
 describe("preload safety: the exporter runs under preloading's rules", () => {
   const lines: string[] = [];
-  const waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  const logged = new Signal();
   // waits for a log line; gives up after 10 s with the log (a failure, not a hang until jest's timeout)
-  const until = (predicate: () => boolean, what: string) =>
-    predicate()
-      ? Promise.resolve()
-      : new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no ${what} in 10 s; log:\n${lines.join("\n")}`)), 10000);
-          waiters.push({ predicate, resolve: () => (clearTimeout(timer), resolve()) });
-        });
+  const logShows = (predicate: () => boolean, what: string) =>
+    until(predicate, { on: logged, what, timeoutMs: 10000, detail: () => "log:\n" + lines.join("\n") });
   let main: { stop(): void } | undefined;
   let snapshots: Snapshot[] = [];
   let port = 0;
@@ -341,12 +337,7 @@ describe("preload safety: the exporter runs under preloading's rules", () => {
     process.env.MC_CONFIG_port = String(port);
     jest.spyOn(console, "log").mockImplementation((line: unknown) => {
       lines.push(String(line));
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        if (waiters[i].predicate()) {
-          waiters[i].resolve();
-          waiters.splice(i, 1);
-        }
-      }
+      logged.notify();
     });
     // the platform's own modules (here: host/*) first, untracked: on a device they are the SDK's
     const hostModules = JSON.parse(fs.readFileSync(path.join(root, "host", "modules.json"), "utf8")) as Record<string, string>;
@@ -384,8 +375,8 @@ describe("preload safety: the exporter runs under preloading's rules", () => {
 
   test("main.ts serves complete scrapes with both simulated sensors up and no read errors", async () => {
     main = require("../../main");
-    await until(() => lines.some((l) => l.startsWith("listening: ")), "'listening'");
-    await until(() => lines.filter((l) => l.startsWith("sensor ") && / up$/.test(l)).length === 2, "'sensor ... up' for both sensors");
+    await logShows(() => lines.some((l) => l.startsWith("listening: ")), "'listening'");
+    await logShows(() => lines.filter((l) => l.startsWith("sensor ") && / up$/.test(l)).length === 2, "'sensor ... up' for both sensors");
     for (let i = 0; i < 3; i++) {
       const res = await get(port, "/metrics");
       expect(res.status).toBe(200);

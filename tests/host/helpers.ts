@@ -1,7 +1,8 @@
-/** Test helpers for the host platform: node:net peers and promises for ECMA-419 callbacks. */
+/** Test helpers for the host platform: node:net peers and promises for ECMA-419 callbacks. Waiting: tests/support/wait.ts. */
 import * as net from "node:net";
 import Listener from "../../host/io/listener";
 import type TCP from "../../host/io/tcp";
+import { Signal, until } from "../support/wait";
 
 /** A promise with its resolve function. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
@@ -14,19 +15,6 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve, reject };
 }
 
-/** Resolve on the next event-loop turn (after I/O of this turn). */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Resolve once `condition()` holds, checking once per event-loop turn (no wall-clock waiting). */
-export async function until(condition: () => boolean, turns = 1_000_000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (condition()) return;
-    await nextTurn();
-  }
-  throw new Error("condition not reached");
-}
 
 /** A node:net client connected to 127.0.0.1:port, collecting what it receives. */
 export class Peer {
@@ -37,7 +25,7 @@ export class Peer {
   received = 0;
   error: (Error & { code?: string }) | undefined;
   ended = false;
-  #waiters: Array<{ bytes: number; resolve: () => void }> = [];
+  readonly #arrived = new Signal();
 
   constructor(port: number) {
     this.socket = net.connect({ host: "127.0.0.1", port });
@@ -52,14 +40,13 @@ export class Peer {
     this.socket.on("data", (chunk: Buffer) => {
       this.chunks.push(chunk);
       this.received += chunk.length;
-      this.#waiters = this.#waiters.filter((w) => (this.received >= w.bytes ? (w.resolve(), false) : true));
+      this.#arrived.notify();
     });
   }
 
   /** Resolves once at least `bytes` bytes have arrived in total. */
   receivedAtLeast(bytes: number): Promise<void> {
-    if (this.received >= bytes) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ bytes, resolve }));
+    return until(() => this.received >= bytes, { on: this.#arrived, what: `${String(bytes)} bytes` });
   }
 
   text(): string {

@@ -3,7 +3,8 @@ import Instrumentation from "instrumentation";
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
-import { Peer, until } from "./helpers";
+import { Peer } from "./helpers";
+import { until } from "../support/wait";
 
 test("map/name/get: known items have indices, unknown ones are absent", () => {
   for (const name of ["Network Bytes Read", "Network Bytes Written", "Network Sockets", "Timers", "XS Slot Heap Used", "XS Chunk Heap Used"] as const) {

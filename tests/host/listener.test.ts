@@ -3,7 +3,8 @@ import * as net from "node:net";
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
 import { MAX_PENDING } from "../../host/io/listener";
-import { Peer, bytes, deferred, nextTurn, text, until } from "./helpers";
+import { Peer, bytes, deferred, text } from "./helpers";
+import { nextTurn, until } from "../support/wait";
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
+import { Signal, until } from "../support/wait";
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -18,25 +19,28 @@ function run(args: string[], env: Record<string, string> = {}) {
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const lines = createInterface({ input: child.stdout });
-  const queue: string[] = [];
-  const waiters: Array<(line: string) => void> = [];
+  const printed: string[] = [];
+  let taken = 0;
+  const output = new Signal();
   lines.on("line", (line) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(line);
-    else queue.push(line);
+    printed.push(line);
+    output.notify();
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      output.end(new Error(`exited before printing; stderr:\n${stderr}`));
+      resolve(code);
+    }),
+  );
   return {
     child,
     exited,
     stderr: () => stderr,
-    line: () =>
-      new Promise<string>((resolve, reject) => {
-        const queued = queue.shift();
-        if (queued !== undefined) return resolve(queued);
-        waiters.push(resolve);
-        exited.then(() => reject(new Error(`exited before printing; stderr:\n${stderr}`)));
-      }),
+    line: async () => {
+      const index = taken++;
+      await until(() => printed.length > index, { on: output, what: "a line" });
+      return printed[index];
+    },
   };
 }
 

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import TCP from "embedded:io/socket/tcp";
 import Listener from "embedded:io/socket/listener";
 import { configureSockets, PROFILES } from "../../host/io/tcp";
-import { Peer, bytes, deferred, listen, nextTurn, text, until } from "./helpers";
+import { Peer, bytes, deferred, listen, text } from "./helpers";
+import { nextTurn, until } from "../support/wait";
 
 let restore: ReturnType<typeof configureSockets>;
 const cleanups: Array<() => void> = [];
@@ -394,10 +395,7 @@ describe("errors and closing", () => {
     expect(before).not.toContain("0 error"); // the FIN alone was not reported
     expect(events.filter((e) => e.startsWith("0 "))).toEqual(before); // nothing after the failed write, no onError
     // a reset is reported, as the Linux port's read reports it
-    const errored = new Promise<void>((resolve) => {
-      const check = () => (events.includes("1 error") ? resolve() : setImmediate(check));
-      check();
-    });
+    const errored = until(() => events.includes("1 error"), { what: "the reset reported" });
     other.socket.resetAndDestroy();
     await errored;
   });

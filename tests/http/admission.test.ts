@@ -11,6 +11,7 @@ import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../m
 import { Registry, Gauge } from "../../modules/client/index";
 import { configureSockets, pendingDeliveries } from "../../host/io/tcp";
 import { ManualClock } from "../support/clock";
+import { nextTurn } from "../support/wait";
 import { RawClient, parseResponses } from "./client";
 
 const STEP = 50; // ms of server time per step
@@ -36,8 +37,6 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.stop();
   configureSockets(restoreSockets);
 });
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Wait until the host sockets have delivered everything and no server has work waiting for its resume timer:
  *  three event-loop turns in a row with nothing pending. */

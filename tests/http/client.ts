@@ -3,6 +3,7 @@
  * time), and a strict HTTP/1.1 response parser (status line, headers, Content-Length / chunked / close-delimited).
  */
 import * as net from "node:net";
+import { Signal, until } from "../support/wait";
 
 export interface Response {
   status: number;
@@ -18,7 +19,7 @@ export class RawClient {
   data = Buffer.alloc(0);
   closed = false;
   ended = false;
-  private waiters: Array<() => void> = [];
+  private events = new Signal();
   private connected: Promise<void>;
 
   constructor(port: number) {
@@ -41,14 +42,12 @@ export class RawClient {
     });
     this.socket.on("close", () => {
       this.closed = true;
-      this.wake();
+      this.events.end(new Error(`socket closed; received: ${JSON.stringify(this.data.toString("latin1").slice(0, 400))}`));
     });
   }
 
   private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    this.events.notify();
   }
 
   ready(): Promise<void> {
@@ -63,22 +62,12 @@ export class RawClient {
 
   /** resolve once `check` is true (checked after each socket event); reject when the socket closes first */
   until(check: () => boolean, what = "condition"): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const test = () => {
-        if (check()) return resolve();
-        if (this.closed) return reject(new Error(`socket closed before ${what}; received: ${JSON.stringify(this.data.toString("latin1").slice(0, 400))}`));
-        this.waiters.push(test);
-      };
-      test();
-    });
+    return until(check, { on: this.events, what });
   }
 
   /** wait until the peer closed the connection */
   waitClosed(): Promise<void> {
-    return new Promise((resolve) => {
-      const test = () => (this.closed || this.ended ? resolve() : this.waiters.push(test));
-      test();
-    });
+    return this.until(() => this.closed || this.ended, "the peer closing");
   }
 
   /** wait for n complete responses (HEAD responses: pass heads = true for those positions) */

@@ -9,8 +9,10 @@ import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../m
 import { Registry, Gauge } from "../../modules/client/index";
 import { configureSockets } from "../../host/io/tcp";
 import Timer from "../../host/timer";
-import { defaultBus } from "../../host/sim/bus";
-import { Si7021Sim } from "../../host/sim/si7021";
+import { SimBus } from "../../simulators/bus";
+import { simulatedI2C } from "../../simulators/i2c";
+import { Si7021Sim } from "../../simulators/si7021";
+import { Signal, until } from "../support/wait";
 import { startSensors, type Sensors } from "../../sensors/index";
 import { RawClient, parseResponses } from "./client";
 
@@ -112,26 +114,26 @@ describe("sensor sampling under sustained load at the connection cap", () => {
   afterEach(() => {
     sensors?.stop();
     sensors = undefined;
-    defaultBus.reset();
   });
 
   test("every scheduled read of a simulated Si7021 completes while 8 connections scrape back to back", async () => {
     const registry = new Registry();
     fill(registry, 400);
-    defaultBus.reset();
+    const bus = new SimBus();
     const sim = new Si7021Sim({ seed: 3 });
     sim.setEnvironment({ temperature: 21.5, humidity: 40 });
-    defaultBus.attach(sim);
+    bus.attach(sim);
     const outcomes: Array<string | undefined> = [];
-    let wake: () => void = () => {};
+    const read = new Signal();
     sensors = startSensors({
       registry,
       interval: 100,
       i2c: { data: 13, clock: 16, hz: 100000 },
+      io: simulatedI2C(() => bus),
       sensors: [{ model: "si7021", address: 0x40, name: "office" }],
       onRead: (_s, kind) => {
         outcomes.push(kind);
-        wake();
+        read.notify();
       },
     });
     // a timer probe: how late does a 20 ms timer fire while the server is loaded?
@@ -168,11 +170,7 @@ describe("sensor sampling under sustained load at the connection cap", () => {
     }
     // run until 20 reads have completed under load
     const before = outcomes.length;
-    await new Promise<void>((resolve) => {
-      wake = () => {
-        if (outcomes.length - before >= 20) resolve();
-      };
-    });
+    await until(() => outcomes.length - before >= 20, { on: read, what: "20 reads" });
     stopping = true;
     const scrapeErrors = server.stats.scrapeErrors; // before the clients go away mid-response
     for (const c of clients) c.destroy();

@@ -4,37 +4,34 @@
  * that waiting for a read drives, so the outcome does not depend on the machine's speed or load.
  */
 import { Registry } from "../../modules/client/index";
-import { busForPort, defaultBus } from "../../host/sim/bus";
-import { Si7021Sim } from "../../host/sim/si7021";
+import { TestBuses } from "../support/buses";
+import { Si7021Sim } from "../../simulators/si7021";
 import { startSensors, parseAddress, type Sensors, type SensorConfig, type StartSensorsOptions } from "../../sensors/index";
 import { SensorBridge, STANDARD_MAPPINGS } from "../../sensors/bridge";
 import { drive, useVirtualTime, virtualNow } from "./helpers";
+import { Signal, until } from "../support/wait";
+
+// each test its own simulated buses (tests/support/buses.ts)
+const buses = new TestBuses();
+beforeEach(() => buses.fresh());
 
 type Read = { name: string; kind: string | undefined };
 
-/** Collects onRead events; `next(name)` waits for the next completed read of that sensor. */
+/** Collects onRead events; `next(name)` waits for the next completed read of that sensor not yet taken. */
 class Reads {
-  #queues = new Map<string, (string | undefined)[]>();
-  #waiters = new Map<string, ((k: string | undefined) => void)[]>();
+  readonly #arrived = new Signal();
+  readonly #taken = new Map<string, number>();
   readonly log: Read[] = [];
   onRead = (s: { sensor: string }, kind: string | undefined): void => {
     this.log.push({ name: s.sensor, kind });
-    const w = this.#waiters.get(s.sensor)?.shift();
-    if (w) return w(kind);
-    const q = this.#queues.get(s.sensor) ?? [];
-    q.push(kind);
-    this.#queues.set(s.sensor, q);
+    this.#arrived.notify();
   };
-  next(name: string): Promise<string | undefined> {
-    const q = this.#queues.get(name);
-    if (q && q.length) return Promise.resolve(q.shift());
-    return drive(
-      new Promise((resolve) => {
-        const ws = this.#waiters.get(name) ?? [];
-        ws.push(resolve);
-        this.#waiters.set(name, ws);
-      }),
-    );
+  async next(name: string): Promise<string | undefined> {
+    const index = this.#taken.get(name) ?? 0;
+    this.#taken.set(name, index + 1);
+    const of = () => this.log.filter((r) => r.name === name);
+    await drive(until(() => of().length > index, { on: this.#arrived, what: `read ${index + 1} of ${name}` }));
+    return of()[index].kind;
   }
   /** skip reads until one with this outcome (bounded) */
   async until(name: string, kind: string | undefined, max = 50): Promise<void> {
@@ -53,6 +50,7 @@ function start(sensors: SensorConfig[], extra: Partial<StartSensorsOptions> = {}
     registry,
     interval: 40,
     i2c: { data: 13, clock: 16, hz: 100_000 },
+    io: buses.I2C,
     sensors,
     onRead: reads.onRead,
     ...extra,
@@ -71,17 +69,14 @@ beforeEach(() => {
   useVirtualTime();
   registry = new Registry();
   reads = new Reads();
-  defaultBus.reset();
   sim = new Si7021Sim({ seed: 5, now: virtualNow });
   sim.setEnvironment({ temperature: 23.5, humidity: 41 });
-  defaultBus.attach(sim);
+  buses.bus.attach(sim);
 });
 
 afterEach(() => {
   for (const s of running) s.stop();
   running = [];
-  defaultBus.reset();
-  busForPort(1).reset();
   jest.useRealTimers();
 });
 
@@ -143,7 +138,7 @@ describe("bridge with the Si7021", () => {
   test("removal: up 0, nack counted, value series disappear; re-attach: they come back", async () => {
     start([{ model: "si7021", name: "office" }]);
     await reads.until("office", undefined);
-    defaultBus.detach(0x40);
+    buses.bus.detach(0x40);
     await reads.until("office", "nack");
     expect(await series("sensor_temperature_celsius")).toEqual([]);
     expect(await series("sensor_humidity_ratio")).toEqual([]);
@@ -154,23 +149,23 @@ describe("bridge with the Si7021", () => {
     expect(await series("sensor_last_success_timestamp_seconds")).toHaveLength(1);
     // the chip comes back power-cycled (registers at reset values): the driver is rebuilt and reconfigures it
     sim.powerCycle();
-    defaultBus.attach(sim);
+    buses.bus.attach(sim);
     await reads.until("office", undefined);
     expect(await series("sensor_temperature_celsius")).toHaveLength(1);
     expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 1"]);
   });
 
   test("sensor_info: serial number and firmware; a replaced chip shows its new serial", async () => {
-    defaultBus.reset();
-    defaultBus.attach(new Si7021Sim({ serial: [0xde, 0xad, 0xbe, 0xef, 0x15, 0xff, 0x00, 0x01], firmware: 0xff, now: virtualNow }));
+    buses.bus.reset();
+    buses.bus.attach(new Si7021Sim({ serial: [0xde, 0xad, 0xbe, 0xef, 0x15, 0xff, 0x00, 0x01], firmware: 0xff, now: virtualNow }));
     start([{ model: "si7021", name: "office" }]);
     await reads.until("office", undefined);
     expect(await series("sensor_info")).toEqual([
       'sensor_info{sensor="office",model="si7021",address="0x40",chip="si7021",serial="deadbeef15ff0001",firmware="1.0"} 1',
     ]);
-    defaultBus.detach(0x40);
+    buses.bus.detach(0x40);
     await reads.until("office", "nack");
-    defaultBus.attach(new Si7021Sim({ serial: [1, 2, 3, 4, 0x15, 0xff, 0x00, 0x02], firmware: 0x20, now: virtualNow }));
+    buses.bus.attach(new Si7021Sim({ serial: [1, 2, 3, 4, 0x15, 0xff, 0x00, 0x02], firmware: 0x20, now: virtualNow }));
     await reads.until("office", undefined);
     expect(await series("sensor_info")).toEqual([
       'sensor_info{sensor="office",model="si7021",address="0x40",chip="si7021",serial="0102030415ff0002",firmware="2.0"} 1',
@@ -181,11 +176,11 @@ describe("bridge with the Si7021", () => {
     start([{ model: "si7021", name: "office", options: { resolution: 11 } }]);
     await reads.until("office", undefined);
     expect(sim.userRegister).toBe(0xbb);
-    defaultBus.detach(0x40);
+    buses.bus.detach(0x40);
     await reads.until("office", "nack");
     sim.powerCycle();
     expect(sim.userRegister).toBe(0x3a);
-    defaultBus.attach(sim);
+    buses.bus.attach(sim);
     await reads.until("office", undefined);
     expect(sim.userRegister).toBe(0xbb);
   });
@@ -215,13 +210,13 @@ describe("bridge with the Si7021", () => {
   });
 
   test("absent at start: up 0 and nack from the start, values once it appears", async () => {
-    defaultBus.detach(0x40);
+    buses.bus.detach(0x40);
     const lines: string[] = [];
     start([{ model: "si7021", name: "office" }], { log: (l) => lines.push(l) });
     expect(await reads.next("office")).toBe("nack");
     expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 0"]);
     expect(await series("sensor_temperature_celsius")).toEqual([]);
-    defaultBus.attach(sim);
+    buses.bus.attach(sim);
     await reads.until("office", undefined);
     expect(await series("sensor_up")).toEqual(["sensor_up" + OFFICE + " 1"]);
     expect(lines.some((l) => l.includes("down (nack"))).toBe(true);
@@ -229,15 +224,15 @@ describe("bridge with the Si7021", () => {
   });
 
   test("two sensors are independent: one failing does not touch the other", async () => {
-    const { Bme680Sim } = await import("../../host/sim/bme680");
-    defaultBus.attach(new Bme680Sim({ address: 0x77, environment: { temperature: 10, humidity: 80 }, now: virtualNow }));
+    const { Bme680Sim } = await import("../../simulators/bme680");
+    buses.bus.attach(new Bme680Sim({ address: 0x77, environment: { temperature: 10, humidity: 80 }, now: virtualNow }));
     start([
       { model: "si7021", address: 0x40, name: "office" },
       { model: "bme680", address: 0x77, name: "cellar" },
     ]);
     await reads.until("office", undefined);
     await reads.until("cellar", undefined);
-    defaultBus.nack(0x77);
+    buses.bus.nack(0x77);
     await reads.until("cellar", "nack");
     await reads.until("office", undefined);
     const t = await series("sensor_temperature_celsius");
@@ -247,7 +242,7 @@ describe("bridge with the Si7021", () => {
       'sensor_up{sensor="cellar",model="bme680",address="0x77"} 0',
       'sensor_up{sensor="office",model="si7021",address="0x40"} 1',
     ]);
-    defaultBus.clearFaults(0x77);
+    buses.bus.clearFaults(0x77);
     await reads.until("cellar", undefined);
     expect(await series("sensor_temperature_celsius")).toHaveLength(2);
   });
@@ -270,9 +265,9 @@ describe("bridge with the Si7021", () => {
     const count = sim.counters.measurements;
     expect(await registry.metrics()).not.toContain("sensor_");
     // use another sensor's reads (on a second bus) as a clock: several intervals pass, the stopped bridge never reads
-    busForPort(1).attach(new Si7021Sim({ now: virtualNow }));
+    buses.port(1).attach(new Si7021Sim({ now: virtualNow }));
     const registry2 = new Registry();
-    running.push(startSensors({ registry: registry2, interval: 40, i2c: { data: 13, clock: 16, port: 1 }, sensors: [{ model: "si7021", name: "clock" }], onRead: reads.onRead }));
+    running.push(startSensors({ registry: registry2, interval: 40, i2c: { data: 13, clock: 16, port: 1 }, io: buses.I2C, sensors: [{ model: "si7021", name: "clock" }], onRead: reads.onRead }));
     for (let i = 0; i < 4; i++) await reads.until("clock", undefined);
     expect(sim.counters.measurements).toBe(count);
     expect(reads.log.filter((r) => r.name === "office").length).toBeGreaterThan(0);
@@ -476,9 +471,9 @@ describe("non-blocking drivers (measure())", () => {
 
 describe("bridge with the BME680 (driver and simulator by the bme680 helper)", () => {
   test("all four values in base units; gas series only while the gas reading is valid; nack removes everything", async () => {
-    const { Bme680Sim } = await import("../../host/sim/bme680");
+    const { Bme680Sim } = await import("../../simulators/bme680");
     const bme = new Bme680Sim({ address: 0x77, environment: { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 120_000 }, now: virtualNow });
-    defaultBus.attach(bme);
+    buses.bus.attach(bme);
     start([{ model: "bme680", address: 0x77, name: "lab" }], { interval: 60, readTimeout: 1000 });
     await reads.until("lab", undefined);
     await reads.until("lab", undefined); // the first reading's heater set-point used 25 °C before any ambient reading
@@ -504,11 +499,11 @@ describe("bridge with the BME680 (driver and simulator by the bme680 helper)", (
     bme.faults.heaterUnstable = false;
     await reads.until("lab", undefined);
     expect(await series("sensor_gas_resistance_ohms")).toHaveLength(1);
-    defaultBus.nack(0x77);
+    buses.bus.nack(0x77);
     await reads.until("lab", "nack");
     for (const name of ["sensor_temperature_celsius", "sensor_pressure_pascals", "sensor_humidity_ratio", "sensor_gas_resistance_ohms"])
       expect(await series(name)).toEqual([]);
-    defaultBus.clearFaults();
+    buses.bus.clearFaults();
     await reads.until("lab", undefined);
     expect(await series("sensor_pressure_pascals")).toHaveLength(1);
   });
@@ -516,9 +511,9 @@ describe("bridge with the BME680 (driver and simulator by the bme680 helper)", (
 
 describe("bridge with a BME688 (most new breakouts): either model name works, sensor_info says which chip answered", () => {
   test.each([["bme680"], ["bme688"]])("configured as %s: gas resistance exported, sensor_info{chip=\"bme688\"}", async (model) => {
-    const { Bme680Sim, VARIANT_BME688 } = await import("../../host/sim/bme680");
+    const { Bme680Sim, VARIANT_BME688 } = await import("../../simulators/bme680");
     const env = { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 2_500_000 };
-    defaultBus.attach(new Bme680Sim({ address: 0x76, variantId: VARIANT_BME688, environment: env, now: virtualNow }));
+    buses.bus.attach(new Bme680Sim({ address: 0x76, variantId: VARIANT_BME688, environment: env, now: virtualNow }));
     const lines: string[] = [];
     start([{ model, address: 0x76, name: "lab" }], { interval: 60, readTimeout: 1000, log: (l) => lines.push(l) });
     await reads.until("lab", undefined);

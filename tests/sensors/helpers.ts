@@ -1,5 +1,6 @@
 /**
- * Test helpers for sensor drivers: event queues (no sleeps: tests wait for onSample / onError) and virtual time.
+ * Test helpers for sensor drivers: event queues (no sleeps: tests wait for onSample / onError, with
+ * tests/support/wait.ts) and virtual time.
  *
  * Virtual time: `useVirtualTime()` switches jest's modern fake timers on, which replace setTimeout, setInterval,
  * setImmediate (so host/timer.ts, the drivers' and the bridge's `Timer`) and Date.now. The simulated chips are given
@@ -7,6 +8,8 @@
  * moves only when the test drives it (`drive(promise)`, `advance(ms)`): a test gives the same result on an idle
  * machine and on one loaded with CPU-bound processes, where real timers fire late (and, by Date.now, up to 1 ms early).
  */
+import { Signal, until } from "../support/wait";
+
 export type Event<S> = { type: "sample"; sample: S } | { type: "error"; error: Error & { kind?: string } };
 
 /** Fake timers and Date for this test (undo with `jest.useRealTimers()` in afterEach). */
@@ -49,10 +52,12 @@ export async function drive<T>(promise: Promise<T>, limitMs = 600_000): Promise<
   return watched;
 }
 
+/** The events of a driver (onSample/onError), in order; `next()` waits for the next one not yet taken. */
 export class EventQueue<S> {
-  #events: Event<S>[] = [];
-  #waiters: ((e: Event<S>) => void)[] = [];
   readonly #virtual: boolean;
+  readonly #arrived = new Signal();
+  #taken = 0;
+  /** every event so far */
   readonly all: Event<S>[] = [];
 
   /** `virtualTime`: waiting for an event drives virtual time (see useVirtualTime) */
@@ -65,17 +70,15 @@ export class EventQueue<S> {
 
   #push(e: Event<S>): void {
     this.all.push(e);
-    const w = this.#waiters.shift();
-    if (w) w(e);
-    else this.#events.push(e);
+    this.#arrived.notify();
   }
 
-  /** The next event (already queued, or the next to arrive). */
-  next(): Promise<Event<S>> {
-    const e = this.#events.shift();
-    if (e) return Promise.resolve(e);
-    const waiting = new Promise<Event<S>>((resolve) => this.#waiters.push(resolve));
-    return this.#virtual ? drive(waiting) : waiting;
+  /** The next event (already arrived, or the next to arrive). */
+  async next(): Promise<Event<S>> {
+    const index = this.#taken++;
+    const arrived = until(() => this.all.length > index, { on: this.#arrived, what: "a driver event" });
+    await (this.#virtual ? drive(arrived) : arrived);
+    return this.all[index];
   }
 
   async nextSample(): Promise<S> {
@@ -90,19 +93,8 @@ export class EventQueue<S> {
     return e.error;
   }
 
+  /** events arrived and not taken yet */
   get pending(): number {
-    return this.#events.length;
+    return this.all.length - this.#taken;
   }
-}
-
-/** Resolves after the current macrotask queue has run `n` times (lets timers that are due fire; not a sleep). */
-export function turns(n = 1): Promise<void> {
-  return new Promise((resolve) => {
-    let left = n;
-    const step = (): void => {
-      if (--left <= 0) resolve();
-      else setImmediate(step);
-    };
-    setImmediate(step);
-  });
 }

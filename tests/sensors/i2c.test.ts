@@ -1,149 +1,42 @@
-import I2C from "embedded:io/i2c";
-import { SimBus, defaultBus, busForPort, type SimDevice } from "../../host/sim/bus";
+/** The drivers' I2C interface (sensors/i2c.ts): opening the I/O class, and I2C exceptions as SensorErrors. */
+import { SensorError, errorKind } from "../../sensors/errors";
+import { openI2C, transferError, type I2COptions } from "../../sensors/i2c";
 
-/** A trivial register file device: write [reg, ...data] sets registers; write [reg] then read returns from reg. */
-class RegDevice implements SimDevice {
-  regs = new Uint8Array(256);
-  pointer = 0;
-  log: string[] = [];
-  constructor(readonly address: number) {}
-  write(data: Uint8Array, stop: boolean): boolean {
-    this.log.push(`w${data.length}${stop ? "P" : ""}`);
-    if (data.length === 0) return true;
-    this.pointer = data[0];
-    for (let i = 1; i < data.length; i++) this.regs[(this.pointer + i - 1) & 0xff] = data[i];
-    return true;
+class Recording {
+  static opened: I2COptions[] = [];
+  constructor(options: I2COptions) {
+    Recording.opened.push(options);
   }
-  read(count: number, stop: boolean): Uint8Array | null {
-    this.log.push(`r${count}${stop ? "P" : ""}`);
-    const out = new Uint8Array(count);
-    for (let i = 0; i < count; i++) out[i] = this.regs[(this.pointer + i) & 0xff];
-    return out;
+  write(): void {}
+  read(count: number): ArrayBuffer {
+    return new ArrayBuffer(count);
   }
 }
 
-const pins = { data: 13, clock: 16, hz: 100_000 };
+beforeEach(() => (Recording.opened = []));
 
-afterEach(() => defaultBus.reset());
-
-describe("embedded:io/i2c on the simulated bus", () => {
-  test("write then read with repeated start, read(count) returns an ArrayBuffer", () => {
-    const dev = new RegDevice(0x50);
-    defaultBus.attach(dev);
-    const io = new I2C({ ...pins, address: 0x50 });
-    io.write(Uint8Array.of(0x10, 1, 2, 3));
-    io.write(Uint8Array.of(0x10), false);
-    const got = io.read(3);
-    expect(got).toBeInstanceOf(ArrayBuffer);
-    expect([...new Uint8Array(got)]).toEqual([1, 2, 3]);
-    expect(dev.log).toEqual(["w4P", "w1", "r3P"]);
-    io.close();
-  });
-
-  test("read(buffer) fills the buffer (views with offsets and plain ArrayBuffers)", () => {
-    const dev = new RegDevice(0x50);
-    dev.regs.set([9, 8, 7, 6], 0);
-    defaultBus.attach(dev);
-    const io = new I2C({ ...pins, address: 0x50 });
-    io.write(Uint8Array.of(0));
-    const backing = new Uint8Array(6);
-    io.read(backing.subarray(1, 4));
-    expect([...backing]).toEqual([0, 9, 8, 7, 0, 0]);
-    io.write(Uint8Array.of(2));
-    const ab = new ArrayBuffer(2);
-    io.read(ab);
-    expect([...new Uint8Array(ab)]).toEqual([7, 6]);
-  });
-
-  test("an absent address NACKs: write and read throw Errors, construction does not probe", () => {
-    const io = new I2C({ ...pins, address: 0x41 });
-    expect(() => io.write(Uint8Array.of(1))).toThrow(/NACK/);
-    expect(() => io.read(2)).toThrow(/NACK/);
-    expect(defaultBus.stats.nacks).toBeGreaterThanOrEqual(2);
-  });
-
-  test("bus-level NACK injection: counted and until cleared", () => {
-    defaultBus.attach(new RegDevice(0x50));
-    const io = new I2C({ ...pins, address: 0x50 });
-    defaultBus.nack(0x50, 2);
-    expect(() => io.write(Uint8Array.of(0))).toThrow(Error);
-    expect(() => io.read(1)).toThrow(Error);
-    expect(() => io.read(1)).not.toThrow();
-    defaultBus.nack(0x50);
-    for (let i = 0; i < 5; i++) expect(() => io.read(1)).toThrow(Error);
-    defaultBus.clearFaults(0x50);
-    expect(() => io.read(1)).not.toThrow();
-  });
-
-  test("detach and re-attach a device", () => {
-    const dev = new RegDevice(0x50);
-    defaultBus.attach(dev);
-    const io = new I2C({ ...pins, address: 0x50 });
-    expect(() => io.read(1)).not.toThrow();
-    expect(defaultBus.detach(0x50)).toBe(dev);
-    expect(() => io.read(1)).toThrow(/NACK/);
-    defaultBus.attach(dev);
-    expect(() => io.read(1)).not.toThrow();
-  });
-
-  test("attaching two devices at one address is refused", () => {
-    defaultBus.attach(new RegDevice(0x50));
-    expect(() => defaultBus.attach(new RegDevice(0x50))).toThrow(/in use/);
-    expect(() => defaultBus.attach(new RegDevice(0x80))).toThrow(RangeError);
-  });
-
-  test("a device returning fewer bytes than clocked reads as 0xFF for the rest", () => {
-    const short: SimDevice = { address: 0x22, write: () => true, read: () => Uint8Array.of(1) };
-    defaultBus.attach(short);
-    const io = new I2C({ ...pins, address: 0x22 });
-    expect([...new Uint8Array(io.read(3))]).toEqual([1, 0xff, 0xff]);
-  });
-
-  test("options are validated", () => {
-    expect(() => new I2C({ ...pins, address: 0x80 })).toThrow(RangeError);
-    expect(() => new I2C({ ...pins, address: -1 })).toThrow(RangeError);
-    expect(() => new I2C({ ...pins, hz: 0, address: 0x40 })).toThrow(RangeError);
-    expect(() => new I2C({ data: 13, clock: 13, hz: 100000, address: 0x40 })).toThrow(RangeError);
-  });
-
-  test("closed instances throw; ports are separate buses; trace sees transfers", () => {
-    const other = busForPort(1);
-    expect(other).not.toBe(defaultBus);
-    expect(other).toBeInstanceOf(SimBus);
-    other.attach(new RegDevice(0x50));
-    const seen: string[] = [];
-    other.trace = (t) => seen.push(`${t.op}:${t.acked}`);
-    const io = new I2C({ ...pins, address: 0x50, port: 1 });
-    io.write(Uint8Array.of(0));
-    io.read(1);
-    expect(seen).toEqual(["write:true", "read:true"]);
-    const io0 = new I2C({ ...pins, address: 0x50 });
-    expect(() => io0.read(1)).toThrow(/NACK/);
-    io.close();
-    expect(() => io.read(1)).toThrow(/closed/);
-    other.reset();
-  });
+test("openI2C: the pins, the address, 100 kHz unless given, and a port only when one is given", () => {
+  openI2C({ io: Recording, data: 13, clock: 16 }, 0x40);
+  openI2C({ io: Recording, data: 4, clock: 5, hz: 400_000, port: 1, address: 0x41 }, 0x77);
+  expect(Recording.opened).toEqual([
+    { data: 13, clock: 16, hz: 100_000, address: 0x40 },
+    { data: 4, clock: 5, hz: 400_000, address: 0x77, port: 1 },
+  ]);
+  expect("port" in Recording.opened[0]).toBe(false);
 });
 
-describe("plug-and-play simulators (npm start)", () => {
-  test("installSimulators: chips appear at their datasheet addresses on first access, once", async () => {
-    const { installSimulators } = await import("../../host/sim/devices");
-    const { Si7021Sim } = await import("../../host/sim/si7021");
-    const { Bme680Sim } = await import("../../host/sim/bme680");
-    installSimulators(defaultBus);
-    const si = new I2C({ ...pins, address: 0x40 });
-    si.write(Uint8Array.of(0xe7));
-    expect([...new Uint8Array(si.read(1))]).toEqual([0x3a]); // Si7021 user register reset value
-    expect(defaultBus.device(0x40)).toBeInstanceOf(Si7021Sim);
-    const bme = new I2C({ ...pins, address: 0x77 });
-    bme.write(Uint8Array.of(0xd0));
-    expect([...new Uint8Array(bme.read(1))]).toEqual([0x61]); // BME680 chip id
-    expect(defaultBus.device(0x77)).toBeInstanceOf(Bme680Sim);
-    expect(() => new I2C({ ...pins, address: 0x23 }).read(1)).toThrow(/NACK/);
-    // a detached chip stays detached
-    defaultBus.detach(0x40);
-    expect(() => si.read(1)).toThrow(/NACK/);
-    defaultBus.reset();
-    expect(defaultBus.autoAttach).toBeUndefined();
-  });
+test("transferError: an I2C exception becomes a \"nack\" SensorError naming the chip, with the cause", () => {
+  const nack = new Error("I2C read failed: NACK from 0x40");
+  const e = transferError("Si7021 at 0x40", nack);
+  expect(e).toBeInstanceOf(SensorError);
+  expect(e.kind).toBe("nack");
+  expect(e.message).toBe("Si7021 at 0x40: no acknowledge (I2C read failed: NACK from 0x40)");
+  expect(e.cause).toBe(nack);
+  expect(errorKind(e)).toBe("nack");
+  expect(transferError("x", "thrown string").message).toBe("x: no acknowledge (thrown string)");
+});
+
+test("transferError: a SensorError passes through unchanged", () => {
+  const crc = new SensorError("crc", "Si7021 at 0x40: measurement CRC mismatch");
+  expect(transferError("BME680 at 0x77", crc)).toBe(crc);
 });

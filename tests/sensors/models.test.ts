@@ -3,8 +3,7 @@
  * it: the configuration (modules/app/config.ts), startSensors (sensors/index.ts), the bridge (sensors/bridge.ts) and
  * the drivers' constructors. Datasheet addresses: Si7021-A20 0x40 only; BME680 / BME688 0x76 (SDO low) or 0x77.
  */
-import I2C from "embedded:io/i2c";
-import { defaultBus } from "../../host/sim/bus";
+import { TestBuses } from "../support/buses";
 import { ConfigError, parseConfig } from "../../modules/app/config";
 import { Registry } from "../../modules/client/index";
 import { SensorBridge } from "../../sensors/bridge";
@@ -12,6 +11,11 @@ import Bme680 from "../../sensors/bme680";
 import { startSensors } from "../../sensors/index";
 import { SENSOR_MODELS, SENSOR_MODEL_NAMES, addressNumber, builtInModel, checkAddress } from "../../sensors/models";
 import Si7021 from "../../sensors/si7021";
+
+// each test its own simulated buses (tests/support/buses.ts)
+const buses = new TestBuses();
+const I2C = buses.I2C;
+beforeEach(() => buses.fresh());
 
 const DRIVERS: { [model: string]: new (o: { sensor: { io: typeof I2C; data: number; clock: number; address: number } }) => unknown } = {
   si7021: Si7021,
@@ -33,7 +37,7 @@ function configAccepts(model: string, address: number): boolean {
 
 function startAccepts(model: string, address: number): boolean {
   try {
-    startSensors({ registry: new Registry(), interval: 60_000, i2c: { data: 13, clock: 16 }, sensors: [{ model, address }] }).stop();
+    startSensors({ registry: new Registry(), interval: 60_000, i2c: { data: 13, clock: 16 }, io: I2C, sensors: [{ model, address }] }).stop();
     return true;
   } catch (e) {
     expect(e).toBeInstanceOf(RangeError);
@@ -65,9 +69,6 @@ function driverAccepts(model: string, address: number): boolean {
     return true;
   }
 }
-
-beforeEach(() => defaultBus.reset());
-afterEach(() => defaultBus.reset());
 
 describe("the model table", () => {
   test("models and their datasheet addresses", () => {
@@ -111,7 +112,7 @@ describe("one rule everywhere: configuration, startSensors, bridge and driver ac
       "sensors[0].address: got 64, expected 0x76 or 0x77 (the addresses of the BME680/BME688)",
     );
     expect(() =>
-      startSensors({ registry: new Registry(), i2c: { data: 13, clock: 16 }, sensors: [{ model: "bme680", address: "0x40" }] }),
+      startSensors({ registry: new Registry(), i2c: { data: 13, clock: 16 }, io: I2C, sensors: [{ model: "bme680", address: "0x40" }] }),
     ).toThrow('sensors: bme680 address "0x40": expected 0x76 or 0x77');
     expect(() => new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: 0x40 } })).toThrow(
       "BME680/BME688: address 0x40 refused: expected 0x76 or 0x77",
@@ -140,6 +141,7 @@ describe("one rule everywhere: configuration, startSensors, bridge and driver ac
         registry: new Registry(),
         interval: 60_000,
         i2c: { data: 13, clock: 16 },
+        io: I2C,
         models: { tmp117: { driver: Any, address: 0x48 } },
         sensors: [{ model: "tmp117", address }],
       }).stop();

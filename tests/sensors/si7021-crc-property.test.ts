@@ -6,18 +6,19 @@
  * the CRC matches — which is what the driver's contract promises. The generator avoids only the trivial mask 0.)
  */
 import fc from "fast-check";
-import I2C from "embedded:io/i2c";
-import { defaultBus } from "../../host/sim/bus";
-import { Si7021Sim, crc8 } from "../../host/sim/si7021";
+import { TestBuses } from "../support/buses";
+import { Si7021Sim, crc8 } from "../../simulators/si7021";
 import Si7021, { humidityFromCode, temperatureFromCode, type Si7021Sample } from "../../sensors/si7021";
 import { EventQueue } from "./helpers";
 
-afterEach(() => defaultBus.reset());
+// each test its own simulated buses (tests/support/buses.ts)
+const buses = new TestBuses();
+const I2C = buses.I2C;
+beforeEach(() => buses.fresh());
 
 test("corrupted measurement responses never become values", async () => {
-  defaultBus.reset();
   const sim = new Si7021Sim({ typicalTiming: true });
-  defaultBus.attach(sim);
+  buses.bus.attach(sim);
   const q = new EventQueue<Si7021Sample>();
   const si = new Si7021({ sensor: { io: I2C, data: 13, clock: 16, hz: 400_000 }, onSample: q.onSample, onError: q.onError });
   si.configure({ resolution: 8 }); // shortest conversions

@@ -7,9 +7,9 @@
  * Virtual time (tests/sensors/helpers.ts): the driver's timers and the simulated chip run on one clock that the test
  * drives, so conversion and reset windows are met exactly, however busy the machine is.
  */
-import I2C from "embedded:io/i2c";
-import { busForPort, defaultBus, type BusTransfer } from "../../host/sim/bus";
-import { Si7021Sim } from "../../host/sim/si7021";
+import { TestBuses } from "../support/buses";
+import type { BusTransfer } from "../../simulators/bus";
+import { Si7021Sim } from "../../simulators/si7021";
 import Si7021, {
   humidityFromCode,
   temperatureFromCode,
@@ -25,6 +25,11 @@ import Si7021, {
 import { crc8 } from "../../sensors/crc8";
 import { SensorError, errorKind } from "../../sensors/errors";
 import { EventQueue, drive, useVirtualTime, virtualNow } from "./helpers";
+
+// each test its own simulated buses (tests/support/buses.ts)
+const buses = new TestBuses();
+const I2C = buses.I2C;
+beforeEach(() => buses.fresh());
 
 const sensorOptions = { io: I2C, data: 13, clock: 16, hz: 100_000, address: 0x40 };
 
@@ -44,17 +49,14 @@ function commands(log: BusTransfer[]): string[] {
 
 beforeEach(() => {
   useVirtualTime();
-  defaultBus.reset();
   sim = new Si7021Sim({ seed: 3, now: virtualNow });
   sim.setEnvironment({ temperature: 25, humidity: 50 });
-  defaultBus.attach(sim);
+  buses.bus.attach(sim);
 });
 
 afterEach(() => {
   for (const d of drivers) d.close();
   drivers = [];
-  defaultBus.reset();
-  busForPort(1).reset();
   jest.useRealTimers();
 });
 
@@ -110,7 +112,7 @@ describe("datasheet vectors", () => {
 
 describe("Si7021 driver", () => {
   test("constructor checks presence: an absent chip is a nack SensorError", () => {
-    defaultBus.detach(0x40);
+    buses.bus.detach(0x40);
     let err: unknown;
     try {
       new Si7021({ sensor: sensorOptions });
@@ -124,7 +126,7 @@ describe("Si7021 driver", () => {
 
   test("a measurement: 0xF5 then 0xF3, no-hold, values from the chip's codes, sample() returns it", async () => {
     const log: BusTransfer[] = [];
-    defaultBus.trace = (t) => log.push(t);
+    buses.bus.trace = (t) => log.push(t);
     const { si, q } = make();
     expect(si.sample()).toBeUndefined();
     const before = Date.now();
@@ -155,11 +157,11 @@ describe("Si7021 driver", () => {
 
   test("a NACKed read while converting is 'not ready yet': retried until the result arrives", async () => {
     // the chip is slower than the driver expects: conversions take twice the maximum
-    defaultBus.reset();
+    buses.bus.reset();
     let offset = 0;
     sim = new Si7021Sim({ now: () => virtualNow() - offset });
     sim.setEnvironment({ temperature: 20, humidity: 40 });
-    defaultBus.attach(sim);
+    buses.bus.attach(sim);
     const { si, q } = make();
     // after the command, the simulated clock runs 15 ms behind: reads are NACKed a few times
     const origWrite = sim.write.bind(sim);
@@ -238,9 +240,9 @@ describe("Si7021 driver", () => {
   });
 
   test("electronic serial number (two accesses, cumulative CRCs) and firmware revision", () => {
-    defaultBus.reset();
+    buses.bus.reset();
     sim = new Si7021Sim({ serial: [0x12, 0x34, 0x56, 0x78, 0x15, 0xff, 0xab, 0xcd], firmware: 0x20, now: virtualNow });
-    defaultBus.attach(sim);
+    buses.bus.attach(sim);
     const { si } = make();
     expect(si.identify()).toEqual({
       serialNumber: "12345678" + "15ffabcd",
@@ -277,11 +279,11 @@ describe("Si7021 driver", () => {
   test("soft reset: a chip still resetting when the 15 ms timer fires is polled, not failed", async () => {
     // The chip's time runs 3 % slower than the driver's: when the 15 ms timer fires, 14.55 ms have passed for the chip,
     // still in reset, NACKing (on Node a 15 ms timer fires up to 1 ms early by Date.now; a real chip may be slow).
-    defaultBus.reset();
+    buses.bus.reset();
     const t0 = virtualNow();
     sim = new Si7021Sim({ now: () => t0 + (virtualNow() - t0) * 0.97 });
     sim.setEnvironment({ temperature: 25, humidity: 50 });
-    defaultBus.attach(sim);
+    buses.bus.attach(sim);
     const { si, q } = make();
     si.configure({ resolution: 11 });
     const done = new Promise<void>((resolve) => si.reset(resolve));
@@ -298,7 +300,7 @@ describe("Si7021 driver", () => {
     const started = Date.now();
     let doneAt = 0;
     si.reset(() => (doneAt = Date.now()));
-    defaultBus.nack(0x40); // from now on every transfer is refused
+    buses.bus.nack(0x40); // from now on every transfer is refused
     expect((await q.nextError()).kind).toBe("nack");
     expect(doneAt - started).toBe(30); // tried at 15, 20, 25 and 30 ms
     expect(si.busy).toBe(false);
@@ -314,7 +316,7 @@ describe("Si7021 driver", () => {
 
   test("fastTemperature reads 0xE0 (temperature of the RH measurement) instead of measuring again", async () => {
     const log: BusTransfer[] = [];
-    defaultBus.trace = (t) => log.push(t);
+    buses.bus.trace = (t) => log.push(t);
     const { si, q } = make();
     si.configure({ fastTemperature: true });
     si.measure();
@@ -351,7 +353,7 @@ describe("Si7021 driver", () => {
     expect(() => si.configure({})).toThrow(expect.objectContaining({ kind: "closed" }));
     // a measurement on another chip (an Si7021 has one address: on a second bus) completes meanwhile; the closed
     // driver never calls back
-    busForPort(1).attach(new Si7021Sim({ now: virtualNow }));
+    buses.port(1).attach(new Si7021Sim({ now: virtualNow }));
     const oq = new EventQueue<Si7021Sample>({ virtualTime: true });
     const other = new Si7021({ sensor: { ...sensorOptions, port: 1 }, onSample: oq.onSample, onError: oq.onError });
     drivers.push(other);
@@ -424,7 +426,7 @@ describe("Si7021 faults", () => {
 
   test("NACK of the measurement command (bus fault): error kind nack", async () => {
     const { si, q } = make();
-    defaultBus.nack(0x40, 1);
+    buses.bus.nack(0x40, 1);
     expect(si.measure()).toBe(true);
     expect((await q.nextError()).kind).toBe("nack");
     si.measure();
@@ -444,20 +446,36 @@ describe("Si7021 faults", () => {
     const { si, q } = make();
     si.measure();
     await q.nextSample();
-    defaultBus.detach(0x40);
+    buses.bus.detach(0x40);
     si.measure();
     expect((await q.nextError()).kind).toBe("nack");
-    defaultBus.attach(sim);
+    buses.bus.attach(sim);
     si.measure();
     const s = await q.nextSample();
     expect(s.hygrometer.humidity).toBeCloseTo(50, 1);
+  });
+
+  test("re-plugged (power-cycled) after a failure: the next measurement writes the settings again first", async () => {
+    const { si, q } = make();
+    si.configure({ resolution: 8, heater: true });
+    si.measure();
+    await q.nextSample();
+    expect(sim.userRegister & 0x85).toBe(0x05); // RES0 and HTRE set
+    buses.bus.detach(0x40);
+    si.measure();
+    expect((await q.nextError()).kind).toBe("nack");
+    sim.powerCycle(); // registers back to their reset values: 12 bits, heater off
+    buses.bus.attach(sim);
+    si.measure();
+    await q.nextSample();
+    expect(sim.userRegister & 0x85).toBe(0x05);
   });
 
   test("removed during a conversion: the read NACKs until the timeout", async () => {
     const { si, q } = make();
     si.configure({ timeout: 30 });
     si.measure();
-    defaultBus.detach(0x40);
+    buses.bus.detach(0x40);
     expect((await q.nextError()).kind).toBe("timeout");
   });
 

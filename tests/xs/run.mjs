@@ -2,7 +2,7 @@
 // The XS lane (`npm run test:xs`): runs the portable metrics and exposition tests on the real XS engine and checks
 // that XS renders the same bytes as Node.
 //   1. builds xsnap (XS 13.3) from the npm package @agoric/xsnap, cached in .cache/xsnap/ (tests/xs/xsnap.mjs);
-//   2. bundles each tests/metrics/**/*.test.ts, tests/format/**/*.test.ts and tests/push/on-xs.test.ts with the jest-compatible shim
+//   2. bundles each tests/metrics/**/*.test.ts, tests/format/**/*.test.ts, tests/push/on-xs.test.ts and tests/sensors/bme680-compensation.test.ts with the jest-compatible shim
 //      (tests/xs/shim.ts) into an IIFE script (esbuild), runs it on XS and, as a control, on Node with the same shim;
 //   3. bundles tests/xs/corpus.ts (every metric type, hostile labels, special numbers, every format, string API and
 //      chunk reader at several chunk sizes), runs the same bundle on Node and on XS and compares stdout byte for byte.
@@ -53,7 +53,7 @@ function writeResults(p, f) {
 }
 const testFiles = args.length
   ? args.map((a) => resolve(root, a))
-  : [...walk(join(root, "tests", "metrics")), ...walk(join(root, "tests", "format")), join(root, "tests", "push", "on-xs.test.ts")];
+  : [...walk(join(root, "tests", "metrics")), ...walk(join(root, "tests", "format")), join(root, "tests", "push", "on-xs.test.ts"), join(root, "tests", "sensors", "bme680-compensation.test.ts")];
 // The shim's own checks: selftest.ts must pass entirely, fixtures/failing.ts must report exactly its planted failures.
 const selftest = join(here, "selftest.ts");
 const failing = join(here, "fixtures", "failing.ts");

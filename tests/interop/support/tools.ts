@@ -7,6 +7,7 @@ import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Signal, until } from "../../support/wait";
 
 export const REPO_ROOT = resolve(__dirname, "../../..");
 /** Debian's python3 (with python3-prometheus-client), not whatever python3 comes first on PATH. */
@@ -122,7 +123,7 @@ export class Proc {
   readonly child: ChildProcess;
   output = "";
   exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private waiters = new Set<() => void>();
+  private printed = new Signal();
   private exitPromise: Promise<void>;
 
   constructor(readonly name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
@@ -136,7 +137,7 @@ export class Proc {
     const onData = (d: string) => {
       this.output += d;
       if (this.output.length > 1_000_000) this.output = this.output.slice(-500_000);
-      for (const w of this.waiters) w();
+      this.printed.notify();
     };
     this.child.stdout!.setEncoding("utf8").on("data", onData);
     this.child.stderr!.setEncoding("utf8").on("data", onData);
@@ -144,7 +145,7 @@ export class Proc {
       const done = (code: number | null, signal: NodeJS.Signals | null) => {
         if (!this.exited) this.exited = { code, signal };
         live.delete(this);
-        for (const w of this.waiters) w();
+        this.printed.end(new Error(`${this.name} exited (code ${String(code)}, signal ${String(signal)}) first`));
         res();
       };
       this.child.once("exit", done);
@@ -153,24 +154,15 @@ export class Proc {
   }
 
   /** Resolves with the first match of `pattern` in the output; rejects if the process exits first or on timeout. */
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    return new Promise((res, rej) => {
-      const check = () => {
-        const m = this.output.match(pattern);
-        if (m) { finish(); res(m); return; }
-        if (this.exited) {
-          finish();
-          rej(new Error(`${this.name} exited (code ${this.exited.code}, signal ${this.exited.signal}) before printing ${pattern}. Output:\n${this.tail()}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        rej(new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms. Output:\n${this.tail()}`));
-      }, timeoutMs);
-      const finish = () => { clearTimeout(timer); this.waiters.delete(check); };
-      this.waiters.add(check);
-      check();
+  async waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    let m: RegExpMatchArray | null = null;
+    await until(() => (m = this.output.match(pattern)) !== null, {
+      on: this.printed,
+      what: `${this.name} printing ${pattern}`,
+      timeoutMs,
+      detail: () => `Output:\n${this.tail()}`,
     });
+    return m!;
   }
 
   tail(chars = 4000): string {

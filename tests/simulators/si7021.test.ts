@@ -1,5 +1,5 @@
 /** The Si7021 simulator at register level, with an injected clock (Si7021-A20 datasheet Rev. 1.1, Tables 2, 11, 14). */
-import { Si7021Sim, crc8, driftingEnvironment } from "../../host/sim/si7021";
+import { Si7021Sim, crc8, driftingEnvironment } from "../../simulators/si7021";
 
 function setup(start = 1000) {
   let t = start;

@@ -1,5 +1,5 @@
 /**
- * Register-level simulator of a Bosch BME680 or BME688 on the simulated I2C bus (`host/sim/bus.ts`).
+ * Register-level simulator of a Bosch BME680 or BME688 on the simulated I2C bus (`simulators/bus.ts`).
  *
  * Models what the driver talks to (datasheet BST-BME680-DS001, section 5 "memory map" and 3 "functional description"):
  *  - register pointer set by a 1-byte write; reads auto-increment from it; writes are register/value PAIRS

@@ -1,8 +1,15 @@
 /** Host embedded:io/smbus on the simulated bus, and a catalogue-style SMBus driver exported through the bridge. */
-import SMBus from "../../host/io/smbus";
-import { defaultBus, type SimDevice } from "../../host/sim/bus";
+import { smbusOn } from "../../host/io/smbus";
+import { TestBuses } from "../support/buses";
+import type { SimDevice } from "../../simulators/bus";
 import { Registry } from "../../modules/client/index";
 import { startSensors, type Sensors } from "../../sensors/index";
+
+// each test its own simulated buses (tests/support/buses.ts)
+const buses = new TestBuses();
+beforeEach(() => buses.fresh());
+const SMBus = smbusOn(buses.I2C);
+type SMBus = InstanceType<typeof SMBus>;
 
 /** A register-file chip shaped like a TI TMP102 (pointer register; temperature register 0x00, 12 bits, 0.0625 °C/LSB). */
 class Tmp102Sim implements SimDevice {
@@ -49,17 +56,15 @@ class Tmp102Like {
 const pins = { data: 13, clock: 16, hz: 400_000 };
 let running: Sensors | undefined;
 
-beforeEach(() => defaultBus.reset());
 afterEach(() => {
   running?.stop();
   running = undefined;
-  defaultBus.reset();
 });
 
 test("register access: repeated start by default, endianness, buffers, byte commands", () => {
   const chip = new Tmp102Sim();
   chip.setTemperature(25.5);
-  defaultBus.attach(chip);
+  buses.bus.attach(chip);
   const bus = new SMBus({ ...pins, address: 0x48 });
   expect(bus.readUint16(0, true)).toBe(0x1980); // 25.5 / 0.0625 = 408 = 0x198, left-aligned
   expect(bus.readUint16(0)).toBe(0x8019);
@@ -81,14 +86,14 @@ test("register access: repeated start by default, endianness, buffers, byte comm
   chip.transfers = [];
   stopping.readUint8(0);
   expect(chip.transfers).toEqual(["w1P", "r1"]);
-  defaultBus.detach(0x48);
+  buses.bus.detach(0x48);
   expect(() => bus.readUint8(0)).toThrow(/NACK/);
 });
 
 test("a catalogue-style SMBus driver exported by configuration (model io, standard mapping)", async () => {
   const chip = new Tmp102Sim();
   chip.setTemperature(-10.25);
-  defaultBus.attach(chip);
+  buses.bus.attach(chip);
   const registry = new Registry();
   const ok = new Promise<void>((resolve) => {
     running = startSensors({

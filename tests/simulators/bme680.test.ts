@@ -1,5 +1,5 @@
 /**
- * Register-level BME680 simulator (host/sim/bme680.ts), driven directly with an injected clock.
+ * Register-level BME680 simulator (simulators/bme680.ts), driven directly with an injected clock.
  * Register map and bit positions: datasheet BST-BME680-DS001 §5.2/5.3 (meas_status_0 0x1D: new_data<7>,
  * gas_measuring<6>, measuring<5>; gas_r_lsb 0x2B: gas_valid_r<5>, heat_stab_r<4>, gas_range_r<3:0>).
  */
@@ -11,7 +11,7 @@ import {
   calibrationRegisters,
   DEFAULT_SIM_CALIBRATION,
   driftingEnvironment,
-} from "../../host/sim/bme680";
+} from "../../simulators/bme680";
 import {
   compensateGas,
   compensateGasHigh,
@@ -19,7 +19,7 @@ import {
   compensatePressure,
   compensateTemperature,
   parseCalibration,
-} from "../../sensors/bme680";
+} from "../../sensors/bme680-compensation";
 
 function clock(start = 1_000_000) {
   let t = start;

@@ -1,8 +1,9 @@
 /**
- * Simulated I2C bus for the host platform.
+ * Simulated I2C bus.
  *
- * `host/io/i2c.ts` (the Node implementation of `embedded:io/i2c`) sends every transfer here. Simulated chips
- * (`host/sim/si7021.ts`, `host/sim/bme680.ts`) implement `SimDevice` and are attached at their 7-bit address.
+ * The ECMA-419 I2C class of simulators/i2c.ts sends every transfer here: on the Node host (`host/io/i2c.ts`), in the
+ * Moddable simulator firmware (`modules/board/lin/sim-i2c.ts`) and in tests, each with its own bus. Simulated chips
+ * (`simulators/si7021.ts`, `simulators/bme680.ts`) implement `SimDevice` and are attached at their 7-bit address.
  * An address with no device NACKs, as on a real bus.
  *
  * Bus-level fault injection (for tests and demos):
@@ -38,7 +39,7 @@ export class SimBus {
   readonly #nacks = new Map<number, number>(); // address -> remaining NACKed transfers (Infinity = until cleared)
   trace: ((t: BusTransfer) => void) | undefined = undefined;
   /**
-   * Plug-and-play simulation (used by `npm start`, see host/sim/devices.ts): called the first time an address with
+   * Plug-and-play simulation (used by `npm start`, see simulators/devices.ts): called the first time an address with
    * no device is accessed; a device it returns is attached there. Each address is offered once, so a device that a
    * test or demo detaches stays detached. `reset()` turns it off.
    */
@@ -141,22 +142,4 @@ export class SimBus {
     this.trace?.({ address, op: "read", data, count, stop, acked: data !== null });
     return data;
   }
-}
-
-/** The bus that `embedded:io/i2c` uses on the host for port 0 / no port (the default). */
-export const defaultBus = new SimBus();
-
-// created on first use: a module-level Map is read-only when the module is preloaded in a Moddable build
-let ports: Map<number, SimBus> | undefined;
-
-/** The bus for an ECMA-419 `port` option; undefined and 0 are the default bus. */
-export function busForPort(port?: number): SimBus {
-  if (port === undefined || port === 0) return defaultBus;
-  ports ??= new Map();
-  let bus = ports.get(port);
-  if (!bus) {
-    bus = new SimBus();
-    ports.set(port, bus);
-  }
-  return bus;
 }
