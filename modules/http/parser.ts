@@ -151,7 +151,7 @@ function equalsIgnoreCase(bytes: Uint8Array, start: number, len: number, s: stri
 	return true;
 }
 
-export class RequestParser {
+export class HttpParser {
 	readonly maxTarget: number;
 	readonly maxHeaderBytes: number;
 	readonly maxHeaders: number;

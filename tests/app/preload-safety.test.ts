@@ -165,7 +165,7 @@ describe("preload safety: manifest.json", () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(root, "manifest.json"), "utf8")) as { preload?: string[] };
     const preload = manifest.preload ?? [];
     const expected = [...listTs("modules/app"), ...listTs("modules/device"), ...listTs("modules/format"), ...listTs("modules/http"),
-      ...listTs("modules/metrics"), ...listTs("sensors")].map((f) => f.replace(/\.ts$/, ""));
+      ...listTs("modules/metrics"), ...listTs("modules/promhttp"), ...listTs("modules/text"), ...listTs("sensors")].map((f) => f.replace(/\.ts$/, ""));
     expect(expected.filter((name) => !preload.includes(name))).toEqual([]);
     expect(preload).toEqual(expect.arrayContaining(["network-monitor", "mdns-advertiser"]));
     expect(preload.filter((name) => name.includes("*"))).toEqual([]); // wildcards never match .ts modules

@@ -7,7 +7,8 @@
  * (`settle`), so a step's events reach the server at the step's time whatever the machine's speed: 60 s of attack
  * run in a few seconds, the same way on a fast or a loaded machine.
  */
-import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../modules/http/server";
+import { MetricsServer, type MetricsServerOptions } from "../../modules/promhttp/server";
+import type { ScrapeRegistry } from "../../modules/promhttp/handler";
 import { Registry, Gauge } from "../../modules/client/index";
 import { configureSockets, pendingDeliveries } from "../../host/io/tcp";
 import { ManualClock } from "../support/clock";
@@ -24,7 +25,7 @@ function makeRegistry(): Registry {
   return registry;
 }
 
-const servers: HttpServer[] = [];
+const servers: MetricsServer[] = [];
 const clients: RawClient[] = [];
 let restoreSockets: ReturnType<typeof configureSockets>;
 
@@ -55,7 +56,7 @@ async function settle(): Promise<void> {
 }
 
 interface Harness {
-  server: HttpServer;
+  server: MetricsServer;
   port: number;
   clock: ManualClock;
   registry: Registry;
@@ -79,10 +80,10 @@ function heldRegistry(): { held: ScrapeRegistry; release: () => void } {
   return { held, release };
 }
 
-async function harness(options: Partial<HttpServerOptions> = {}): Promise<Harness> {
+async function harness(options: Partial<MetricsServerOptions> = {}): Promise<Harness> {
   const clock = new ManualClock(0);
   const registry = (options.registry as Registry | undefined) ?? makeRegistry();
-  const server = new HttpServer({ port: 0, registry, now: clock.now, tickInterval: 0, ...options } as HttpServerOptions);
+  const server = new MetricsServer({ port: 0, registry, now: clock.now, tickInterval: 0, ...options } as MetricsServerOptions);
   server.start();
   servers.push(server);
   const port = server.boundPort;
