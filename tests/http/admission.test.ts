@@ -536,3 +536,21 @@ describe("admission under attack (2 x maxConnections hostile clients, 60 s)", ()
     expectScraperWins(r, 20, 1, 6);
   }, 60000);
 });
+
+describe("one clock", () => {
+  test("a scrape's duration is measured on the server's clock (the injected one), not on the wall clock", async () => {
+    const { held, release } = heldRegistry();
+    const h = await harness({ registry: held as unknown as Registry, collectTimeout: 600000 });
+    const c = await h.connect();
+    await c.write(GET);
+    await settle();
+    expect(h.server.stats.scrapes).toBe(1);
+    h.clock.advance(700); // 700 ms of server time pass while the collect is held, and next to no wall time
+    release();
+    const [r] = await c.responses(1);
+    expect(r.status).toBe(200);
+    await settle();
+    expect(h.server.stats.lastScrapeMs).toBe(700);
+    expect(h.server.stats.scrapeMsTotal).toBe(700);
+  });
+});

@@ -619,6 +619,15 @@ describe("authentication", () => {
     expect(rs[0].headers["www-authenticate"]).toBe('Basic realm="metrics", charset="UTF-8"\nBearer realm="metrics"');
   });
 
+  test("a credential with a lone surrogate is encoded by the one rule (U+FFFD), as the client's encoder does", async () => {
+    // a JSON config can hold "\ud800" alone; both ends must turn it into the same bytes (EF BF BD), else the right
+    // password is refused
+    const { client } = start({ auth: { username: "prom", password: "pa\ud800ss" } });
+    const c = client();
+    await c.write(get("/metrics", "Authorization: Basic " + Buffer.from("prom:pa\ud800ss", "utf8").toString("base64") + "\r\n"));
+    expect((await c.responses(1))[0].status).toBe(200);
+  });
+
   test("auth is off by default", async () => {
     const { client } = start();
     const c = client();
