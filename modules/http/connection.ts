@@ -128,6 +128,10 @@ function connectionError(this: TCP): void {
 }
 
 export class Connection implements HttpResponse {
+	// the fields read most come first (on XS a property read walks the fields declared before it)
+	state = C_READ;
+	driving = false;
+	segment = SEG_DONE;
 	readonly server: ConnectionHost;
 	socket: TCP;
 	readonly parser: HttpParser;
@@ -138,7 +142,6 @@ export class Connection implements HttpResponse {
 	writable = 0;
 	input: Uint8Array | null = null;
 	inputOffset = 0;
-	state = C_READ;
 	deadline = 0;
 	/** server time since which this connection has held its slot without completing a request */
 	since = 0;
@@ -149,7 +152,6 @@ export class Connection implements HttpResponse {
 	pipelined = false;
 	/** requests answered on this connection */
 	answered = 0;
-	driving = false;
 	/** socket reads in the current callback (READS_PER_TURN), and more work is waiting for the resume timer */
 	turnReads = 0;
 	resume = false;
@@ -165,7 +167,6 @@ export class Connection implements HttpResponse {
 	closeAfter = false;
 	/** the response body ends with the connection (HTTP/1.0 stream): close at once, no lingering */
 	closeDelimited = false;
-	segment = SEG_DONE;
 	head = "";
 	headOffset = 0;
 	body = "";
