@@ -10,10 +10,11 @@
 import config from "mc/config";
 import Instrumentation from "instrumentation";
 import Timer from "timer";
+import Time from "time";
 import NetworkMonitor, { Advertiser } from "network-monitor";
 import * as deviceInfo from "device-info";
 import { Registry } from "./modules/client/index";
-import { HttpServer } from "./modules/http/server";
+import { MetricsServer } from "./modules/promhttp/server";
 import { startSensors } from "./sensors/index";
 import { ConfigError, parseConfig, type AppConfig } from "./modules/app/config";
 import { App } from "./modules/app/app";
@@ -46,7 +47,7 @@ export const configProblems: readonly string[] | undefined = problems;
 function run(settings: AppConfig): () => void {
   // 2. registry: sensor series, device self-metrics and the library's own exporter_series_refused_total
   const registry = new Registry();
-  let server: HttpServer | undefined;
+  let server: MetricsServer | undefined;
   let app: App | undefined;
   const device = new DeviceMetrics({
     registry,
@@ -76,7 +77,7 @@ function run(settings: AppConfig): () => void {
         log,
       }),
     createServer: (onListenerError) =>
-      (server = new HttpServer({
+      (server = new MetricsServer({
         port: settings.port,
         path: settings.path,
         registry,
@@ -85,6 +86,7 @@ function run(settings: AppConfig): () => void {
         info: { name: settings.hostname, version: settings.version, uptime: device.uptime }, // the device's, not the listener's
         log,
         onListenerError,
+        now: () => Time.ticks, // one monotonic clock for its timeouts and the scrape durations (no RTC needed)
       })),
     createAdvertiser: settings.mdns
       ? () => new Advertiser({ hostname: settings.hostname, port: settings.port, path: settings.path, log })

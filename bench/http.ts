@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import * as http from "node:http";
 import * as os from "node:os";
 import client from "prom-client";
-import { HttpServer } from "../modules/http/server";
+import { MetricsServer } from "../modules/promhttp/server";
 import { Registry, Gauge, Counter, Histogram } from "../modules/client/index";
 
 function arg(name: string, fallback: string): string {
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const ours = new Registry();
   populate({ Gauge, Counter, Histogram }, [ours]);
   const chunkSize = Number(arg("chunk", "1024"));
-  const server = new HttpServer({ port: 0, registry: ours, maxConnections: 32, chunkSize, info: { name: "bench", version: "0" } });
+  const server = new MetricsServer({ port: 0, registry: ours, maxConnections: 32, chunkSize, info: { name: "bench", version: "0" } });
   server.start();
   const ourPort = server.boundPort;
 
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       for (const r of rs) if (r.errors) console.error(`${who} at ${c} connections: ${r.errors}`);
   }
   console.log(`Exposition: ${lines} samples, ${Buffer.byteLength(a)} bytes (prom-client: ${Buffer.byteLength(b)}); wrk -t1 -d${duration}s on 127.0.0.1, median of ${rounds} alternating runs; node ${process.version}; ${os.cpus().length} CPUs; load average ${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end`);
-  console.log("Host socket profile: " + (process.env.HOST_SOCKET_PROFILE || "esp32") + "; our chunk buffer: " + server.chunkSize + " B per connection");
+  console.log("Host socket profile: " + (process.env.HOST_SOCKET_PROFILE || "esp32") + "; our chunk buffer: " + server.http.chunkSize + " B per connection");
   console.log("");
   console.log("| connections | ours req/s | ours p50 / p99 ms | ours CPU µs/req | prom-client req/s | prom-client p50 / p99 ms | prom-client CPU µs/req | req/s ours / prom-client | CPU per req prom-client / ours |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

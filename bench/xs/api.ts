@@ -4,4 +4,4 @@
  */
 export { Registry, Counter, Gauge, Histogram, Summary } from "../../modules/client/index";
 export { PROMETHEUS_TEXT_0_0_4 } from "../../modules/format/index";
-export { HttpServer } from "../../modules/http/server";
+export { MetricsServer } from "../../modules/promhttp/server";

@@ -8,7 +8,7 @@
 //   size), benchCollecting(on) switches the garbage collector. A second build with `gcc -m32` gives the heap figures
 //   of a 32-bit engine like the ESP32's (16-byte slots instead of 32); it runs under qemu-i386 when the kernel cannot
 //   run 32-bit programs.
-//   Code: bench/xs/main.ts and the real modules (modules/metrics, modules/format, modules/http), bundled with esbuild
+//   Code: bench/xs/main.ts and the real modules (modules/metrics, modules/format, modules/http, modules/promhttp), bundled with esbuild
 //   into one IIFE script (tests/xs/bundle.mjs, as the XS test lane). Platform modules are stand-ins
 //   (bench/xs/platform/): fake ECMA-419 sockets that deliver `GET /metrics HTTP/1.1` on one keep-alive connection,
 //   take writes within a 1536-byte budget per turn, and signal the final chunk; timers that never fire.
@@ -398,7 +398,7 @@ async function main() {
     rows.push(["response bytes (head + chunked body)", fmt(response), "", ""]);
     rows.push([`instructions per render (collect + reader into 1 KB; K=${sc.render.k})`, fmt(per.render), goalText(s, "render"), verdict(s, "render", per.render)]);
     rows.push([`  for comparison: the string API, registry.metrics() (K=${sc.string.k})`, fmt(per.string), "", ""]);
-    rows.push([`instructions per whole request (HttpServer, fake sockets; K=${sc.request.k})`, fmt(per.request), goalText(s, "request"), verdict(s, "request", per.request)]);
+    rows.push([`instructions per whole request (MetricsServer, fake sockets; K=${sc.request.k})`, fmt(per.request), goalText(s, "request"), verdict(s, "request", per.request)]);
     rows.push(["instructions per body byte (whole request / body bytes)", fmt1(perByte), goalText(s, "perByte"), verdict(s, "perByte", perByte)]);
     rows.push([`  of the whole request: fake sockets and driver (no-op server replaying the writes; K=${sc.replay.k})`, fmt(per.replay), "", ""]);
     for (const [name] of engines) {

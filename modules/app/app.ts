@@ -15,7 +15,7 @@ import type { AppConfig } from "./config";
 import type { Advertiser, NetworkMonitor, NetworkMonitorOptions, NetworkStatus } from "./network";
 
 /**
- * The HTTP server as the app sees it (modules/http/server.ts). start() either listens or throws, leaving the server
+ * The HTTP server as the app sees it (modules/promhttp/server.ts). start() either listens or throws, leaving the server
  * as it was (the app retries it); a listener that fails after start() is reported through `onListenerError` (given
  * to createServer), after which start() creates a new one.
  */

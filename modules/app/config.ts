@@ -12,12 +12,13 @@
  * query and user information hidden (see redactPush).
  *
  * Runs only at start-up. Safe to preload: no module-level state is written after load (regexes are made lazily).
- * Rules that other modules enforce too are theirs, imported: the metrics path (modules/http/path.ts) and the metric
+ * Rules that other modules enforce too are theirs, imported: the metrics path (modules/promhttp/path.ts) and the metric
  * name prefix (sensors/bridge.ts).
  */
 import { SENSOR_MODEL_NAMES, builtInModel, modelAddress } from "../../sensors/models";
-import { PORT, MAX_CONNECTIONS, DEFAULT_PATH } from "../http/limits";
-import { pathProblem } from "../http/path";
+import { PORT, MAX_CONNECTIONS } from "../http/limits";
+import { DEFAULT_PATH } from "../promhttp/limits";
+import { pathProblem } from "../promhttp/path";
 import { namespaceProblem } from "../../sensors/bridge";
 import { checkLabelName } from "../metrics/validation";
 import { hostProblem, parseUrl, redactUrl, type PushUrl } from "../push/url";
@@ -358,11 +359,11 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   if (!re().hostname.test(hostname))
     r.problem("hostname", raw.hostname, "1 to 63 letters, digits or '-', not starting or ending with '-' (one DNS label, no dots)");
 
-  // server settings: the HTTP server's own ranges and path rule (modules/http/limits.ts)
+  // server settings: the HTTP server's own ranges (modules/http/limits.ts) and the handler's path rule
   const port = r.integer("port", raw.port, PORT.min, PORT.max, defaults.port);
 
   const path = r.string("path", raw.path, defaults.path).trim();
-  const pathError = pathProblem(path); // the server's own rule
+  const pathError = pathProblem(path); // the handler's own rule
   if (pathError !== undefined) r.problem("path", raw.path, pathError);
 
   // network: "dhcp" (default) or a static IPv4 address with mask and gateway

@@ -22,10 +22,10 @@
 import { Counter, Gauge } from "../metrics/index";
 import type { Registry } from "../metrics/index";
 import type { NetworkStatus } from "../app/network";
-import type { HttpServerStats } from "../http/server";
+import type { MetricsServerStats } from "../promhttp/server";
 
-/** HttpServer.stats, read at scrape time (a type only: no run-time dependency on the server) */
-export type ServerStats = HttpServerStats;
+/** MetricsServer.stats, read at scrape time (a type only: no run-time dependency on the server) */
+export type ServerStats = MetricsServerStats;
 
 export interface InstrumentationLike {
   get(what: number | undefined): number | undefined;

@@ -1,7 +1,8 @@
 /*
  * The HTTP server's limits, defined once. HttpServer rejects an option outside its range with a RangeError that
  * names the option, the value and the range (no silent clamping), and the configuration (modules/app/config.ts)
- * checks the settings it hands to the server (port, path, maxConnections) against the same ranges and path rule.
+ * checks the settings it hands to the server (port, maxConnections) against the same ranges. (The Prometheus
+ * handler's own: modules/promhttp/limits.ts.)
  *
  * Safe to preload: frozen constants and pure functions, nothing written after load.
  */
@@ -12,7 +13,7 @@ export interface Range {
 	readonly default: number;
 }
 
-function range(min: number, max: number, value: number): Range {
+export function range(min: number, max: number, value: number): Range {
 	return Object.freeze({ min, max, default: value });
 }
 
@@ -31,8 +32,6 @@ export const HEAD_TIMEOUT = range(10, 600000, 5000);
 export const REQUEST_TIMEOUT = range(10, 600000, 10000);
 /** a request must arrive at this many bytes per second at least (after its first second), else 408; 0: no minimum */
 export const MIN_RATE = range(0, 1048576, 64);
-/** registry.collect() must finish within this long, ms; else 503 */
-export const COLLECT_TIMEOUT = range(10, 600000, 10000);
 /** a response that makes no progress for this long is aborted, ms */
 export const SEND_TIMEOUT = range(10, 600000, 10000);
 /** after an error response, input is drained for at most this long before closing, ms */
@@ -40,10 +39,6 @@ export const LINGER_TIMEOUT = range(10, 60000, 2000);
 /** period of the server's timeout and admission checks, ms; 0: no timer, the owner calls tick() (tests with an
  *  injected clock). Default: a quarter of the shortest timeout, at most this range's default */
 export const TICK_INTERVAL = range(0, 1000, 100);
-
-/** longest metrics path, characters (the parser keeps this many path bytes for routing) */
-export const PATH_MAX = 64;
-export const DEFAULT_PATH = "/metrics";
 
 /** true when `value` is an integer within `r` */
 export function inRange(value: unknown, r: Range): value is number {
@@ -55,4 +50,10 @@ export function describeRange(r: Range): string {
 	return "an integer from " + String(r.min) + " to " + String(r.max);
 }
 
-// The metrics path rule: pathProblem in ./path.
+/** an option's value: its default when undefined, else an integer within its range (else a RangeError that names
+ *  `owner`, the option, the value and the range) */
+export function option(owner: string, name: string, value: unknown, r: Range, fallback?: number): number {
+	if (value === undefined) return fallback === undefined ? r.default : fallback;
+	if (!inRange(value, r)) throw new RangeError(owner + ": " + name + " must be " + describeRange(r) + ", got " + String(value));
+	return value;
+}

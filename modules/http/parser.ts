@@ -1,5 +1,5 @@
 /*
- * Incremental HTTP/1.x request parser.
+ * Incremental HTTP/1.x parser, of requests (the server's) and of responses (a client's: `new HttpParser(limits, true)`).
  *
  * A byte-at-a-time state machine over Uint8Array chunks: feed it any split of the input (down to one byte per call)
  * and it reaches the same result. It keeps no string of the request: the method is identified by a small byte
@@ -14,6 +14,15 @@
  *   reset()                                     (ready for the next request on the same connection)
  * Any violation sets `error` to the HTTP status to answer with and phase to PHASE_ERROR; execute() then consumes
  * nothing more (the connection is to be closed after the error response).
+ *
+ * Responses (`response` true): the status line ("HTTP/1.x NNN reason") sets `status`; interim responses (1xx but 101)
+ * are skipped; then the head as above (PHASE_HEAD: inspect status, contentLength, chunked, keepAlive), startBody(),
+ * and the body is framed as RFC 9112 section 6.3 says: none after a HEAD request (set `headRequest` before parsing)
+ * and for 204 and 304; else chunked, Content-Length, or until the peer closes (`closeDelimited`: call eof() then).
+ * Unlike a request body, a response body is handed to the caller: after each execute(), bytes
+ * buf[dataStart, dataEnd) are body data (chunk framing removed); execute() returns after each run of data. The
+ * `error` statuses then only classify the problem (400 malformed, 413 body beyond maxBody, 431 head too large,
+ * 501 unsupported transfer coding or 101, 505 version).
  *
  * No regular expressions, no exceptions thrown on any input.
  */
@@ -112,6 +121,12 @@ const S_TRAILER_LINE = 26;
 const S_TRAILER_END_LF = 27;
 const S_LINE_LF = 29;
 const S_DONE = 28;
+// responses
+const S_STATUS_SP = 30; // after the version
+const S_STATUS_CODE = 31;
+const S_STATUS_AFTER = 32; // after the three digits
+const S_REASON = 33;
+const S_BODY_CLOSE = 34; // a body delimited by the end of the connection
 
 const CR = 13;
 const LF = 10;
@@ -151,7 +166,7 @@ function equalsIgnoreCase(bytes: Uint8Array, start: number, len: number, s: stri
 	return true;
 }
 
-export class RequestParser {
+export class HttpParser {
 	readonly maxTarget: number;
 	readonly maxHeaderBytes: number;
 	readonly maxHeaders: number;
@@ -196,6 +211,7 @@ export class RequestParser {
 	/** body bytes on the wire consumed so far (bounded by maxBody) */
 	bodyBytes = 0;
 
+
 	private state = S_START;
 	private leading = 0;
 	private readonly methodBuf = new Uint8Array(MAX_METHOD);
@@ -215,7 +231,8 @@ export class RequestParser {
 	private remaining = 0; // body: bytes left in the body or the current chunk
 	private chunkDigits = 0;
 
-	constructor(limits: ParserLimits = {}) {
+	constructor(limits: ParserLimits = {}, response = false) {
+		this.response = response;
 		this.maxTarget = limits.maxTarget ?? DEFAULT_LIMITS.maxTarget;
 		this.maxHeaderBytes = limits.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
 		this.maxHeaders = limits.maxHeaders ?? DEFAULT_LIMITS.maxHeaders;
@@ -266,6 +283,12 @@ export class RequestParser {
 		this.expectUnknown = false;
 		this.remaining = 0;
 		this.chunkDigits = 0;
+		if (this.response) {
+			this.status = 0;
+			this.closeDelimited = false;
+			this.bodyless = false;
+			this.statusDigits = 0;
+		}
 	}
 
 	/** Name of the method ("" when unknown). */
@@ -298,14 +321,29 @@ export class RequestParser {
 			this.state = S_CHUNK_SIZE;
 			this.chunkDigits = 0;
 			this.remaining = 0;
-		} else if (this.contentLength > 0) {
+		} else if (this.contentLength > 0 && !this.bodyless) {
 			this.phase = PHASE_BODY;
 			this.state = S_BODY_LENGTH;
 			this.remaining = this.contentLength;
+		} else if (this.closeDelimited) {
+			this.phase = PHASE_BODY;
+			this.state = S_BODY_CLOSE;
 		} else {
 			this.phase = PHASE_COMPLETE;
 			this.state = S_DONE;
 		}
+	}
+
+	/**
+	 * The peer closed the connection (no more input): a close-delimited response body is complete; a message in
+	 * progress is an error (400, "connection closed").
+	 */
+	eof(): void {
+		const phase = this.phase;
+		if (phase === PHASE_BODY && this.state === S_BODY_CLOSE) {
+			this.phase = PHASE_COMPLETE;
+			this.state = S_DONE;
+		} else if (phase === PHASE_START || phase === PHASE_BODY) this.fail(400, "connection closed");
 	}
 
 	private fail(status: number, reason: string): void {
@@ -321,12 +359,22 @@ export class RequestParser {
 	 */
 	execute(buf: Uint8Array, start: number, end: number): number {
 		let i = start;
+		if (this.response) this.dataStart = this.dataEnd = i;
 		if (this.phase >= PHASE_HEAD && this.phase !== PHASE_BODY) return i;
 		if (i < end && this.phase === PHASE_IDLE) this.phase = PHASE_START;
 		while (i < end) {
 			const c = buf[i];
 			switch (this.state) {
 				case S_START:
+					if (this.response) {
+						if (c !== 72 /* H */) {
+							this.fail(400, "bad status line");
+							return i;
+						}
+						this.state = S_VERSION;
+						this.matchIndex = 0;
+						continue;
+					}
 					if (c === CR || c === LF) {
 						if (++this.leading > MAX_LEADING_EMPTY) {
 							this.fail(400, "too many empty lines");
@@ -485,7 +533,7 @@ export class RequestParser {
 						return i;
 					}
 					this.versionMinor = c === 48 ? 0 : 1;
-					this.state = S_LINE_CR;
+					this.state = this.response ? S_STATUS_SP : S_LINE_CR;
 					i++;
 					continue;
 
@@ -525,6 +573,7 @@ export class RequestParser {
 					if (c === LF) {
 						i++;
 						this.headComplete();
+						if (this.phase === PHASE_START) continue; // an interim response skipped
 						return i;
 					}
 					if (c === SP || c === HT) {
@@ -611,10 +660,12 @@ export class RequestParser {
 					}
 					i++;
 					this.headComplete();
+					if (this.phase === PHASE_START) continue; // an interim response skipped
 					return i;
 
 				case S_BODY_LENGTH: {
 					const n = end - i < this.remaining ? end - i : this.remaining;
+					if (this.response) this.dataEnd = (this.dataStart = i) + n;
 					i += n;
 					this.remaining -= n;
 					this.bodyBytes += n;
@@ -649,11 +700,68 @@ export class RequestParser {
 						this.fail(413, "request body too large");
 						return i;
 					}
+					if (this.response) this.dataEnd = (this.dataStart = i) + n;
 					i += n;
 					this.remaining -= n;
 					this.bodyBytes += n;
 					if (this.remaining === 0) this.state = S_CHUNK_DATA_CR;
+					if (this.response) return i; // one run of data per call
 					continue;
+				}
+
+				case S_STATUS_SP:
+					if (c !== SP) {
+						this.fail(400, "bad status line");
+						return i;
+					}
+					this.state = S_STATUS_CODE;
+					i++;
+					continue;
+
+				case S_STATUS_CODE:
+					if (c < 48 || c > 57 || (this.statusDigits === 0 && c === 48)) {
+						this.fail(400, "bad status code");
+						return i;
+					}
+					this.status = this.status * 10 + (c - 48);
+					if (++this.statusDigits === 3) this.state = S_STATUS_AFTER;
+					i++;
+					continue;
+
+				case S_STATUS_AFTER:
+					if (c === SP) this.state = S_REASON;
+					else if (c === CR) this.state = S_LINE_LF;
+					else if (c === LF) this.state = S_HEADER_START;
+					else {
+						this.fail(400, "bad status code");
+						return i;
+					}
+					i++;
+					continue;
+
+				case S_REASON:
+					// reason-phrase: HTAB, SP, VCHAR, obs-text; dropped, bounded like a request-target
+					if (c === CR) this.state = S_LINE_LF;
+					else if (c === LF) this.state = S_HEADER_START;
+					else if ((c < SP && c !== HT) || c === 127) {
+						this.fail(400, "bad reason phrase");
+						return i;
+					} else if (++this.targetLength > this.maxTarget) {
+						this.fail(431, "status line too long");
+						return i;
+					}
+					i++;
+					continue;
+
+				case S_BODY_CLOSE: {
+					const n = end - i;
+					if (this.bodyBytes + n > this.maxBody) {
+						this.fail(413, "response body too large");
+						return i;
+					}
+					this.dataEnd = (this.dataStart = i) + n;
+					this.bodyBytes += n;
+					return end;
 				}
 
 				default: // S_DONE
@@ -823,8 +931,25 @@ export class RequestParser {
 
 	private expectUnknown = false;
 
+	// response mode (fields last: on XS a property read walks the fields before it, and these are cold)
+	/** parses responses (else requests) */
+	readonly response: boolean;
+	/** response: its status code */
+	status = 0;
+	/** response: it answers a HEAD request (no body whatever its headers say); set by the caller, kept by reset() */
+	headRequest = false;
+	/** response: the body ends when the connection does (neither chunked nor Content-Length): call eof() */
+	closeDelimited = false;
+	/** response: body data found by the last execute() is buf[dataStart, dataEnd) (empty when equal) */
+	dataStart = 0;
+	dataEnd = 0;
+	/** response: no body (HEAD, 204, 304) */
+	private bodyless = false;
+	private statusDigits = 0;
+
 	private headComplete(): void {
 		this.state = S_DONE;
+		if (this.response) return this.responseHeadComplete();
 		const v11 = this.versionMinor === 1;
 		if (v11 && !this.hasHost) return this.fail(400, "missing Host");
 		if (this.hasTransferEncoding) {
@@ -842,6 +967,33 @@ export class RequestParser {
 		}
 		if (!this.chunked && this.contentLength <= 0) this.expectContinue = false;
 		this.keepAlive = v11 ? !this.connectionClose : this.connectionKeepAlive && !this.connectionClose;
+		this.phase = PHASE_HEAD;
+	}
+
+	private responseHeadComplete(): void {
+		const status = this.status;
+		if (status < 200) {
+			if (status === 101) return this.fail(501, "protocol switch not supported");
+			// an interim response (100 Continue, 103 Early Hints): skip it, the final one follows
+			const headRequest = this.headRequest;
+			this.reset();
+			this.headRequest = headRequest;
+			this.phase = PHASE_START;
+			return;
+		}
+		if (this.hasTransferEncoding && !this.versionMinor) return this.fail(400, "Transfer-Encoding in HTTP/1.0");
+		this.expectContinue = false;
+		this.expectUnknown = false;
+		this.bodyless = this.headRequest || status === 204 || status === 304;
+		if (!this.bodyless) {
+			// RFC 9112 6.3: Transfer-Encoding overrides Content-Length (and such a message cannot be trusted to keep
+			// the connection in step: it is closed afterwards)
+			if (this.chunked && this.contentLength >= 0) this.connectionClose = true;
+			else if (!this.chunked && this.contentLength > this.maxBody) return this.fail(413, "response body too large");
+			this.closeDelimited = !this.chunked && this.contentLength < 0;
+		} else this.chunked = false;
+		const v11 = this.versionMinor === 1;
+		this.keepAlive = !this.closeDelimited && (v11 ? !this.connectionClose : this.connectionKeepAlive && !this.connectionClose);
 		this.phase = PHASE_HEAD;
 	}
 

@@ -1,12 +1,12 @@
 /**
  * One rule per setting: what the configuration accepts is exactly what the module that uses the setting accepts.
- * The metrics path is the server's rule (modules/http/path.ts), the metric name prefix the sensor bridge's
+ * The metrics path is the handler's rule (modules/promhttp/path.ts), the metric name prefix the sensor bridge's
  * (sensors/bridge.ts); the configuration imports both. Each candidate below is checked both ways, and fast-check adds
  * random strings over the characters where the rules used to differ.
  */
 import fc from "fast-check";
 import { ConfigError, parseConfig } from "../../modules/app/config";
-import { HttpServer } from "../../modules/http/server";
+import { MetricsServer } from "../../modules/promhttp/server";
 import { SensorBridge } from "../../sensors/bridge";
 import { Registry } from "../../modules/client/index";
 
@@ -22,7 +22,7 @@ function configAccepts(raw: Record<string, unknown>): boolean {
 
 function serverAccepts(path: string): boolean {
   try {
-    new HttpServer({ registry: new Registry(), path });
+    new MetricsServer({ registry: new Registry(), path });
     return true;
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
@@ -85,7 +85,7 @@ describe("the metrics path: the configuration and the server apply one rule", ()
 
   test("the configuration reports the server's reason", () => {
     expect(() => parseConfig({ path: '/a"b' })).toThrow(/path: got "\/a\\"b", expected an absolute URL path like \/metrics/);
-    expect(() => new HttpServer({ registry: new Registry(), path: '/a"b' })).toThrow(/path "\/a\\"b": expected an absolute URL path like \/metrics/);
+    expect(() => new MetricsServer({ registry: new Registry(), path: '/a"b' })).toThrow(/path "\/a\\"b": expected an absolute URL path like \/metrics/);
   });
 });
 

@@ -1,14 +1,14 @@
 /**
  * main.ts's lifecycle (modules/app/app.ts) on the host platform, driven by a fake network monitor: link up, link down,
  * address change, link without address, listener failure (retried with backoff), network and sensor start-up
- * failures, stop. One suite runs the real wiring — Registry, HttpServer over real TCP on 127.0.0.1, device
+ * failures, stop. One suite runs the real wiring — Registry, MetricsServer over real TCP on 127.0.0.1, device
  * self-metrics — and scrapes it as the link comes and goes.
  */
 import { App, type AppParts, type ServerLike } from "../../modules/app/app";
 import { parseConfig, type AppConfig } from "../../modules/app/config";
 import type { Advertiser, NetworkMonitor, NetworkMonitorOptions, NetworkStatus } from "../../modules/app/network";
 import { Registry } from "../../modules/client/index";
-import { HttpServer } from "../../modules/http/server";
+import { MetricsServer } from "../../modules/promhttp/server";
 import { DeviceMetrics } from "../../modules/device/metrics";
 import * as net from "node:net";
 import { httpGet as get } from "../support/net";
@@ -49,7 +49,7 @@ function setup(overrides: Partial<AppParts> = {}, config: Partial<Record<string,
   let monitor: FakeMonitor | undefined;
   let serverFailures = 0;
   let onListenerError: ((error: unknown) => void) | undefined;
-  // behaves like modules/http/server.ts: start() listens or throws, leaving the server as it was (nothing to stop);
+  // behaves like modules/promhttp/server.ts: start() listens or throws, leaving the server as it was (nothing to stop);
   // a listener that fails after start() is reported through the callback given to createServer
   const server: ServerLike & { failNext: number; listening: boolean; loseListener(): void } = {
     failNext: 0,
@@ -340,14 +340,14 @@ function sample(body: string, series: string): number | undefined {
   return undefined;
 }
 
-describe("App + Registry + HttpServer + device metrics over real TCP (host platform)", () => {
+describe("App + Registry + MetricsServer + device metrics over real TCP (host platform)", () => {
   let app: App | undefined;
   afterEach(() => app?.stop());
 
   test("serves while the fake link is up, refuses connections while it is down, counts link changes", async () => {
     const events = new Events();
     const registry = new Registry();
-    let server: HttpServer | undefined;
+    let server: MetricsServer | undefined;
     let monitor: FakeMonitor | undefined;
     const config: AppConfig = parseConfig({ hostname: "dev", port: 9100, version: "9.9.9", board: "test" });
     const device = new DeviceMetrics({
@@ -364,7 +364,7 @@ describe("App + Registry + HttpServer + device metrics over real TCP (host platf
       config,
       log: (line) => events.add(line),
       createMonitor: (options) => (monitor = new FakeMonitor(options)),
-      createServer: () => (server = new HttpServer({ port: 0, address: "127.0.0.1", registry, log: (line) => events.add(line) })),
+      createServer: () => (server = new MetricsServer({ port: 0, address: "127.0.0.1", registry, log: (line) => events.add(line) })),
       startSensors: () => ({ stop() {} }),
       onNetwork: (p, c) => device.networkChanged(p, c),
     });
@@ -410,7 +410,7 @@ describe("App + Registry + HttpServer + device metrics over real TCP (host platf
     try {
       const events = new Events();
       const registry = new Registry();
-      let server: HttpServer | undefined;
+      let server: MetricsServer | undefined;
       let monitor: FakeMonitor | undefined;
       const config: AppConfig = parseConfig({ hostname: "dev", port });
       new DeviceMetrics({
@@ -424,7 +424,7 @@ describe("App + Registry + HttpServer + device metrics over real TCP (host platf
         log: (line) => events.add(line),
         createMonitor: (options) => (monitor = new FakeMonitor(options)),
         createServer: (onListenerError) =>
-          (server = new HttpServer({ port, address: "127.0.0.1", registry, log: (line) => events.add(line), onListenerError })),
+          (server = new MetricsServer({ port, address: "127.0.0.1", registry, log: (line) => events.add(line), onListenerError })),
         startSensors: () => ({ stop() {} }),
         random: () => 0.5,
         retryInitial: 5,

@@ -7,7 +7,8 @@
  * (`settle`), so a step's events reach the server at the step's time whatever the machine's speed: 60 s of attack
  * run in a few seconds, the same way on a fast or a loaded machine.
  */
-import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../modules/http/server";
+import { MetricsServer, type MetricsServerOptions } from "../../modules/promhttp/server";
+import type { ScrapeRegistry } from "../../modules/promhttp/handler";
 import { Registry, Gauge } from "../../modules/client/index";
 import { configureSockets, pendingDeliveries } from "../../host/io/tcp";
 import { ManualClock } from "../support/clock";
@@ -25,7 +26,7 @@ function makeRegistry(): Registry {
   return registry;
 }
 
-const servers: HttpServer[] = [];
+const servers: MetricsServer[] = [];
 const clients: RawClient[] = [];
 let restoreSockets: ReturnType<typeof configureSockets>;
 
@@ -54,7 +55,7 @@ async function settle(): Promise<void> {
 }
 
 interface Harness {
-  server: HttpServer;
+  server: MetricsServer;
   port: number;
   clock: ManualClock;
   registry: Registry;
@@ -78,10 +79,10 @@ function heldRegistry(): { held: ScrapeRegistry; release: () => void } {
   return { held, release };
 }
 
-async function harness(options: Partial<HttpServerOptions> = {}): Promise<Harness> {
+async function harness(options: Partial<MetricsServerOptions> = {}): Promise<Harness> {
   const clock = new ManualClock(0);
   const registry = (options.registry as Registry | undefined) ?? makeRegistry();
-  const server = new HttpServer({ port: 0, registry, now: clock.now, tickInterval: 0, ...options } as HttpServerOptions);
+  const server = new MetricsServer({ port: 0, registry, now: clock.now, tickInterval: 0, ...options } as MetricsServerOptions);
   server.start();
   servers.push(server);
   const port = server.boundPort;
@@ -533,4 +534,22 @@ describe("admission under attack (2 x maxConnections hostile clients, 60 s)", ()
     const r = await attack(h, attackers, 20);
     expectScraperWins(r, 20, 1, 6);
   }, 60000);
+});
+
+describe("one clock", () => {
+  test("a scrape's duration is measured on the server's clock (the injected one), not on the wall clock", async () => {
+    const { held, release } = heldRegistry();
+    const h = await harness({ registry: held as unknown as Registry, collectTimeout: 600000 });
+    const c = await h.connect();
+    await c.write(GET);
+    await settle();
+    expect(h.server.stats.scrapes).toBe(1);
+    h.clock.advance(700); // 700 ms of server time pass while the collect is held, and next to no wall time
+    release();
+    const [r] = await c.responses(1);
+    expect(r.status).toBe(200);
+    await settle();
+    expect(h.server.stats.lastScrapeMs).toBe(700);
+    expect(h.server.stats.scrapeMsTotal).toBe(700);
+  });
 });

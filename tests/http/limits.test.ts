@@ -1,23 +1,24 @@
 /**
- * Server limits are defined once (modules/http/limits.ts): the HTTP server rejects what the configuration rejects,
+ * Server limits are defined once (modules/http/limits.ts, modules/promhttp/limits.ts): the server rejects what the configuration rejects,
  * with a clear error, instead of silently clamping it; and both accept the same values.
  */
 import fc from "fast-check";
-import { HttpServer, type HttpServerOptions } from "../../modules/http/server";
+import { MetricsServer, type MetricsServerOptions } from "../../modules/promhttp/server";
 import { parseConfig, ConfigError } from "../../modules/app/config";
-import { MAX_CONNECTIONS, PORT, PATH_MAX } from "../../modules/http/limits";
-import { pathProblem } from "../../modules/http/path";
+import { MAX_CONNECTIONS, PORT } from "../../modules/http/limits";
+import { PATH_MAX } from "../../modules/promhttp/limits";
+import { pathProblem } from "../../modules/promhttp/path";
 import { Registry } from "../../modules/client/index";
 
 const registry = new Registry();
 
-function serverAccepts(options: Partial<HttpServerOptions>): boolean {
+function serverAccepts(options: Partial<MetricsServerOptions>): boolean {
   try {
-    new HttpServer({ registry, ...options }); // constructing does not listen
+    new MetricsServer({ registry, ...options }); // constructing does not listen
     return true;
   } catch (error) {
     expect(error).toBeInstanceOf(RangeError);
-    expect((error as Error).message).toMatch(/^HttpServer: (\w+ must be |path .*: expected )/);
+    expect((error as Error).message).toMatch(/^(HttpServer|MetricsHandler): (\w+ must be |path .*: expected )/);
     return false;
   }
 }
@@ -34,19 +35,19 @@ function configAccepts(raw: Record<string, unknown>): boolean {
 
 describe("server limits, one rule for the server and the configuration", () => {
   test("out-of-range server options throw a RangeError naming the option, the value and the range", () => {
-    expect(() => new HttpServer({ registry, maxConnections: 33 })).toThrow("HttpServer: maxConnections must be an integer from 1 to 32, got 33");
-    expect(() => new HttpServer({ registry, maxConnections: 0 })).toThrow(/maxConnections must be an integer from 1 to 32, got 0/);
-    expect(() => new HttpServer({ registry, maxConnections: 2.5 })).toThrow(/maxConnections/);
-    expect(() => new HttpServer({ registry, chunkSize: 100 })).toThrow("HttpServer: chunkSize must be an integer from 512 to 16384, got 100");
-    expect(() => new HttpServer({ registry, idleTimeout: 0 })).toThrow(/idleTimeout must be an integer from 10/);
-    expect(() => new HttpServer({ registry, requestTimeout: 1e9 })).toThrow(/requestTimeout/);
-    expect(() => new HttpServer({ registry, port: 70000 })).toThrow(/port must be an integer from 1 to 65535, got 70000/);
-    expect(() => new HttpServer({ registry, port: "9100" as unknown as number })).toThrow(/port/);
-    expect(() => new HttpServer({ registry, path: "/a b" })).toThrow('expected an absolute URL path like /metrics');
-    expect(() => new HttpServer({ registry, path: "/-/healthy" })).toThrow(/path "\/-\/healthy": expected/);
+    expect(() => new MetricsServer({ registry, maxConnections: 33 })).toThrow("HttpServer: maxConnections must be an integer from 1 to 32, got 33");
+    expect(() => new MetricsServer({ registry, maxConnections: 0 })).toThrow(/maxConnections must be an integer from 1 to 32, got 0/);
+    expect(() => new MetricsServer({ registry, maxConnections: 2.5 })).toThrow(/maxConnections/);
+    expect(() => new MetricsServer({ registry, chunkSize: 100 })).toThrow("HttpServer: chunkSize must be an integer from 512 to 16384, got 100");
+    expect(() => new MetricsServer({ registry, idleTimeout: 0 })).toThrow(/idleTimeout must be an integer from 10/);
+    expect(() => new MetricsServer({ registry, requestTimeout: 1e9 })).toThrow(/requestTimeout/);
+    expect(() => new MetricsServer({ registry, port: 70000 })).toThrow(/port must be an integer from 1 to 65535, got 70000/);
+    expect(() => new MetricsServer({ registry, port: "9100" as unknown as number })).toThrow(/port/);
+    expect(() => new MetricsServer({ registry, path: "/a b" })).toThrow('expected an absolute URL path like /metrics');
+    expect(() => new MetricsServer({ registry, path: "/-/healthy" })).toThrow(/path "\/-\/healthy": expected/);
     // defaults and port 0 (any free port) are fine
-    expect(new HttpServer({ registry }).maxConnections).toBe(MAX_CONNECTIONS.default);
-    expect(new HttpServer({ registry, port: 0 }).port).toBe(0);
+    expect(new MetricsServer({ registry }).http.maxConnections).toBe(MAX_CONNECTIONS.default);
+    expect(new MetricsServer({ registry, port: 0 }).http.port).toBe(0);
   });
 
   test("maxConnections and port: the server accepts exactly what the configuration accepts", () => {

@@ -5,7 +5,8 @@
  * runs in between.
  * Real TCP on 127.0.0.1 (host sockets), the connection cap full of clients that scrape back to back.
  */
-import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../modules/http/server";
+import { MetricsServer, type MetricsServerOptions } from "../../modules/promhttp/server";
+import type { ScrapeRegistry } from "../../modules/promhttp/handler";
 import { Registry, Gauge } from "../../modules/client/index";
 import { configureSockets } from "../../host/io/tcp";
 import Timer from "../../host/timer";
@@ -16,7 +17,7 @@ import { Signal, until } from "../support/wait";
 import { startSensors, type Sensors } from "../../sensors/index";
 import { RawClient, parseResponses } from "./client";
 
-const servers: HttpServer[] = [];
+const servers: MetricsServer[] = [];
 const clients: RawClient[] = [];
 const cleanups: Array<() => void> = [];
 let restoreSockets: ReturnType<typeof configureSockets>;
@@ -36,8 +37,8 @@ function fill(registry: Registry, series: number): void {
   for (let i = 0; i < series; i++) g.labels({ i: "series-" + i }).set(i / 7);
 }
 
-function start(options: Partial<HttpServerOptions>): { server: HttpServer; port: number } {
-  const server = new HttpServer({ port: 0, ...options } as HttpServerOptions);
+function start(options: Partial<MetricsServerOptions>): { server: MetricsServer; port: number } {
+  const server = new MetricsServer({ port: 0, ...options } as MetricsServerOptions);
   server.start();
   servers.push(server);
   return { server, port: server.boundPort };

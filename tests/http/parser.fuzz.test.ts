@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import {
-  RequestParser,
+  HttpParser,
   PHASE_HEAD,
   PHASE_COMPLETE,
   PHASE_ERROR,
@@ -28,7 +28,7 @@ const RUNS = (n: number) => Math.max(1, Math.round(n * Number(process.env.FUZZ_S
 
 const LIMITS = { maxTarget: 128, maxHeaderBytes: 512, maxHeaders: 12, maxAccept: 96, maxAuthorization: 48, maxBody: 64 };
 
-function checkBounds(p: RequestParser): void {
+function checkBounds(p: HttpParser): void {
   if (p.path.length !== DEFAULT_LIMITS.maxPath || p.accept.length !== LIMITS.maxAccept || p.authorization.length !== LIMITS.maxAuthorization)
     throw new Error("buffer resized");
   if (p.pathLength > p.path.length) throw new Error("path overflow " + p.pathLength);
@@ -40,7 +40,7 @@ function checkBounds(p: RequestParser): void {
 }
 
 /** Feed bytes split at the given cut points; collect one outcome per request (stops at the first error). */
-function parseAll(p: RequestParser, bytes: Uint8Array, cuts: number[]): Outcome[] {
+function parseAll(p: HttpParser, bytes: Uint8Array, cuts: number[]): Outcome[] {
   const out: Outcome[] = [];
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
   points.push(bytes.length);
@@ -149,12 +149,12 @@ describe("request parser fuzz", () => {
     fc.assert(
       fc.property(fc.array(request, { minLength: 1, maxLength: 3 }), cuts, fc.nat(3), (reqs, cs, every) => {
         const bytes = bytesOf(reqs.join(""));
-        const whole = parseAll(new RequestParser(LIMITS), bytes, []);
-        const split = parseAll(new RequestParser(LIMITS), bytes, cs);
+        const whole = parseAll(new HttpParser(LIMITS), bytes, []);
+        const split = parseAll(new HttpParser(LIMITS), bytes, cs);
         expect(split).toEqual(whole);
         if (every === 0) {
           // one byte per execute() call, for a quarter of the cases (the slowest variant)
-          const oneByte = parseAll(new RequestParser(LIMITS), bytes, Array.from({ length: bytes.length }, (_, i) => i));
+          const oneByte = parseAll(new HttpParser(LIMITS), bytes, Array.from({ length: bytes.length }, (_, i) => i));
           expect(oneByte).toEqual(whole);
         }
         for (const o of whole) if (o.phase === PHASE_ERROR) expect([400, 413, 414, 417, 431, 501, 505]).toContain(o.error);
@@ -167,8 +167,8 @@ describe("request parser fuzz", () => {
     fc.assert(
       fc.property(request, fc.array(mutation, { minLength: 1, maxLength: 4 }), cuts, (req, ms, cs) => {
         const bytes = mutate(bytesOf(req), ms);
-        const whole = parseAll(new RequestParser(LIMITS), bytes, []);
-        expect(parseAll(new RequestParser(LIMITS), bytes, cs)).toEqual(whole);
+        const whole = parseAll(new HttpParser(LIMITS), bytes, []);
+        expect(parseAll(new HttpParser(LIMITS), bytes, cs)).toEqual(whole);
       }),
       { numRuns: RUNS(50000) },
     );
@@ -177,8 +177,8 @@ describe("request parser fuzz", () => {
   test("random bytes (20 000 cases): no exception, bounded state", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), cuts, (bytes, cs) => {
-        const whole = parseAll(new RequestParser(LIMITS), bytes, []);
-        expect(parseAll(new RequestParser(LIMITS), bytes, cs)).toEqual(whole);
+        const whole = parseAll(new HttpParser(LIMITS), bytes, []);
+        expect(parseAll(new HttpParser(LIMITS), bytes, cs)).toEqual(whole);
       }),
       { numRuns: RUNS(20000) },
     );
@@ -195,7 +195,7 @@ describe("request parser fuzz", () => {
         (m, segs, close, v, accept) => {
           const path = "/" + segs.join("/");
           const s = `${m} ${path}?q=1 HTTP/${v}\r\nHost: x\r\n${close ? "Connection: close\r\n" : ""}${accept === null ? "" : "Accept: " + accept + "\r\n"}\r\n`;
-          const [o] = parseAll(new RequestParser(LIMITS), bytesOf(s), []);
+          const [o] = parseAll(new HttpParser(LIMITS), bytesOf(s), []);
           if (path.length > DEFAULT_LIMITS.maxPath) return;
           expect(o.phase).toBe(PHASE_COMPLETE);
           expect(o.method).toBe(m);
@@ -210,7 +210,7 @@ describe("request parser fuzz", () => {
 });
 
 describe("request parser limits and decisions", () => {
-  const parse = (s: string, limits = LIMITS) => parseAll(new RequestParser(limits), bytesOf(s), []);
+  const parse = (s: string, limits = LIMITS) => parseAll(new HttpParser(limits), bytesOf(s), []);
   test.each([
     ["GET / HTTP/1.1\r\n\r\n", 400], // no Host in HTTP/1.1
     ["GET /" + "a".repeat(200) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414],

@@ -3,7 +3,7 @@
  * `node tests/xs/run.mjs tests/http/parser.test.ts`. Decisions on fixed inputs, then seeded random mutations checked
  * for split invariance (whole input vs random cuts vs one byte per call) and bounded state.
  */
-import { RequestParser, PHASE_HEAD, PHASE_COMPLETE, PHASE_ERROR, PHASE_IDLE, DEFAULT_LIMITS } from "../../modules/http/parser";
+import { HttpParser, PHASE_HEAD, PHASE_COMPLETE, PHASE_ERROR, PHASE_IDLE, DEFAULT_LIMITS } from "../../modules/http/parser";
 
 const LIMITS = { maxTarget: 128, maxHeaderBytes: 512, maxHeaders: 12, maxAccept: 96, maxAuthorization: 48, maxBody: 64 };
 
@@ -21,7 +21,7 @@ function text(b: Uint8Array, n: number): string {
 
 /** one line per request: phase/error/method/path/keepAlive/accept/body */
 function parseAll(bytes: Uint8Array, cuts: number[]): string[] {
-  const p = new RequestParser(LIMITS);
+  const p = new HttpParser(LIMITS);
   const out: string[] = [];
   const points = cuts.slice().sort((a, b) => a - b);
   points.push(bytes.length);
@@ -132,6 +132,6 @@ describe("parser random mutations (seeded)", () => {
         expect(parseAll(bytes, each).join("\n")).toBe(whole);
       }
     }
-    expect(new RequestParser().path.length).toBe(DEFAULT_LIMITS.maxPath);
+    expect(new HttpParser().path.length).toBe(DEFAULT_LIMITS.maxPath);
   });
 });

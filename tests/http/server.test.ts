@@ -1,10 +1,11 @@
 /**
- * HttpServer over real TCP: the server runs on the host ECMA-419 sockets (host/io), clients are raw node:net sockets.
+ * MetricsServer (the HTTP transport with the Prometheus handler) over real TCP: the server runs on the host ECMA-419 sockets (host/io), clients are raw node:net sockets.
  * Every wait is on a socket event or a server log line, never on a timer.
  */
 import * as net from "node:net";
 import fc from "fast-check";
-import { HttpServer, type HttpServerOptions, type ScrapeRegistry } from "../../modules/http/server";
+import { MetricsServer, type MetricsServerOptions } from "../../modules/promhttp/server";
+import type { ScrapeRegistry } from "../../modules/promhttp/handler";
 import { Registry, Gauge, Counter, Histogram } from "../../modules/client/index";
 import { configureSockets } from "../../host/io/tcp";
 import { hostCounters } from "../../host/instrumentation";
@@ -24,26 +25,26 @@ function makeRegistry(series = 5): Registry {
   return registry;
 }
 
-const servers: HttpServer[] = [];
+const servers: MetricsServer[] = [];
 const clients: RawClient[] = [];
 
 interface Started {
-  server: HttpServer;
+  server: MetricsServer;
   port: number;
   logs: string[];
   client(): RawClient;
 }
 
-function start(options: Partial<HttpServerOptions> = {}): Started {
+function start(options: Partial<MetricsServerOptions> = {}): Started {
   const logs: string[] = [];
-  const server = new HttpServer({
+  const server = new MetricsServer({
     port: 0,
     registry: makeRegistry(),
     info: { name: "test-device", version: "1.2.3" },
     log: (line) => logs.push(line),
     lingerTimeout: 100, // error responses drain input this long before closing (clients here do not close first)
     ...options,
-  } as HttpServerOptions);
+  } as MetricsServerOptions);
   server.start();
   servers.push(server);
   expect(server.listening).toBe(true);
@@ -580,7 +581,7 @@ describe("connections", () => {
     const port = (blocker.address() as net.AddressInfo).port;
     const logs: string[] = [];
     const timersBefore = hostCounters.timers;
-    const server = new HttpServer({ port, address: "127.0.0.1", registry: makeRegistry(), log: (line) => logs.push(line) });
+    const server = new MetricsServer({ port, address: "127.0.0.1", registry: makeRegistry(), log: (line) => logs.push(line) });
     servers.push(server);
     expect(() => server.start()).toThrow(/EADDRINUSE/);
     expect(server.listening).toBe(false);
@@ -616,6 +617,15 @@ describe("authentication", () => {
     const rs = await c.responses(7);
     expect(rs.map((r) => r.status)).toEqual([401, 401, 200, 200, 401, 401, 200]);
     expect(rs[0].headers["www-authenticate"]).toBe('Basic realm="metrics", charset="UTF-8"\nBearer realm="metrics"');
+  });
+
+  test("a credential with a lone surrogate is encoded by the one rule (U+FFFD), as the client's encoder does", async () => {
+    // a JSON config can hold "\ud800" alone; both ends must turn it into the same bytes (EF BF BD), else the right
+    // password is refused
+    const { client } = start({ auth: { username: "prom", password: "pa\ud800ss" } });
+    const c = client();
+    await c.write(get("/metrics", "Authorization: Basic " + Buffer.from("prom:pa\ud800ss", "utf8").toString("base64") + "\r\n"));
+    expect((await c.responses(1))[0].status).toBe(200);
   });
 
   test("auth is off by default", async () => {

@@ -1,11 +1,11 @@
 /**
- * Whole requests through `HttpServer` (modules/http/server.ts) on the fake ECMA-419 sockets of
+ * Whole requests through `MetricsServer` (modules/promhttp/server.ts: the HTTP transport and the Prometheus handler) on the fake ECMA-419 sockets of
  * bench/xs/platform/net.ts: one keep-alive connection; each request is `GET /metrics HTTP/1.1` with a Host header;
  * the next request is sent once the final chunk of the previous response has been written. Everything runs in
  * promise jobs (the fake socket's turns and the server's collect).
  * (The only code of the bench that calls the server: adapt it here when its API changes.)
  */
-import { HttpServer } from "../api";
+import { MetricsServer } from "../api";
 import type { Registry } from "../api";
 import { net, fail } from "../platform/net";
 import type { FakeSocket } from "../platform/net";
@@ -31,7 +31,7 @@ export interface Client {
 /** Starts a server on `registry`, connects one client; resolves once the server has adopted the connection. */
 export function connect(registry: Registry): Promise<Client> {
   const request = requestBuffer();
-  const server = new HttpServer({ port: 9100, registry });
+  const server = new MetricsServer({ port: 9100, registry });
   server.start();
   const listener = net.listener;
   if (listener === undefined) {

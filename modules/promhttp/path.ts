@@ -1,15 +1,15 @@
 /*
- * The metrics path rule, defined once: HttpServer refuses a path that breaks it (RangeError), and the configuration
- * (modules/app/config.ts) reports the same problem with its other problems at start-up.
+ * The metrics path rule, defined once: MetricsHandler (./handler) refuses a path that breaks it (RangeError), and the
+ * configuration (modules/app/config.ts) reports the same problem with its other problems at start-up.
  *
  * A usable path is what a client sends unchanged in the request line, so that the server's byte comparison can match
  * it: "/" followed by RFC 3986 path characters (letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = : @ /, and % followed by
- * two hex digits), at most `maxPath` (64) characters (what the request parser keeps), not "/" or "/-/healthy" (the
- * server's own pages). No query, no fragment, no spaces. Character scanning, no regex (XS compiles each literal).
+ * two hex digits), at most PATH_MAX (64) characters (what the request parser keeps), not "/" or "/-/healthy" (the
+ * handler's other pages). No query, no fragment, no spaces. Character scanning, no regex (XS compiles each literal).
  */
-import { DEFAULT_LIMITS } from "./parser";
+import { PATH_MAX } from "./limits";
 
-/** Paths the server answers itself: the landing page and the health check. */
+/** Paths the handler answers besides the metrics path: the landing page and the health check. */
 export const RESERVED_PATHS: readonly string[] = ["/", "/-/healthy"];
 
 function isHex(c: number): boolean {
@@ -49,7 +49,7 @@ function isPathChar(c: number): boolean {
  */
 export function pathProblem(path: unknown): string | undefined {
 	const n = typeof path === "string" ? path.length : 0;
-	let ok = n > 0 && n <= DEFAULT_LIMITS.maxPath && (path as string).charCodeAt(0) === 47;
+	let ok = n > 0 && n <= PATH_MAX && (path as string).charCodeAt(0) === 47;
 	for (let i = 1; ok && i < n; i++) {
 		const c = (path as string).charCodeAt(i);
 		if (c === 37) {
@@ -58,7 +58,7 @@ export function pathProblem(path: unknown): string | undefined {
 		} else ok = isPathChar(c);
 	}
 	if (!ok)
-		return "an absolute URL path like /metrics (at most " + DEFAULT_LIMITS.maxPath + " characters: letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = : @ / or %XX; no spaces, no query)";
+		return "an absolute URL path like /metrics (at most " + PATH_MAX + " characters: letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = : @ / or %XX; no spaces, no query)";
 	for (let i = 0; i < RESERVED_PATHS.length; i++)
 		if (path === RESERVED_PATHS[i]) return "a path other than " + path + ", which the server uses for its own page";
 	return undefined;
