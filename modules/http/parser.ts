@@ -167,12 +167,23 @@ function equalsIgnoreCase(bytes: Uint8Array, start: number, len: number, s: stri
 }
 
 export class HttpParser {
-	readonly maxTarget: number;
+	private state = S_START;
 	readonly maxHeaderBytes: number;
+	headerBytes = 0;
+	private header = H_OTHER;
+	private valueLength = 0; // bytes kept of the current value
+	private valueEnd = 0; // kept length excluding trailing whitespace
+	private readonly token: Uint8Array;
+	private nameLength = 0;
+	private readonly nameBuf = new Uint8Array(NAME_BUF);
+	private targetLength = 0;
+	readonly maxTarget: number;
+	pathLength = 0;
+	readonly path: Uint8Array;
+	phase: number = PHASE_IDLE;
 	readonly maxHeaders: number;
 	readonly maxBody: number;
 
-	phase: number = PHASE_IDLE;
 	/** HTTP status to answer when phase === PHASE_ERROR */
 	error = 0;
 	/** short reason for logs when phase === PHASE_ERROR */
@@ -182,8 +193,6 @@ export class HttpParser {
 	/** 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x) */
 	versionMinor = 1;
 	/** path of the target (origin-form, or the path of an absolute-form target), query string excluded */
-	readonly path: Uint8Array;
-	pathLength = 0;
 	/** the path was longer than maxPath (it matches no route) */
 	pathOverflow = false;
 	/** asterisk-form target ("*") */
@@ -206,26 +215,17 @@ export class HttpParser {
 	keepAlive = false;
 
 	/** bytes of the header section seen so far (bounded by maxHeaderBytes + 1) */
-	headerBytes = 0;
 	headerCount = 0;
 	/** body bytes on the wire consumed so far (bounded by maxBody) */
 	bodyBytes = 0;
 
 
-	private state = S_START;
 	private leading = 0;
 	private readonly methodBuf = new Uint8Array(MAX_METHOD);
 	private methodLength = 0;
-	private targetLength = 0;
 	private matchIndex = 0; // scheme / "HTTP/" matching
 	private schemeS = false;
 	private versionMajor = 0;
-	private readonly nameBuf = new Uint8Array(NAME_BUF);
-	private nameLength = 0;
-	private header = H_OTHER;
-	private readonly token: Uint8Array;
-	private valueLength = 0; // bytes kept of the current value
-	private valueEnd = 0; // kept length excluding trailing whitespace
 	private hasTransferEncoding = false;
 	private hasExpect = false;
 	private remaining = 0; // body: bytes left in the body or the current chunk

@@ -24,6 +24,8 @@ import { pathProblem } from "./path";
 /** What the handler needs of a registry: prom-client-like collect(), and a pull reader per format. */
 export interface ScrapeRegistry {
   collect(): unknown;
+  /** whether collect() has anything to do (some metric has a collect step); without it, collect() is always run */
+  collects?(): boolean;
   reader(format: any): BodySource;
 }
 
@@ -205,6 +207,11 @@ export class MetricsHandler implements HttpHandler {
     x.scrapeStart = res.server.time();
     x.format = n.format;
     x.contentType = n.contentType;
+    const registry = this.registry;
+    if (registry.collects !== undefined && !registry.collects()) {
+      this.answer(res, x); // nothing to collect: answered at once (no promise, no later turn)
+      return;
+    }
     res.defer(this.collectTimeout);
     x.join(this.collect());
   }
@@ -289,6 +296,11 @@ export class MetricsHandler implements HttpHandler {
       this.scrapeFailed(res, x, job.error);
       return;
     }
+    this.answer(res, x);
+  }
+
+  /** the scrape's body: a reader of the registry in the negotiated format */
+  private answer(res: HttpResponse, x: Exchange): void {
     let reader: BodySource;
     try {
       reader = this.registry.reader(x.format);
