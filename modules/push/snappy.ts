@@ -1,0 +1,186 @@
+/*
+ * Snappy block compression (the block format, not the framed one: what remote write asks for), written for the
+ * device after the format description of google/snappy (format_description.txt):
+ *   - a preamble: the uncompressed length as a varint;
+ *   - then elements, each a tag byte whose low two bits give its kind:
+ *       00 literal: length-1 in the upper six bits when below 60, else 60..63 = the length-1 follows in 1..4 bytes
+ *          (little-endian), then the bytes themselves;
+ *       01 copy, 1-byte offset: length 4..11 as (length-4) in bits 2..4, offset bits 8..10 in bits 5..7, then the
+ *          low eight bits of the offset (offset < 2048);
+ *       10 copy, 2-byte offset: length-1 (1..64) in the upper six bits, then the offset as 16 bits little-endian;
+ *       11 copy, 4-byte offset (not written here).
+ * Like the reference compressor, the input is cut into fragments of 64 KiB compressed independently (so every
+ * offset fits in 16 bits) and matches are found greedily through a hash table of the 4-byte sequences seen, with a
+ * step that grows over incompressible data. Memory is bounded: the table (Uint16, 2^tableBits entries, at most
+ * 2^14) is allocated on first use and reused; output goes to a buffer the caller gives and is never grown.
+ */
+
+/** The most bytes `compress` can write for `n` input bytes (as the reference: 32 + n + n/6). */
+export function maxCompressedLength(n: number): number {
+  return 32 + n + Math.floor(n / 6);
+}
+
+const FRAGMENT = 65536;
+/** fragments shorter than this are written as one literal (as the reference compressor: no room for a match) */
+const MIN_FRAGMENT = 15;
+
+/** Writes the varint of 0 <= n < 2^32 at dst[at]; returns the index after it. */
+function putVarint(dst: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    dst[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  dst[at++] = n;
+  return at;
+}
+
+/** Writes the literal src[from, to) at dst[at]; returns the index after it, or -1 when dst[0, cap) is too small. */
+function literal(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number, cap: number): number {
+  const n = to - from;
+  const m = n - 1;
+  if (at + n + (m < 60 ? 1 : m < 0x100 ? 2 : m < 0x10000 ? 3 : m < 0x1000000 ? 4 : 5) > cap) return -1;
+  if (m < 60) dst[at++] = m << 2;
+  else if (m < 0x100) {
+    dst[at++] = 60 << 2;
+    dst[at++] = m;
+  } else if (m < 0x10000) {
+    dst[at++] = 61 << 2;
+    dst[at++] = m & 0xff;
+    dst[at++] = m >>> 8;
+  } else if (m < 0x1000000) {
+    dst[at++] = 62 << 2;
+    dst[at++] = m & 0xff;
+    dst[at++] = (m >>> 8) & 0xff;
+    dst[at++] = m >>> 16;
+  } else {
+    dst[at++] = 63 << 2;
+    dst[at++] = m & 0xff;
+    dst[at++] = (m >>> 8) & 0xff;
+    dst[at++] = (m >>> 16) & 0xff;
+    dst[at++] = m >>> 24;
+  }
+  if (n <= 8) for (let i = from; i < to; i++) dst[at++] = src[i];
+  else {
+    dst.set(src.subarray(from, to), at);
+    at += n;
+  }
+  return at;
+}
+
+/** Writes a copy of `length` (>= 4) bytes from `offset` (1..65535) back; returns the index after it, or -1. */
+function copy(dst: Uint8Array, at: number, cap: number, offset: number, length: number): number {
+  // pieces of 64 while more than 67 remain, then one of 60 if more than 64 remain: every piece is 4..64 long
+  while (length >= 68) {
+    if (at + 3 > cap) return -1;
+    dst[at++] = (63 << 2) | 2;
+    dst[at++] = offset & 0xff;
+    dst[at++] = offset >>> 8;
+    length -= 64;
+  }
+  if (length > 64) {
+    if (at + 3 > cap) return -1;
+    dst[at++] = (59 << 2) | 2;
+    dst[at++] = offset & 0xff;
+    dst[at++] = offset >>> 8;
+    length -= 60;
+  }
+  if (length < 12 && offset < 2048) {
+    if (at + 2 > cap) return -1;
+    dst[at++] = ((offset >>> 8) << 5) | ((length - 4) << 2) | 1;
+    dst[at++] = offset & 0xff;
+  } else {
+    if (at + 3 > cap) return -1;
+    dst[at++] = ((length - 1) << 2) | 2;
+    dst[at++] = offset & 0xff;
+    dst[at++] = offset >>> 8;
+  }
+  return at;
+}
+
+/**
+ * A snappy compressor with its hash table: make one (at run time) and reuse it. `tableBits` (8..14, default 12):
+ * 2^tableBits Uint16 entries, 8 KB at 12; fewer bits, less memory and a little less compression.
+ */
+export class SnappyCompressor {
+  readonly tableBits: number;
+  #table: Uint16Array | undefined;
+
+  constructor(tableBits = 12) {
+    if (!(tableBits >= 8 && tableBits <= 14 && Math.floor(tableBits) === tableBits)) throw new RangeError("snappy: tableBits must be an integer from 8 to 14");
+    this.tableBits = tableBits;
+  }
+
+  /**
+   * Compresses src[0, length) into dst. Returns the number of bytes written, or -1 when dst is too small (its
+   * content is then undefined); a dst of maxCompressedLength(length) bytes always suffices.
+   */
+  compress(src: Uint8Array, dst: Uint8Array, length = src.length): number {
+    if (!(length >= 0 && length <= src.length && Math.floor(length) === length)) throw new RangeError("snappy: length out of the source's range");
+    const cap = dst.length;
+    if (cap < 5) return -1;
+    let at = putVarint(dst, 0, length);
+    let table = this.#table;
+    if (table === undefined) this.#table = table = new Uint16Array(1 << this.tableBits);
+    for (let base = 0; base < length && at >= 0; base += FRAGMENT) {
+      const end = base + FRAGMENT < length ? base + FRAGMENT : length;
+      at = end - base < MIN_FRAGMENT ? literal(src, base, end, dst, at, cap) : this.#fragment(table, src, base, end, dst, at, cap);
+    }
+    return at;
+  }
+
+  /** Compresses the fragment src[base, end) (at most 64 KiB, at least MIN_FRAGMENT bytes); returns as literal(). */
+  #fragment(table: Uint16Array, src: Uint8Array, base: number, end: number, dst: Uint8Array, at: number, cap: number): number {
+    // a table no larger than the fragment needs (at least 256 entries), cleared: entries are offsets from base
+    let bits = 8;
+    while (bits < this.tableBits && 1 << bits < end - base) bits++;
+    table.fill(0, 0, 1 << bits);
+    const shift = 32 - bits;
+    // the last position where a 4-byte sequence starts
+    const last = end - 4;
+    let pending = base; // start of the bytes not written yet (the next literal)
+    let ip = base + 1; // (every entry is 0 = base after the clear: the first position is in the table)
+    let skip = 32; // step = skip >> 5: 1 for the first 32 misses in a row, then growing
+    while (ip <= last) {
+      const word = src[ip] | (src[ip + 1] << 8) | (src[ip + 2] << 16) | (src[ip + 3] << 24);
+      const h = Math.imul(word, 0x1e35a7bd) >>> shift;
+      const candidate = base + table[h];
+      table[h] = ip - base;
+      if (candidate < ip && (src[candidate] | (src[candidate + 1] << 8) | (src[candidate + 2] << 16) | (src[candidate + 3] << 24)) === word) {
+        // a match of at least 4 bytes: extend it forward
+        let m = ip + 4;
+        let c = candidate + 4;
+        while (m < end && src[m] === src[c]) {
+          m++;
+          c++;
+        }
+        if (pending < ip) {
+          at = literal(src, pending, ip, dst, at, cap);
+          if (at < 0) return -1;
+        }
+        at = copy(dst, at, cap, ip - candidate, m - ip);
+        if (at < 0) return -1;
+        // the position before the match's end joins the table, so that a following repeat is found at once
+        if (m - 1 <= last) table[Math.imul(src[m - 1] | (src[m] << 8) | (src[m + 1] << 16) | (src[m + 2] << 24), 0x1e35a7bd) >>> shift] = m - 1 - base;
+        pending = m;
+        ip = m;
+        skip = 32;
+      } else {
+        ip += skip >> 5;
+        skip++;
+      }
+    }
+    return pending < end ? literal(src, pending, end, dst, at, cap) : at;
+  }
+}
+
+/**
+ * The input as one literal: a valid snappy block that does not compress (remote write requires snappy; this costs
+ * one copy where compressing costs a pass of JavaScript over every byte). Returns bytes written, or -1 when dst is
+ * too small (it needs length + 10 bytes at most).
+ */
+export function snappyUncompressed(src: Uint8Array, dst: Uint8Array, length = src.length): number {
+  if (!(length >= 0 && length <= src.length && Math.floor(length) === length)) throw new RangeError("snappy: length out of the source's range");
+  if (dst.length < 5) return -1;
+  const at = putVarint(dst, 0, length);
+  return length === 0 ? at : literal(src, 0, length, dst, at, dst.length);
+}
