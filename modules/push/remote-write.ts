@@ -58,7 +58,8 @@ function timestampSize(t: number): number {
 }
 
 function checkTimestamp(t: number): void {
-  if (!Number.isInteger(t) || t < -INT64_LIMIT || t >= INT64_LIMIT)
+  // t % 1 is NaN for NaN and ±Infinity (no call: cheaper than Number.isInteger on XS)
+  if (t % 1 !== 0 || t < -INT64_LIMIT || t >= INT64_LIMIT)
     throw new RemoteWriteError("timestamp " + String(t) + " is not an integer number of milliseconds in int64 range");
 }
 
@@ -188,14 +189,35 @@ export class RequestEncoder {
     let at = putVarint(b, start + 1, body);
     b.set(labels, at);
     at += labels.length;
-    for (let i = from; i < from + count; i++) at = this.#sample(at, values[i], timestamps[i], false);
+    for (let i = from; i < from + count; i++) at = this.#sample(at, values[i], timestamps[i], timestampSize(timestamps[i]), false);
     this.length = at;
     return true;
   }
 
   /** One series with one sample: as series(), without arrays. */
   sample(labels: Uint8Array, value: number, timestamp: number): boolean {
-    return this.#one(labels, value, timestamp, false);
+    // written out (calls cost most on XS): the usual timestamp, 2^28 <= t < 2^42 (1970-01-04 to 2109), is checked
+    // inline; any other goes through checkTimestamp and timestampSize
+    const t = timestamp;
+    let size: number;
+    if (t >= 268435456 && t < 4398046511104 && t % 1 === 0) size = t < 34359738368 ? 5 : 6;
+    else {
+      checkTimestamp(t);
+      size = timestampSize(t);
+    }
+    const n = labels.length;
+    const body = n + 12 + size;
+    const b = this.buffer;
+    let at = this.length;
+    if (at + (body < 0x80 ? 2 : body < 0x4000 ? 3 : 1 + varintSize(body)) + body > b.length) return false;
+    b[at] = 0x0a;
+    if (body < 0x80) {
+      b[at + 1] = body;
+      at += 2;
+    } else at = putVarint(b, at + 1, body);
+    b.set(labels, at);
+    this.length = this.#sample(at + n, value, t, size, false);
+    return true;
   }
 
   /** One series with a stale marker at `timestamp`: the series ended (remote write 1.0, "Stale Markers"). */
@@ -212,14 +234,13 @@ export class RequestEncoder {
     b[start] = 0x0a;
     let at = putVarint(b, start + 1, body);
     b.set(labels, at);
-    this.length = this.#sample(at + labels.length, value, timestamp, stale);
+    this.length = this.#sample(at + labels.length, value, timestamp, timestampSize(timestamp), stale);
     return true;
   }
 
-  /** Writes the samples field (TimeSeries.samples = 2) at `at`; returns the index after it. */
-  #sample(at: number, value: number, t: number, stale: boolean): number {
+  /** Writes the samples field (TimeSeries.samples = 2) at `at` (size: timestampSize(t)); returns the index after it. */
+  #sample(at: number, value: number, t: number, size: number, stale: boolean): number {
     const b = this.buffer;
-    const size = timestampSize(t);
     b[at] = 0x12;
     b[at + 1] = 10 + size;
     b[at + 2] = 0x09; // Sample.value = 1, 64-bit
@@ -237,6 +258,22 @@ export class RequestEncoder {
     b[at + 11] = 0x10; // Sample.timestamp = 2, varint
     at += 12;
     if (size < 5) return putVarint(b, at, t);
+    if (size < 9 && t < 9007199254740992) {
+      // 0 <= t < 2^53 (the usual case): the low 28 bits as 4 bytes, the rest (< 2^25) after: small integers only
+      const low = t % 268435456;
+      let high = (t - low) / 268435456;
+      b[at] = (low & 0x7f) | 0x80;
+      b[at + 1] = ((low >>> 7) & 0x7f) | 0x80;
+      b[at + 2] = ((low >>> 14) & 0x7f) | 0x80;
+      b[at + 3] = (low >>> 21) | 0x80;
+      at += 4;
+      while (high >= 0x80) {
+        b[at++] = (high & 0x7f) | 0x80;
+        high >>>= 7;
+      }
+      b[at++] = high;
+      return at;
+    }
     // two 32-bit halves of the two's complement, then 7 bits at a time
     let hi = Math.floor(t / TWO32);
     let lo = t - hi * TWO32;

@@ -11,7 +11,7 @@
  *       11 copy, 4-byte offset (not written here).
  * Like the reference compressor, the input is cut into fragments of 64 KiB compressed independently (so every
  * offset fits in 16 bits) and matches are found greedily through a hash table of the 4-byte sequences seen, with a
- * step that grows over incompressible data. Memory is bounded: the table (Uint16, 2^tableBits entries, at most
+ * step that grows over incompressible data. Memory is bounded: the table (Uint16, 2^tableBits entries, 2^10 to
  * 2^14) is allocated on first use and reused; output goes to a buffer the caller gives and is never grown.
  */
 
@@ -98,7 +98,7 @@ function copy(dst: Uint8Array, at: number, cap: number, offset: number, length: 
 }
 
 /**
- * A snappy compressor with its hash table: make one (at run time) and reuse it. `tableBits` (8..14, default 12):
+ * A snappy compressor with its hash table: make one (at run time) and reuse it. `tableBits` (10..14, default 12):
  * 2^tableBits Uint16 entries, 8 KB at 12; fewer bits, less memory and a little less compression.
  */
 export class SnappyCompressor {
@@ -106,7 +106,7 @@ export class SnappyCompressor {
   #table: Uint16Array | undefined;
 
   constructor(tableBits = 12) {
-    if (!(tableBits >= 8 && tableBits <= 14 && Math.floor(tableBits) === tableBits)) throw new RangeError("snappy: tableBits must be an integer from 8 to 14");
+    if (!(tableBits >= 10 && tableBits <= 14 && Math.floor(tableBits) === tableBits)) throw new RangeError("snappy: tableBits must be an integer from 10 to 14");
     this.tableBits = tableBits;
   }
 
@@ -130,43 +130,48 @@ export class SnappyCompressor {
 
   /** Compresses the fragment src[base, end) (at most 64 KiB, at least MIN_FRAGMENT bytes); returns as literal(). */
   #fragment(table: Uint16Array, src: Uint8Array, base: number, end: number, dst: Uint8Array, at: number, cap: number): number {
-    // a table no larger than the fragment needs (at least 256 entries), cleared: entries are offsets from base
-    let bits = 8;
+    // a table no larger than the fragment needs (at least 2^10 entries), cleared: entries are offsets from base
+    let bits = 10;
     while (bits < this.tableBits && 1 << bits < end - base) bits++;
-    table.fill(0, 0, 1 << bits);
-    const shift = 32 - bits;
-    // the last position where a 4-byte sequence starts
+    const mask = (1 << bits) - 1;
+    const bits2 = bits + bits;
+    table.fill(0, 0, mask + 1);
+    // Every position from base to `last` (where the last 4-byte sequence starts) is looked up while nothing
+    // matches; the step grows by one every 32 misses in a row (as the reference: incompressible data is skipped
+    // faster). `w` holds the 4 bytes at ip, big-endian, rolled on by one byte per step of 1. Written for an
+    // interpreter: locals only, no call in the loop but to emit, the 4 bytes compared one by one only on a hit.
     const last = end - 4;
     let pending = base; // start of the bytes not written yet (the next literal)
-    let ip = base + 1; // (every entry is 0 = base after the clear: the first position is in the table)
-    let skip = 32; // step = skip >> 5: 1 for the first 32 misses in a row, then growing
-    while (ip <= last) {
-      const word = src[ip] | (src[ip + 1] << 8) | (src[ip + 2] << 16) | (src[ip + 3] << 24);
-      const h = Math.imul(word, 0x1e35a7bd) >>> shift;
+    let ip = base;
+    let misses = 0;
+    let w = (src[ip] << 24) | (src[ip + 1] << 16) | (src[ip + 2] << 8) | src[ip + 3];
+    for (;;) {
+      const h = (w ^ (w >>> bits) ^ (w >>> bits2)) & mask;
       const candidate = base + table[h];
       table[h] = ip - base;
-      if (candidate < ip && (src[candidate] | (src[candidate + 1] << 8) | (src[candidate + 2] << 16) | (src[candidate + 3] << 24)) === word) {
+      if (candidate < ip && src[candidate] === src[ip] && src[candidate + 1] === src[ip + 1] && src[candidate + 2] === src[ip + 2] && src[candidate + 3] === src[ip + 3]) {
         // a match of at least 4 bytes: extend it forward
+        const offset = ip - candidate;
         let m = ip + 4;
-        let c = candidate + 4;
-        while (m < end && src[m] === src[c]) {
-          m++;
-          c++;
-        }
+        while (m < end && src[m] === src[m - offset]) m++;
         if (pending < ip) {
           at = literal(src, pending, ip, dst, at, cap);
           if (at < 0) return -1;
         }
-        at = copy(dst, at, cap, ip - candidate, m - ip);
+        at = copy(dst, at, cap, offset, m - ip);
         if (at < 0) return -1;
-        // the position before the match's end joins the table, so that a following repeat is found at once
-        if (m - 1 <= last) table[Math.imul(src[m - 1] | (src[m] << 8) | (src[m + 1] << 16) | (src[m + 2] << 24), 0x1e35a7bd) >>> shift] = m - 1 - base;
-        pending = m;
-        ip = m;
-        skip = 32;
+        pending = ip = m;
+        if (ip > last) break;
+        w = (src[ip] << 24) | (src[ip + 1] << 16) | (src[ip + 2] << 8) | src[ip + 3];
+        misses = 0;
+      } else if (misses < 32) {
+        misses++;
+        if (++ip > last) break;
+        w = (w << 8) | src[ip + 3];
       } else {
-        ip += skip >> 5;
-        skip++;
+        ip += misses++ >> 5;
+        if (ip > last) break;
+        w = (src[ip] << 24) | (src[ip + 1] << 16) | (src[ip + 2] << 8) | src[ip + 3];
       }
     }
     return pending < end ? literal(src, pending, end, dst, at, cap) : at;

@@ -95,9 +95,9 @@ describe("snappy block compression, decoded by snappyjs and by snappy (Rust)", (
     expect(n / input.length).toBeLessThan(0.6);
   });
 
-  it("every table size from 2^8 to 2^14 gives a valid block", () => {
+  it("every table size from 2^10 to 2^14 gives a valid block", () => {
     const input = wordy(70000, 8);
-    for (let bits = 8; bits <= 14; bits++) roundTrip(input, new SnappyCompressor(bits));
+    for (let bits = 10; bits <= 14; bits++) roundTrip(input, new SnappyCompressor(bits));
   });
 
   it("one compressor reused for many inputs (its table is cleared for each fragment)", () => {
@@ -143,7 +143,7 @@ describe("snappy block compression, decoded by snappyjs and by snappy (Rust)", (
   });
 
   it("bad arguments are refused with a clear error", () => {
-    expect(() => new SnappyCompressor(7)).toThrow(/tableBits/);
+    expect(() => new SnappyCompressor(9)).toThrow(/tableBits/);
     expect(() => new SnappyCompressor(15)).toThrow(/tableBits/);
     expect(() => new SnappyCompressor().compress(new Uint8Array(4), new Uint8Array(20), 5)).toThrow(/length/);
     expect(() => new SnappyCompressor().compress(new Uint8Array(4), new Uint8Array(20), 1.5)).toThrow(/length/);

@@ -149,7 +149,7 @@ export function pushCorpus(out: CorpusOut): void {
     big.sample(l, 18.25 + i * 0.173, T0);
   }
   dump(out, "200-series request", big.bytes());
-  for (const bits of [8, 12, 14]) dump(out, "200-series snappy (table 2^" + bits + ")", compressed(big.bytes(), bits));
+  for (const bits of [10, 12, 14]) dump(out, "200-series snappy (table 2^" + bits + ")", compressed(big.bytes(), bits));
 
   out.section("push: snappy blocks");
   const inputs: [string, Uint8Array][] = [
