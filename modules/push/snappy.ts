@@ -129,31 +129,34 @@ export class SnappyCompressor {
   }
 
   /** Compresses the fragment src[base, end) (at most 64 KiB, at least MIN_FRAGMENT bytes); returns as literal(). */
-  #fragment(table: Uint16Array, src: Uint8Array, base: number, end: number, dst: Uint8Array, at: number, cap: number): number {
-    // a table no larger than the fragment needs (at least 2^10 entries), cleared: entries are offsets from base
+  #fragment(table: Uint16Array, whole: Uint8Array, base: number, end: number, dst: Uint8Array, at: number, cap: number): number {
+    // positions are counted from the fragment's start (they fit the Uint16 table)
+    const src = base === 0 && end === whole.length ? whole : whole.subarray(base, end);
+    const length = end - base;
+    // a table no larger than the fragment needs (at least 2^10 entries), cleared: every entry is position 0
     let bits = 10;
-    while (bits < this.tableBits && 1 << bits < end - base) bits++;
+    while (bits < this.tableBits && 1 << bits < length) bits++;
     const mask = (1 << bits) - 1;
     const bits2 = bits + bits;
     table.fill(0, 0, mask + 1);
-    // Every position from base to `last` (where the last 4-byte sequence starts) is looked up while nothing
-    // matches; the step grows by one every 32 misses in a row (as the reference: incompressible data is skipped
-    // faster). `w` holds the 4 bytes at ip, big-endian, rolled on by one byte per step of 1. Written for an
-    // interpreter: locals only, no call in the loop but to emit, the 4 bytes compared one by one only on a hit.
-    const last = end - 4;
-    let pending = base; // start of the bytes not written yet (the next literal)
-    let ip = base;
-    let misses = 0;
-    let w = (src[ip] << 24) | (src[ip + 1] << 16) | (src[ip + 2] << 8) | src[ip + 3];
+    // Every position up to `last` (where the last 4-byte sequence starts) is looked up while nothing matches; once
+    // the pending literal is 32 bytes long the step grows by one every 32 bytes (as the reference: incompressible
+    // data is crossed faster). `w` holds the 4 bytes at ip, big-endian, rolled on by one byte per step of 1. Written
+    // for an interpreter: locals only, no call in the loop but to emit, the 4 bytes compared one by one. Position 0
+    // is in the table (cleared to 0), so the scan starts at 1 and a candidate is always before ip.
+    const last = length - 4;
+    let pending = 0; // start of the bytes not written yet (the next literal)
+    let ip = 1;
+    let w = (src[1] << 24) | (src[2] << 16) | (src[3] << 8) | src[4];
     for (;;) {
       const h = (w ^ (w >>> bits) ^ (w >>> bits2)) & mask;
-      const candidate = base + table[h];
-      table[h] = ip - base;
-      if (candidate < ip && src[candidate] === src[ip] && src[candidate + 1] === src[ip + 1] && src[candidate + 2] === src[ip + 2] && src[candidate + 3] === src[ip + 3]) {
+      const candidate = table[h];
+      table[h] = ip;
+      if (src[candidate] === src[ip] && src[candidate + 1] === src[ip + 1] && src[candidate + 2] === src[ip + 2] && src[candidate + 3] === src[ip + 3]) {
         // a match of at least 4 bytes: extend it forward
         const offset = ip - candidate;
         let m = ip + 4;
-        while (m < end && src[m] === src[m - offset]) m++;
+        while (m < length && src[m] === src[m - offset]) m++;
         if (pending < ip) {
           at = literal(src, pending, ip, dst, at, cap);
           if (at < 0) return -1;
@@ -163,18 +166,16 @@ export class SnappyCompressor {
         pending = ip = m;
         if (ip > last) break;
         w = (src[ip] << 24) | (src[ip + 1] << 16) | (src[ip + 2] << 8) | src[ip + 3];
-        misses = 0;
-      } else if (misses < 32) {
-        misses++;
+      } else if (ip - pending < 32) {
         if (++ip > last) break;
         w = (w << 8) | src[ip + 3];
       } else {
-        ip += misses++ >> 5;
+        ip += (ip - pending) >> 5;
         if (ip > last) break;
         w = (src[ip] << 24) | (src[ip + 1] << 16) | (src[ip + 2] << 8) | src[ip + 3];
       }
     }
-    return pending < end ? literal(src, pending, end, dst, at, cap) : at;
+    return pending < length ? literal(src, pending, length, dst, at, cap) : at;
   }
 }
 
