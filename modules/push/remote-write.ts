@@ -35,12 +35,14 @@ const TWO32 = 4294967296;
 const INT64_LIMIT = 9223372036854775808; // 2^63
 
 /** Bytes of the varint of a length or another integer 0 <= n < 2^31. */
-function varintSize(n: number): number {
+/** @internal */
+export function varintSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
 /** Writes the varint of 0 <= n < 2^31 at dst[at]; returns the index after it. */
-function putVarint(dst: Uint8Array, at: number, n: number): number {
+/** @internal */
+export function putVarint(dst: Uint8Array, at: number, n: number): number {
   while (n >= 0x80) {
     dst[at++] = (n & 0x7f) | 0x80;
     n >>>= 7;
@@ -50,21 +52,24 @@ function putVarint(dst: Uint8Array, at: number, n: number): number {
 }
 
 /** Bytes of the int64 varint of an integer timestamp t, -2^63 <= t < 2^63 (a negative one takes 10). */
-function timestampSize(t: number): number {
+/** @internal */
+export function timestampSize(t: number): number {
   if (t < 0) return 10;
   if (t < 0x10000000) return varintSize(t);
   // 2^35, 2^42, 2^49, 2^56
   return t < 34359738368 ? 5 : t < 4398046511104 ? 6 : t < 562949953421312 ? 7 : t < 72057594037927936 ? 8 : 9;
 }
 
-function checkTimestamp(t: number): void {
+/** @internal */
+export function checkTimestamp(t: number): void {
   // t % 1 is NaN for NaN and ±Infinity (no call: cheaper than Number.isInteger on XS)
   if (t % 1 !== 0 || t < -INT64_LIMIT || t >= INT64_LIMIT)
     throw new RemoteWriteError("timestamp " + String(t) + " is not an integer number of milliseconds in int64 range");
 }
 
 /** Compares two byte strings (a < b: negative). */
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
+/** @internal */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
@@ -189,7 +194,7 @@ export class RequestEncoder {
     let at = putVarint(b, start + 1, body);
     b.set(labels, at);
     at += labels.length;
-    for (let i = from; i < from + count; i++) at = this.#sample(at, values[i], timestamps[i], timestampSize(timestamps[i]), false);
+    for (let i = from; i < from + count; i++) at = writeSample(this.buffer, this.#view, at, values[i], timestamps[i], timestampSize(timestamps[i]), false);
     this.length = at;
     return true;
   }
@@ -216,7 +221,7 @@ export class RequestEncoder {
       at += 2;
     } else at = putVarint(b, at + 1, body);
     b.set(labels, at);
-    this.length = this.#sample(at + n, value, t, size, false);
+    this.length = writeSample(this.buffer, this.#view, at + n, value, t, size, false);
     return true;
   }
 
@@ -234,60 +239,62 @@ export class RequestEncoder {
     b[start] = 0x0a;
     let at = putVarint(b, start + 1, body);
     b.set(labels, at);
-    this.length = this.#sample(at + labels.length, value, timestamp, timestampSize(timestamp), stale);
+    this.length = writeSample(this.buffer, this.#view, at + labels.length, value, timestamp, timestampSize(timestamp), stale);
     return true;
   }
+}
 
-  /** Writes the samples field (TimeSeries.samples = 2) at `at` (size: timestampSize(t)); returns the index after it. */
-  #sample(at: number, value: number, t: number, size: number, stale: boolean): number {
-    const b = this.buffer;
-    b[at] = 0x12;
-    b[at + 1] = 10 + size;
-    b[at + 2] = 0x09; // Sample.value = 1, 64-bit
-    if (stale || value !== value) {
-      // 0x7ff0000000000002 (stale marker) or 0x7ff8000000000001 (Prometheus's NaN), little-endian
-      b[at + 3] = stale ? 2 : 1;
-      b[at + 4] = 0;
-      b[at + 5] = 0;
-      b[at + 6] = 0;
-      b[at + 7] = 0;
-      b[at + 8] = 0;
-      b[at + 9] = stale ? 0xf0 : 0xf8;
-      b[at + 10] = 0x7f;
-    } else this.#view.setFloat64(at + 3, value, true);
-    b[at + 11] = 0x10; // Sample.timestamp = 2, varint
-    at += 12;
-    if (size < 5) return putVarint(b, at, t);
-    if (size < 9 && t < 9007199254740992) {
-      // 0 <= t < 2^53 (the usual case): the low 28 bits as 4 bytes, the rest (< 2^25) after: small integers only
-      const low = t % 268435456;
-      let high = (t - low) / 268435456;
-      b[at] = (low & 0x7f) | 0x80;
-      b[at + 1] = ((low >>> 7) & 0x7f) | 0x80;
-      b[at + 2] = ((low >>> 14) & 0x7f) | 0x80;
-      b[at + 3] = (low >>> 21) | 0x80;
-      at += 4;
-      while (high >= 0x80) {
-        b[at++] = (high & 0x7f) | 0x80;
-        high >>>= 7;
-      }
-      b[at++] = high;
-      return at;
+/**
+ * @internal Writes the samples field (TimeSeries.samples = 2) of one sample at b[at] (size: timestampSize(t);
+ * view: a DataView of b's bytes); returns the index after it. Shared by the request writers.
+ */
+export function writeSample(b: Uint8Array, view: DataView, at: number, value: number, t: number, size: number, stale: boolean): number {
+  b[at] = 0x12;
+  b[at + 1] = 10 + size;
+  b[at + 2] = 0x09; // Sample.value = 1, 64-bit
+  if (stale || value !== value) {
+    // 0x7ff0000000000002 (stale marker) or 0x7ff8000000000001 (Prometheus's NaN), little-endian
+    b[at + 3] = stale ? 2 : 1;
+    b[at + 4] = 0;
+    b[at + 5] = 0;
+    b[at + 6] = 0;
+    b[at + 7] = 0;
+    b[at + 8] = 0;
+    b[at + 9] = stale ? 0xf0 : 0xf8;
+    b[at + 10] = 0x7f;
+  } else view.setFloat64(at + 3, value, true);
+  b[at + 11] = 0x10; // Sample.timestamp = 2, varint
+  at += 12;
+  if (size < 5) return putVarint(b, at, t);
+  if (size < 9 && t < 9007199254740992) {
+    // 0 <= t < 2^53 (the usual case): the low 28 bits as 4 bytes, the rest (< 2^25) after: small integers only
+    const low = t % 268435456;
+    let high = (t - low) / 268435456;
+    b[at] = (low & 0x7f) | 0x80;
+    b[at + 1] = ((low >>> 7) & 0x7f) | 0x80;
+    b[at + 2] = ((low >>> 14) & 0x7f) | 0x80;
+    b[at + 3] = (low >>> 21) | 0x80;
+    at += 4;
+    while (high >= 0x80) {
+      b[at++] = (high & 0x7f) | 0x80;
+      high >>>= 7;
     }
-    // two 32-bit halves of the two's complement, then 7 bits at a time
-    let hi = Math.floor(t / TWO32);
-    let lo = t - hi * TWO32;
-    hi = hi >>> 0;
-    while (hi !== 0) {
-      b[at++] = (lo & 0x7f) | 0x80;
-      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-      hi = hi >>> 7;
-    }
-    while (lo > 0x7f) {
-      b[at++] = (lo & 0x7f) | 0x80;
-      lo = lo >>> 7;
-    }
-    b[at++] = lo;
+    b[at++] = high;
     return at;
   }
+  // two 32-bit halves of the two's complement, then 7 bits at a time
+  let hi = Math.floor(t / TWO32);
+  let lo = t - hi * TWO32;
+  hi = hi >>> 0;
+  while (hi !== 0) {
+    b[at++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi = hi >>> 7;
+  }
+  while (lo > 0x7f) {
+    b[at++] = (lo & 0x7f) | 0x80;
+    lo = lo >>> 7;
+  }
+  b[at++] = lo;
+  return at;
 }

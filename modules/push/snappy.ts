@@ -34,8 +34,11 @@ function putVarint(dst: Uint8Array, at: number, n: number): number {
   return at;
 }
 
-/** Writes the literal src[from, to) at dst[at]; returns the index after it, or -1 when dst[0, cap) is too small. */
-function literal(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number, cap: number): number {
+/**
+ * Writes the literal src[from, to) at dst[at]; returns the index after it, or -1 when dst[0, cap) is too small.
+ * (Exported for the compressing request writer, snappy-request.ts.)
+ */
+export function literal(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number, cap: number): number {
   const n = to - from;
   const m = n - 1;
   if (at + n + (m < 60 ? 1 : m < 0x100 ? 2 : m < 0x10000 ? 3 : m < 0x1000000 ? 4 : 5) > cap) return -1;
@@ -68,7 +71,7 @@ function literal(src: Uint8Array, from: number, to: number, dst: Uint8Array, at:
 }
 
 /** Writes a copy of `length` (>= 4) bytes from `offset` (1..65535) back; returns the index after it, or -1. */
-function copy(dst: Uint8Array, at: number, cap: number, offset: number, length: number): number {
+export function copy(dst: Uint8Array, at: number, cap: number, offset: number, length: number): number {
   // pieces of 64 while more than 67 remain, then one of 60 if more than 64 remain: every piece is 4..64 long
   while (length >= 68) {
     if (at + 3 > cap) return -1;
