@@ -4,6 +4,7 @@
 // byte; tests/push/*.test.ts decode the same encoders' output with independent npm decoders on Node.
 import { encodeLabels, RequestEncoder } from "../../modules/push/remote-write";
 import { SnappyCompressor, maxCompressedLength, snappyUncompressed } from "../../modules/push/snappy";
+import { LabelEntry, SnappyRequestWriter, labelSet } from "../../modules/push/snappy-request";
 import { encode } from "../../modules/text/utf8";
 
 export interface CorpusOut {
@@ -150,6 +151,43 @@ export function pushCorpus(out: CorpusOut): void {
   }
   dump(out, "200-series request", big.bytes());
   for (const bits of [10, 12, 14]) dump(out, "200-series snappy (table 2^" + bits + ")", compressed(big.bytes(), bits));
+
+  out.section("push: requests written as snappy blocks (SnappyRequestWriter)");
+  {
+    // entries shared by name and value, as a push client shares a family's __name__ and the external labels
+    const cache = new Map<string, LabelEntry>();
+    const entry = (n: string, v: string): LabelEntry => {
+      const key = n + "\u0000" + v;
+      let e = cache.get(key);
+      if (e === undefined) cache.set(key, (e = new LabelEntry(n, v)));
+      return e;
+    };
+    const ext = [entry("instance", "esp32-poe"), entry("job", "esp32-poe")];
+    const writer = new SnappyRequestWriter(new Uint8Array(40000));
+    const families: [string, string, number][] = [["prom_express_gas", "", 1060948], ["prom_express_humidity", "bme680", 49.4062], ["prom_express_humidity", "si7021", 49.7976], ["prom_express_pressure", "", 983.25], ["prom_express_temperature", "bme680", 24.7359], ["prom_express_temperature", "si7021", 24.3325]];
+    for (let round = 0; round < 3; round++) {
+      writer.reset();
+      for (const [name, sensor, v] of round === 1 ? families.slice().reverse() : families) {
+        const own = sensor === "" ? [entry("__name__", name)] : [entry("__name__", name), entry("sensor", sensor)];
+        writer.sample(labelSet(own, ext), v + round, T0 + 15000 * round);
+      }
+      dump(out, "ancestor batch, round " + round, writer.finish());
+    }
+    writer.reset();
+    const long = [entry("__name__", "m"), entry("long", "x".repeat(300))];
+    writer.sample(labelSet(long, ext), NaN, -1);
+    writer.sample(labelSet(long, ext), -0, 9223372036854774784);
+    writer.stale(labelSet(long, ext), 0);
+    writer.sample(labelSet([entry("__name__", "m"), entry("utf8", "caf\u00e9 \ud83d\ude00 \"q\"\n")], ext), Infinity, 1);
+    dump(out, "long values, special values, stale marker", writer.finish());
+    writer.reset();
+    for (let i = 0; i < 200; i++) writer.sample(labelSet([entry("__name__", "sensor_temperature_celsius"), entry("sensor", "sensor-" + String(i))], ext), 18.25 + i * 0.173, T0);
+    dump(out, "200-series batch", writer.finish());
+    const small = new SnappyRequestWriter(new Uint8Array(300));
+    let fitted = 0;
+    while (small.sample(labelSet([entry("__name__", "m"), entry("i", String(fitted % 3))], ext), fitted, T0)) fitted++;
+    dump(out, "300-byte buffer: " + fitted + " series", small.finish());
+  }
 
   out.section("push: snappy blocks");
   const inputs: [string, Uint8Array][] = [
