@@ -11,6 +11,10 @@
  * and copied with one native `set` per series; a request is written into a buffer the caller owns and bounds, by
  * `RequestEncoder`, which never grows it and says when the next series does not fit. No per-character loop over a
  * string: names and values become UTF-8 through the platform's native encoder (modules/text/utf8.ts).
+ * Two ways to a request body: RequestEncoder then SnappyCompressor (snappy.ts: the smallest body, but compressing
+ * costs the XS interpreter ~1 600–2 500 instructions per byte), or SnappyRequestWriter (snappy-request.ts: the
+ * request written as a snappy block directly, label entries shared between series becoming copies; ~6 times
+ * cheaper on XS, a larger body). Figures: docs/bench-xs.md, "Remote write".
  *
  * What the specification asks of a label set, and how it is met here:
  *  - label names sorted in lexicographical order: sorted by their UTF-8 bytes (what the receivers compare), so
