@@ -38,14 +38,12 @@ export class RemoteWriteError extends Error {
 const TWO32 = 4294967296;
 const INT64_LIMIT = 9223372036854775808; // 2^63
 
-/** Bytes of the varint of a length or another integer 0 <= n < 2^31. */
-/** @internal */
+/** @internal Bytes of the varint of a length or another integer 0 <= n < 2^31. */
 export function varintSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
-/** Writes the varint of 0 <= n < 2^31 at dst[at]; returns the index after it. */
-/** @internal */
+/** @internal Writes the varint of 0 <= n < 2^31 at dst[at]; returns the index after it. */
 export function putVarint(dst: Uint8Array, at: number, n: number): number {
   while (n >= 0x80) {
     dst[at++] = (n & 0x7f) | 0x80;
@@ -55,8 +53,7 @@ export function putVarint(dst: Uint8Array, at: number, n: number): number {
   return at;
 }
 
-/** Bytes of the int64 varint of an integer timestamp t, -2^63 <= t < 2^63 (a negative one takes 10). */
-/** @internal */
+/** @internal Bytes of the int64 varint of an integer timestamp t, -2^63 <= t < 2^63 (a negative one takes 10). */
 export function timestampSize(t: number): number {
   if (t < 0) return 10;
   if (t < 0x10000000) return varintSize(t);
@@ -71,8 +68,7 @@ export function checkTimestamp(t: number): void {
     throw new RemoteWriteError("timestamp " + String(t) + " is not an integer number of milliseconds in int64 range");
 }
 
-/** Compares two byte strings (a < b: negative). */
-/** @internal */
+/** @internal Compares two byte strings (a < b: negative). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
@@ -181,6 +177,8 @@ export class RequestEncoder {
    * written, when the series does not fit; throws a RemoteWriteError for a bad timestamp (nothing written).
    */
   series(labels: Uint8Array, values: ArrayLike<number>, timestamps: ArrayLike<number>, from = 0, count = values.length - from): boolean {
+    if (!(from >= 0 && count >= 1 && from + count <= values.length && from + count <= timestamps.length))
+      throw new RemoteWriteError("series(): samples " + String(from) + ".." + String(from + count - 1) + " are not all in the arrays (a series needs at least one)");
     let body = labels.length;
     let previous = -Infinity;
     for (let i = from; i < from + count; i++) {

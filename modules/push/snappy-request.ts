@@ -24,11 +24,6 @@ export class LabelEntry {
   readonly bytes: Uint8Array;
   /** bytes.length (a typed array's length is a slow getter on XS) */
   readonly size: number;
-  /** where the name's bytes are in `bytes` (for sorting) */
-  readonly nameAt: number;
-  readonly nameLength: number;
-  /** the value is empty: the label is absent (left out of a set) */
-  readonly empty: boolean;
   /** @internal where the entry was last written in the uncompressed request, and in which (the request's token) */
   at = 0;
   request: object | undefined = undefined;
@@ -45,7 +40,6 @@ export class LabelEntry {
     let at = putVarint(b, 1, label);
     b[at++] = 0x0a;
     at = putVarint(b, at, n.length);
-    this.nameAt = at;
     b.set(n, at);
     at += n.length;
     b[at++] = 0x12;
@@ -54,9 +48,27 @@ export class LabelEntry {
     this.name = name;
     this.bytes = b;
     this.size = b.length;
-    this.nameLength = n.length;
-    this.empty = value === "";
   }
+}
+
+/** The name's bytes within an entry's bytes (parsed when sets are made, so that an entry keeps fewer fields). */
+function nameOf(b: Uint8Array): Uint8Array {
+  let i = 1;
+  while (b[i] & 0x80) i++; // the field's length
+  i += 2; // past the length's last byte and the name's tag
+  let n = 0;
+  for (let shift = 0; ; shift += 7) {
+    const x = b[i++];
+    n |= (x & 0x7f) << shift;
+    if (x < 0x80) break;
+  }
+  return b.subarray(i, i + n);
+}
+
+/** The entry's value is empty (its length byte, after the name and the value's tag, is 0). */
+function isEmpty(b: Uint8Array): boolean {
+  const name = nameOf(b);
+  return b[name.byteOffset - b.byteOffset + name.length + 1] === 0;
 }
 
 /**
@@ -76,11 +88,11 @@ export function labelSet(own: readonly LabelEntry[], external: readonly LabelEnt
         continue;
       }
       names.push(e.name);
-      if (e.empty) continue;
+      if (isEmpty(e.bytes)) continue;
       // insertion by name bytes
-      const key = e.bytes.subarray(e.nameAt, e.nameAt + e.nameLength);
+      const key = nameOf(e.bytes);
       let j = out.length;
-      while (j > 0 && compareBytes(out[j - 1].bytes.subarray(out[j - 1].nameAt, out[j - 1].nameAt + out[j - 1].nameLength), key) > 0) j--;
+      while (j > 0 && compareBytes(nameOf(out[j - 1].bytes), key) > 0) j--;
       out.splice(j, 0, e);
     }
   }

@@ -171,6 +171,9 @@ describe("RequestEncoder", () => {
     for (const t of [1.5, NaN, Infinity, 2 ** 63, -(2 ** 64)]) expect(() => enc.sample(labels, 1, t)).toThrow(RemoteWriteError);
     expect(() => enc.series(labels, [1, 2, 3], [10, 30, 20])).toThrow(/out of order/);
     expect(() => enc.series(labels, [1, 2], [10, 0.5])).toThrow(RemoteWriteError);
+    expect(() => enc.series(labels, [1, 2], [10])).toThrow(/not all in the arrays/);
+    expect(() => enc.series(labels, [1, 2], [10, 20], 1, 2)).toThrow(/not all in the arrays/);
+    expect(() => enc.series(labels, [], [])).toThrow(/at least one/);
     expect(Buffer.from(enc.bytes()).equals(before)).toBe(true);
   });
 
