@@ -1,7 +1,12 @@
 /**
- * Everything the XS bench takes from the library, in one place: when the API moves, adapt this file and the two
- * path files (paths/render.ts, paths/request.ts).
+ * Everything the XS bench takes from the library, in one place: when the API moves, adapt this file and the
+ * path files (paths/render.ts, paths/request.ts, paths/push.ts).
  */
 export { Registry, Counter, Gauge, Histogram, Summary } from "../../modules/client/index";
 export { PROMETHEUS_TEXT_0_0_4 } from "../../modules/format/index";
 export { MetricsServer } from "../../modules/promhttp/server";
+export { encodeLabels, RequestEncoder } from "../../modules/push/remote-write";
+export { SnappyCompressor, maxCompressedLength } from "../../modules/push/snappy";
+export { LabelEntry, SnappyRequestWriter, labelSet } from "../../modules/push/snappy-request";
+export { labelValues, sampleSuffix, walk, CREATED } from "../../modules/model/exposition";
+export type { FamilyDesc, SampleWriter, SeriesDesc, SampleKind } from "../../modules/model/exposition";

@@ -7,7 +7,8 @@
  * Modes:
  *   instr     — setup, one checked warm-up, then `n` iterations of a path (render | string | request | replay) with
  *               the collector off (string: registry.metrics(); replay: the fake sockets and driver alone, see
- *               paths/replay.ts).
+ *               paths/replay.ts; encode, push, direct: one remote-write batch without snappy, with snappy, and
+ *               written as a snappy block by SnappyRequestWriter, see paths/push.ts).
  *               Run under callgrind with two values of n; the difference of the totals divided by the difference
  *               of n is the cost of one iteration (setup, warm-up and start-up cancel out).
  *   heap      — allocation per render and per request (collector off, counters read before and after), and the
@@ -21,13 +22,15 @@ import { render, renderString, renderText } from "./paths/render";
 import { connect } from "./paths/request";
 import type { Client } from "./paths/request";
 import { replayClient } from "./paths/replay";
+import { pusher } from "./paths/push";
+import type { Pusher } from "./paths/push";
 import { fail } from "./platform/net";
-import { Registry, Counter, Gauge, Histogram } from "./api";
+import { Registry, Counter, Gauge, Histogram, maxCompressedLength } from "./api";
 
 interface Config {
   mode: "instr" | "heap" | "series" | "selfcheck";
   scenario?: "ancestor" | "series200";
-  path?: "render" | "string" | "request" | "replay";
+  path?: "render" | "string" | "request" | "replay" | "encode" | "push" | "direct";
   n?: number;
   first?: number;
   total?: number;
@@ -55,6 +58,11 @@ function result(value: object): void {
   print("BENCH-RESULT " + JSON.stringify(value));
 }
 
+/** request buffer of a remote-write batch: the issue's default byte budget; the 200-series batch needs more */
+function pushBytes(name: string | undefined): number {
+  return name === "series200" ? 32768 : 16384;
+}
+
 function build(name: string | undefined): Registry {
   if (name === "ancestor") return ancestor.build();
   if (name === "series200") return series200.build();
@@ -68,7 +76,7 @@ interface Heap {
 
 // Counter readings go into this preallocated array (a number stored in a Float64Array allocates nothing), so that
 // reading the counters does not itself allocate between two readings nor keep anything alive.
-const marks = new Float64Array(16);
+const marks = new Float64Array(32);
 
 function mark(i: number): void {
   marks[2 * i] = benchHeap(SLOTS);
@@ -151,7 +159,15 @@ async function instr(): Promise<void> {
   let body = 0;
   let response = 0;
   let client: Client | undefined;
-  if (config.path === "render" || config.path === "string") {
+  let push: Pusher | undefined;
+  let extra = {};
+  if (config.path === "encode" || config.path === "push" || config.path === "direct") {
+    push = await pusher(registry, config.path === "direct" ? "direct" : config.path === "push", pushBytes(config.scenario));
+    const first = await push.push();
+    const again = await push.push();
+    if (first !== again) throw new Error("two batches of the same registry differ in size: " + String(first) + ", " + String(again));
+    extra = { request: push.request().length, block: config.path === "encode" ? undefined : push.block().length, samples: push.samples };
+  } else if (config.path === "render" || config.path === "string") {
     body = await render(registry, buffer);
     const text = await renderText(registry);
     if (text.length !== body) throw new Error("reader gave " + String(body) + " bytes, render() " + String(text.length));
@@ -177,13 +193,15 @@ async function instr(): Promise<void> {
     }
   } else if (config.path === "string") {
     for (let i = 0; i < n; i++) await renderString(registry);
+  } else if (push !== undefined) {
+    for (let i = 0; i < n; i++) await push.push();
   } else {
     const last = await requests(client as Client, n);
     if (last !== response) throw new Error("response of " + String(last) + " bytes, the first had " + String(response));
   }
   const grew = benchHeap(HEAP_SLOTS) - heapBefore;
   benchCollecting(true);
-  result({ body, response, heapGrewSlots: grew });
+  result({ body, response, heapGrewSlots: grew, ...extra });
 }
 
 async function heap(): Promise<void> {
@@ -225,7 +243,38 @@ async function heap(): Promise<void> {
   await requests(replay, n);
   mark(7);
   benchCollecting(true);
+  // one remote-write batch (paths/push.ts): its state (label sets, buffers, table), then allocation per batch
+  const bytes = pushBytes(config.scenario);
+  markLive(8);
+  const push = await pusher(registry, true, bytes);
+  await push.push();
+  markLive(9);
+  await push.push();
+  gc();
+  benchCollecting(false);
+  mark(10);
+  for (let i = 0; i < n; i++) await push.push();
+  mark(11);
+  benchCollecting(true);
+  // the same with SnappyRequestWriter
+  markLive(12);
+  const direct = await pusher(registry, "direct", bytes);
+  await direct.push();
+  markLive(13);
+  await direct.push();
+  gc();
+  benchCollecting(false);
+  mark(14);
+  for (let i = 0; i < n; i++) await direct.push();
+  mark(15);
+  benchCollecting(true);
   result({
+    pushState: between(8, 9),
+    pushBuffers: bytes + maxCompressedLength(bytes) + 2 * 4096,
+    pushRequestBytes: bytes,
+    pushAlloc: between(10, 11, n),
+    directState: between(12, 13),
+    directAlloc: between(14, 15, n),
     slotSize: benchHeap(SLOT_SIZE),
     chunkHeader: benchHeap(CHUNK_HEADER),
     body: checked.body,

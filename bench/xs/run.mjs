@@ -23,6 +23,9 @@
 //   run (selfcheck: 1000 objects {a, b} must count 3 slots each, 1000 new 100-byte strings one chunk each).
 //   Heap growth: live heap (after a full, compacting collection) after `first` requests and after `total`.
 //   Per series: live heap after the first render with B series of one labelled metric, then with B + K; / K.
+//   Remote write (issue 11; report only, no goal): one batch of the registry's samples (bench/xs/paths/push.ts),
+//   as a WriteRequest (encode), compressed by SnappyCompressor (push), or written as a snappy block by
+//   SnappyRequestWriter (direct); heap allocated per batch and the live state (label sets, buffers).
 //
 // Usage: node bench/xs/run.mjs [--only ancestor|series200|series[,...]] [--check] [--profile] [--results FILE]
 //   --check      exit 1 when a figure exceeds its goal by more than 10 % (the CI lane bench-xs)
@@ -74,6 +77,9 @@ const SCENARIOS = {
     string: { n: 2, k: 20 },
     request: { n: 2, k: 10 },
     replay: { n: 2, k: 10 },
+    encode: { n: 2, k: 20 },
+    push: { n: 2, k: 20 },
+    direct: { n: 2, k: 20 },
     heap: { warm: 3, n: 20, first: 10, total: 1000 },
     profileN: { render: 10000, request: 3000 }, // iterations of the JS profiles (--profile): ~2 s natively each
   },
@@ -83,12 +89,15 @@ const SCENARIOS = {
     string: { n: 1, k: 3 },
     request: { n: 1, k: 3 },
     replay: { n: 1, k: 3 },
+    encode: { n: 1, k: 3 },
+    push: { n: 1, k: 3 },
+    direct: { n: 1, k: 3 },
     // 1 000 requests take ~10 s natively today, but ~10 times that on qemu-i386: the 32-bit run stops at 100
     heap: { warm: 2, n: 5, first: 10, total: 1000, total32: 100 },
     profileN: { render: 300, request: 300 },
   },
 };
-const PATHS = ["render", "string", "request", "replay"];
+const PATHS = ["render", "string", "request", "replay", "encode", "push", "direct"];
 const SERIES_KINDS = [
   { kind: "gauge", title: "labelled gauge series", base: 10, extra: 50 },
   { kind: "counter", title: "labelled counter series", base: 10, extra: 50 },
@@ -401,6 +410,20 @@ async function main() {
     rows.push([`instructions per whole request (MetricsServer, fake sockets; K=${sc.request.k})`, fmt(per.request), goalText(s, "request"), verdict(s, "request", per.request)]);
     rows.push(["instructions per body byte (whole request / body bytes)", fmt1(perByte), goalText(s, "perByte"), verdict(s, "perByte", perByte)]);
     rows.push([`  of the whole request: fake sockets and driver (no-op server replaying the writes; K=${sc.replay.k})`, fmt(per.replay), "", ""]);
+    // remote write (issue 11), report only: one batch of the registry's samples, see bench/xs/paths/push.ts
+    const pushResult = instr[s].push && Object.values(instr[s].push)[0]?.result;
+    if (pushResult) rows.push([`remote-write batch: samples, WriteRequest bytes, snappy bytes`, `${fmt(pushResult.samples)}, ${fmt(pushResult.request)}, ${fmt(pushResult.block)}`, "", ""]);
+    figures.set(`${s}.pushEncode`, per.encode);
+    figures.set(`${s}.push`, per.push);
+    rows.push([`instructions per remote-write batch, WriteRequest only (collect, gather, encode; K=${sc.encode.k})`, fmt(per.encode), "", ""]);
+    rows.push([`instructions per remote-write batch with snappy (K=${sc.push.k})`, fmt(per.push), "", ""]);
+    const snappyCost = per.push !== undefined && per.encode !== undefined ? per.push - per.encode : undefined;
+    rows.push(["  of which snappy compression (difference of the two)", fmt(snappyCost), "", ""]);
+    if (pushResult && snappyCost !== undefined) rows.push(["  snappy instructions per WriteRequest byte", fmt1(snappyCost / pushResult.request), "", ""]);
+    const directResult = instr[s].direct && Object.values(instr[s].direct)[0]?.result;
+    figures.set(`${s}.pushDirect`, per.direct);
+    rows.push([`instructions per remote-write batch written as a snappy block (SnappyRequestWriter; K=${sc.direct.k})`, fmt(per.direct), "", ""]);
+    if (directResult) rows.push(["  its snappy block bytes", fmt(directResult.block), "", ""]);
     for (const [name] of engines) {
       const h = heaps[s][name];
       if (!h) continue;
@@ -422,6 +445,12 @@ async function main() {
         gid && goalOf(s, gid) ? "0 B" : "",
         gid ? verdict(s, gid, growth) : "",
       ]);
+      if (h.pushAlloc) {
+        rows.push([`heap allocated per remote-write batch with snappy, ${name}`, `${fmt(h.pushAlloc.slots)} + ${fmt(h.pushAlloc.chunks)} B = ${fmt(bytes(h.pushAlloc))} B`, "", ""]);
+        rows.push([`  push state (label sets, ${fmt(h.pushBuffers)} B of buffers and table), live, ${name}`, `${fmt(h.pushState.slots)} slots + ${fmt(h.pushState.chunks)} B = ${fmt(bytes(h.pushState))} B`, "", ""]);
+        rows.push([`heap allocated per batch written by SnappyRequestWriter, ${name}`, `${fmt(h.directAlloc.slots)} + ${fmt(h.directAlloc.chunks)} B = ${fmt(bytes(h.directAlloc))} B`, "", ""]);
+        rows.push([`  its state (label entries and sets, one ${fmt(h.pushRequestBytes)} B buffer), live, ${name}`, `${fmt(h.directState.slots)} slots + ${fmt(h.directState.chunks)} B = ${fmt(bytes(h.directState))} B`, "", ""]);
+      }
     }
     table(rows);
     if (opts.profile) {

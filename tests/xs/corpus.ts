@@ -21,6 +21,7 @@ import {
 } from "../../modules/client/index";
 import { negotiate, formatNumber, formatCanonical } from "../../modules/format/index";
 import { utf8Encode } from "../support/utf8";
+import { pushCorpus } from "./push-corpus";
 
 declare const print: ((line: string) => void) | undefined;
 
@@ -539,6 +540,7 @@ function pow2(k: number): number {
 
 async function main(): Promise<void> {
   numbersSection();
+  pushCorpus({ section, emit, esc });
   await renderScenarios();
 }
 
