@@ -1,4 +1,5 @@
 import type { Escaping } from "./types";
+import { codePointAt, codePointUnits } from "../text/utf8";
 
 /** HELP text: backslash and newline escaped; OpenMetrics also escapes the double quote. */
 export function escapeHelp(s: string, openMetrics: boolean): string {
@@ -49,15 +50,8 @@ export function escapeName(s: string, scheme: Escaping, colon = true): string {
   const n = s.length;
   let pos = 0;
   for (let i = 0; i < n; i++, pos++) {
-    let c = s.charCodeAt(i);
-    let width = 1;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        width = 2;
-      }
-    }
+    let c = codePointAt(s, i); // a lone surrogate is U+FFFD
+    const width = codePointUnits(c);
     if (scheme === "underscores") {
       out += width === 1 && legacyChar(c, pos, colon) ? s[i] : "_";
     } else if (scheme === "dots") {
@@ -69,7 +63,6 @@ export function escapeName(s: string, scheme: Escaping, colon = true): string {
       if (c === 95) out += "__";
       else if (width === 1 && legacyChar(c, pos, colon)) out += s[i];
       else {
-        if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
         let h = "";
         do {
           h = HEX[c & 15] + h;

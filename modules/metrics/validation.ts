@@ -1,3 +1,4 @@
+import { codePointAt, codePointUnits, isWellFormed, toWellFormed } from "../text/utf8";
 // Name validation by character scanning (no regular expressions: each regex literal evaluation compiles on XS).
 
 function isAlpha(c: number): boolean {
@@ -31,37 +32,7 @@ export function isLegacyLabelName(name: string): boolean {
   return true;
 }
 
-/** True when the string is well-formed UTF-16 (no lone surrogate), i.e. encodable as UTF-8. */
-export function isWellFormed(s: string): boolean {
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (d < 0xdc00 || d > 0xdfff) return false;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
-  }
-  return true;
-}
-
-/** The string with each lone surrogate replaced by U+FFFD (what a UTF-8 encoder writes for it). */
-export function toWellFormed(s: string): string {
-  if (isWellFormed(s)) return s;
-  let out = "";
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        out += s[i] + s[i + 1];
-        i++;
-      } else out += "\ufffd";
-    } else out += c >= 0xdc00 && c <= 0xdfff ? "\ufffd" : s[i];
-  }
-  return out;
-}
+export { isWellFormed, toWellFormed };
 
 /**
  * Metric names: the legacy charset, or (Prometheus 3 style) any non-empty well-formed UTF-8 string, which is
@@ -99,16 +70,12 @@ export function describe(v: unknown): string {
 export function legacyLabelEscape(name: string): string {
   if (isLegacyLabelName(name)) return name;
   let out = "";
-  let pos = 0;
-  for (let i = 0; i < name.length; i++, pos++) {
-    const c = name.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < name.length) {
-      const d = name.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-      out += "_";
-      continue;
-    }
-    out += isAlpha(c) || c === 95 || (pos > 0 && isDigit(c)) ? name[i] : "_";
+  const n = name.length;
+  for (let i = 0, pos = 0; i < n; pos++) {
+    const cp = codePointAt(name, i);
+    const w = codePointUnits(cp);
+    out += w === 1 && (isAlpha(cp) || cp === 95 || (pos > 0 && isDigit(cp))) ? name[i] : "_";
+    i += w;
   }
   return out;
 }

@@ -32,6 +32,32 @@ export function codePointAt(s: string, i: number): number {
   return REPLACEMENT;
 }
 
+/** True when `s` is well-formed UTF-16 (no lone surrogate), i.e. encodable as UTF-8 as it is. */
+export function isWellFormed(s: string): boolean {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (codePointAt(s, i) === REPLACEMENT) return false; // a lone surrogate
+    i++; // the low half of the pair
+  }
+  return true;
+}
+
+/** `s` with each lone surrogate replaced by U+FFFD (what a UTF-8 encoder writes for it). */
+export function toWellFormed(s: string): string {
+  if (isWellFormed(s)) return s;
+  let out = "";
+  const n = s.length;
+  for (let i = 0; i < n; ) {
+    const cp = codePointAt(s, i);
+    const w = codePointUnits(cp);
+    out += cp === REPLACEMENT ? "\ufffd" : s.slice(i, i + w);
+    i += w;
+  }
+  return out;
+}
+
 /** how many code units of a string the code point `cp` (a result of codePointAt) took: 2 beyond U+FFFF, else 1 */
 export function codePointUnits(cp: number): number {
   return cp > 0xffff ? 2 : 1;
