@@ -25,20 +25,54 @@ function arg(name: string, fallback: string): string {
 }
 const duration = Math.max(1, Math.min(60, Number(arg("duration", "5"))));
 const rounds = Math.max(1, Math.min(9, Number(arg("rounds", "3"))));
-const connectionCounts = arg("connections", "1,16").split(",").map(Number).filter((n) => n >= 1 && n <= 256);
+const connectionCounts = arg("connections", "1,16")
+  .split(",")
+  .map(Number)
+  .filter((n) => n >= 1 && n <= 256);
 
 const SENSORS = ["office", "lab", "garage", "attic"];
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
 
 /** The same metric set on either library (their APIs are the same shape). */
 function populate(lib: { Gauge: any; Counter: any; Histogram: any }, registers: unknown[]): void {
-  const temp = new lib.Gauge({ name: "sensor_temperature_celsius", help: "Temperature in degrees Celsius.", labelNames: ["sensor"], registers });
-  const hum = new lib.Gauge({ name: "sensor_humidity_ratio", help: "Relative humidity (0..1).", labelNames: ["sensor"], registers });
-  const pres = new lib.Gauge({ name: "sensor_pressure_pascals", help: "Air pressure in pascals.", labelNames: ["sensor"], registers });
-  const reads = new lib.Counter({ name: "sensor_reads_total", help: "Sensor reads by result.", labelNames: ["sensor", "result"], registers });
-  const lat = new lib.Histogram({ name: "sensor_read_duration_seconds", help: "Duration of one sensor read.", labelNames: ["sensor"], buckets: BUCKETS, registers });
+  const temp = new lib.Gauge({
+    name: "sensor_temperature_celsius",
+    help: "Temperature in degrees Celsius.",
+    labelNames: ["sensor"],
+    registers,
+  });
+  const hum = new lib.Gauge({
+    name: "sensor_humidity_ratio",
+    help: "Relative humidity (0..1).",
+    labelNames: ["sensor"],
+    registers,
+  });
+  const pres = new lib.Gauge({
+    name: "sensor_pressure_pascals",
+    help: "Air pressure in pascals.",
+    labelNames: ["sensor"],
+    registers,
+  });
+  const reads = new lib.Counter({
+    name: "sensor_reads_total",
+    help: "Sensor reads by result.",
+    labelNames: ["sensor", "result"],
+    registers,
+  });
+  const lat = new lib.Histogram({
+    name: "sensor_read_duration_seconds",
+    help: "Duration of one sensor read.",
+    labelNames: ["sensor"],
+    buckets: BUCKETS,
+    registers,
+  });
   const heap = new lib.Gauge({ name: "device_heap_free_bytes", help: "Free JS heap.", registers });
-  const info = new lib.Gauge({ name: "device_info", help: "Build information.", labelNames: ["version", "board"], registers });
+  const info = new lib.Gauge({
+    name: "device_info",
+    help: "Build information.",
+    labelNames: ["version", "board"],
+    registers,
+  });
   SENSORS.forEach((s, i) => {
     temp.labels({ sensor: s }).set(21.25 + i * 0.5);
     hum.labels({ sensor: s }).set(0.41 + i / 100);
@@ -46,7 +80,8 @@ function populate(lib: { Gauge: any; Counter: any; Histogram: any }, registers: 
     reads.labels({ sensor: s, result: "ok" }).inc(1000 + i);
     reads.labels({ sensor: s, result: "error" }).inc(i);
   });
-  for (const s of SENSORS.slice(0, 2)) for (let k = 0; k < 50; k++) lat.labels({ sensor: s }).observe(0.0007 * (k % 17));
+  for (const s of SENSORS.slice(0, 2))
+    for (let k = 0; k < 50; k++) lat.labels({ sensor: s }).observe(0.0007 * (k % 17));
   heap.set(48213);
   info.labels({ version: "0.1.0", board: "esp32-poe" }).set(1);
 }
@@ -69,7 +104,15 @@ function toMs(text: string): number {
 
 function wrk(port: number, connections: number): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const args = ["-t1", "-c" + connections, "-d" + duration + "s", "--latency", "--timeout", "5s", `http://127.0.0.1:${port}/metrics`];
+    const args = [
+      "-t1",
+      "-c" + connections,
+      "-d" + duration + "s",
+      "--latency",
+      "--timeout",
+      "5s",
+      `http://127.0.0.1:${port}/metrics`,
+    ];
     const cpu0 = process.cpuUsage();
     const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -104,7 +147,13 @@ async function main(): Promise<void> {
   const ours = new Registry();
   populate({ Gauge, Counter, Histogram }, [ours]);
   const chunkSize = Number(arg("chunk", "1024"));
-  const server = new MetricsServer({ port: 0, registry: ours, maxConnections: 32, chunkSize, info: { name: "bench", version: "0" } });
+  const server = new MetricsServer({
+    port: 0,
+    registry: ours,
+    maxConnections: 32,
+    chunkSize,
+    info: { name: "bench", version: "0" },
+  });
   server.start();
   const ourPort = server.boundPort;
 
@@ -170,14 +219,30 @@ async function main(): Promise<void> {
     rows.push(
       `| ${c} | ${r1.rps.toFixed(0)} | ${r1.p50.toFixed(2)} / ${r1.p99.toFixed(2)} | ${r1.cpuUs.toFixed(0)} | ${r2.rps.toFixed(0)} | ${r2.p50.toFixed(2)} / ${r2.p99.toFixed(2)} | ${r2.cpuUs.toFixed(0)} | **${(r1.rps / r2.rps).toFixed(2)}×** | ${(r2.cpuUs / r1.cpuUs).toFixed(2)}× |`,
     );
-    details.push(`${c} connection(s), req/s per round (ours / prom-client): ` + a.map((r, i) => `${r.rps.toFixed(0)} / ${b[i].rps.toFixed(0)}`).join(", "));
-    for (const [who, rs] of [["ours", a], ["prom-client", b]] as const)
+    details.push(
+      `${c} connection(s), req/s per round (ours / prom-client): ` +
+        a.map((r, i) => `${r.rps.toFixed(0)} / ${b[i].rps.toFixed(0)}`).join(", "),
+    );
+    for (const [who, rs] of [
+      ["ours", a],
+      ["prom-client", b],
+    ] as const)
       for (const r of rs) if (r.errors) console.error(`${who} at ${c} connections: ${r.errors}`);
   }
-  console.log(`Exposition: ${lines} samples, ${Buffer.byteLength(a)} bytes (prom-client: ${Buffer.byteLength(b)}); wrk -t1 -d${duration}s on 127.0.0.1, median of ${rounds} alternating runs; node ${process.version}; ${os.cpus().length} CPUs; load average ${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end`);
-  console.log("Host socket profile: " + (process.env.HOST_SOCKET_PROFILE || "esp32") + "; our chunk buffer: " + server.http.chunkSize + " B per connection");
+  console.log(
+    `Exposition: ${lines} samples, ${Buffer.byteLength(a)} bytes (prom-client: ${Buffer.byteLength(b)}); wrk -t1 -d${duration}s on 127.0.0.1, median of ${rounds} alternating runs; node ${process.version}; ${os.cpus().length} CPUs; load average ${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end`,
+  );
+  console.log(
+    "Host socket profile: " +
+      (process.env.HOST_SOCKET_PROFILE || "esp32") +
+      "; our chunk buffer: " +
+      server.http.chunkSize +
+      " B per connection",
+  );
   console.log("");
-  console.log("| connections | ours req/s | ours p50 / p99 ms | ours CPU µs/req | prom-client req/s | prom-client p50 / p99 ms | prom-client CPU µs/req | req/s ours / prom-client | CPU per req prom-client / ours |");
+  console.log(
+    "| connections | ours req/s | ours p50 / p99 ms | ours CPU µs/req | prom-client req/s | prom-client p50 / p99 ms | prom-client CPU µs/req | req/s ours / prom-client | CPU per req prom-client / ours |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) console.log(r);
   console.log("");

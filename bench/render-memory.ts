@@ -10,7 +10,20 @@ import { fileURLToPath } from "node:url";
 import { Registry, Counter, Gauge, Histogram } from "../modules/client/index";
 
 if (!process.execArgv.includes("--jitless") && !process.argv.includes("--jit")) {
-  const r = spawnSync(process.execPath, ["--jitless", "--expose-gc", "--no-warnings", "--import", "tsx/esm", "--import", "./host/register.mjs", fileURLToPath(import.meta.url)], { stdio: "inherit" });
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--jitless",
+      "--expose-gc",
+      "--no-warnings",
+      "--import",
+      "tsx/esm",
+      "--import",
+      "./host/register.mjs",
+      fileURLToPath(import.meta.url),
+    ],
+    { stdio: "inherit" },
+  );
   process.exit(r.status === null ? 1 : r.status);
 }
 
@@ -22,9 +35,24 @@ if (gc === undefined) {
 
 function build(series: number): Registry {
   const r = new Registry({ maxSeries: Infinity });
-  const g = new Gauge({ name: "sensor_temperature_celsius", help: "Temperature.", labelNames: ["sensor", "address"], registers: [r] });
-  const c = new Counter({ name: "sensor_read_errors_total", help: "Read errors.", labelNames: ["sensor", "kind"], registers: [r] });
-  const h = new Histogram({ name: "sensor_read_duration_seconds", help: "Read duration.", labelNames: ["sensor"], registers: [r] });
+  const g = new Gauge({
+    name: "sensor_temperature_celsius",
+    help: "Temperature.",
+    labelNames: ["sensor", "address"],
+    registers: [r],
+  });
+  const c = new Counter({
+    name: "sensor_read_errors_total",
+    help: "Read errors.",
+    labelNames: ["sensor", "kind"],
+    registers: [r],
+  });
+  const h = new Histogram({
+    name: "sensor_read_duration_seconds",
+    help: "Read duration.",
+    labelNames: ["sensor"],
+    registers: [r],
+  });
   for (let i = 0; i < series; i++) {
     const k = i % 4;
     if (k < 2) g.set({ sensor: "sensor-" + i, address: "0x" + (i & 0x7f).toString(16) }, 20 + i / 7);
@@ -76,7 +104,9 @@ function median(xs: number[]): number {
 const kb = (n: number) => (n / 1024).toFixed(1);
 const rows: string[] = [];
 const medians: string[] = [];
-rows.push("| series | exposition bytes | string render: peak extra heap | streaming 1 KB chunks: peak extra heap | ratio |");
+rows.push(
+  "| series | exposition bytes | string render: peak extra heap | streaming 1 KB chunks: peak extra heap | ratio |",
+);
 rows.push("|---:|---:|---:|---:|---:|");
 for (const n of [10, 100, 1000, 5000]) {
   const r = build(n);
@@ -104,6 +134,8 @@ for (const n of [10, 100, 1000, 5000]) {
   medians.push(`${n}: string ${kb(median(str))} KB, streaming ${kb(median(stream))} KB`);
   rows.push(`| ${n} | ${bytes} | ${kb(s)} KB | ${kb(t)} KB | ${(s / Math.max(t, 1)).toFixed(1)}× |`);
 }
-console.log(`node ${process.version}${process.execArgv.includes("--jitless") ? " --jitless" : " (JIT on)"}, live V8 heapUsed delta after gc() (lowest of 7 runs after 3 warm-up renders; reader sampled at ≤150 evenly spaced chunks); chunk buffer (1024 B) allocated before the baseline`);
+console.log(
+  `node ${process.version}${process.execArgv.includes("--jitless") ? " --jitless" : " (JIT on)"}, live V8 heapUsed delta after gc() (lowest of 7 runs after 3 warm-up renders; reader sampled at ≤150 evenly spaced chunks); chunk buffer (1024 B) allocated before the baseline`,
+);
 console.log(rows.join("\n"));
 console.log("medians: " + medians.join("; "));

@@ -112,10 +112,19 @@ function includesOf(value: unknown): string[] {
 }
 
 /** Build the config as mcconfig would, without overrides. */
-function collect(manifest: Manifest, directory: string, platform: string, seen: Set<string>, config: Record<string, unknown>): void {
+function collect(
+  manifest: Manifest,
+  directory: string,
+  platform: string,
+  seen: Set<string>,
+  config: Record<string, unknown>,
+): void {
   const platforms = isObject(manifest.platforms) ? manifest.platforms : undefined;
   const platformEntry = platforms ? matchPlatform(platforms, platform) : undefined;
-  const includes = [...includesOf(manifest.include), ...(isObject(platformEntry) ? includesOf(platformEntry.include) : [])];
+  const includes = [
+    ...includesOf(manifest.include),
+    ...(isObject(platformEntry) ? includesOf(platformEntry.include) : []),
+  ];
   for (const include of includes) {
     if (include.includes("$(")) continue; // SDK manifests are not available on the host
     const file = path.resolve(directory, include);
@@ -129,7 +138,10 @@ function collect(manifest: Manifest, directory: string, platform: string, seen: 
 }
 
 /** Apply `name=value` overrides (values stay strings, as from mcconfig's command line). */
-export function applyOverrides(config: Record<string, unknown>, options: { env?: Record<string, string | undefined>; argv?: readonly string[] }): void {
+export function applyOverrides(
+  config: Record<string, unknown>,
+  options: { env?: Record<string, string | undefined>; argv?: readonly string[] },
+): void {
   const env = options.env ?? {};
   for (const key of Object.keys(env).sort()) {
     const value = env[key];

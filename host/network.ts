@@ -38,7 +38,9 @@ export class Advertiser {
     if (this.#logged) return;
     this.#logged = true;
     const o = this.#options;
-    o.log?.(`mdns: not on the host (the device advertises ${o.hostname}.local ${address} _prometheus-http._tcp port ${String(o.port)} path=${o.path})`);
+    o.log?.(
+      `mdns: not on the host (the device advertises ${o.hostname}.local ${address} _prometheus-http._tcp port ${String(o.port)} path=${o.path})`,
+    );
   }
   stop(): void {}
 }

@@ -85,7 +85,8 @@ class Timer {
   }
 
   static schedule(timer: Timer, interval?: number, repeat?: number): void {
-    if (!(timer instanceof Timer) || !timer.#callback) throw new TypeError("Timer.schedule: not a live timer (cleared, or a fired one-shot)");
+    if (!(timer instanceof Timer) || !timer.#callback)
+      throw new TypeError("Timer.schedule: not a live timer (cleared, or a fired one-shot)");
     // biome-ignore lint/complexity/noArguments: Timer.schedule(t) (unschedule) differs from Timer.schedule(t, undefined)
     if (arguments.length < 2) {
       timer.#disarm(); // unscheduled, still allocated

@@ -131,7 +131,8 @@ export function importsOf(file, text) {
   const kind = /\.[mc]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, kind);
   const out = [];
-  const add = (literal) => out.push({ specifier: literal.text, line: sf.getLineAndCharacterOfPosition(literal.getStart(sf)).line + 1 });
+  const add = (literal) =>
+    out.push({ specifier: literal.text, line: sf.getLineAndCharacterOfPosition(literal.getStart(sf)).line + 1 });
   const visit = (node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       if (!typeOnlyImport(node)) add(node.moduleSpecifier);
@@ -157,7 +158,8 @@ export function importGraph(root) {
   for (const file of sourceFiles(root)) {
     const edges = [];
     for (const { specifier, line } of importsOf(file, readFileSync(join(root, file), "utf8")))
-      for (const to of resolveSpecifier(root, table, file, specifier)) if (to !== file) edges.push({ to, line, specifier });
+      for (const to of resolveSpecifier(root, table, file, specifier))
+        if (to !== file) edges.push({ to, line, specifier });
     graph.set(file, edges);
   }
   return graph;
@@ -265,4 +267,5 @@ function main(argv) {
   return 1;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  process.exitCode = main(process.argv.slice(2));

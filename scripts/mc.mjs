@@ -39,27 +39,41 @@ export function checkToolchain(target, env = process.env) {
   const problems = [];
   const notes = [];
   const MODDABLE = env.MODDABLE;
-  const sdkDocs = "https://github.com/Moddable-OpenSource/moddable/blob/public/documentation/Moddable%20SDK%20-%20Getting%20Started.md";
+  const sdkDocs =
+    "https://github.com/Moddable-OpenSource/moddable/blob/public/documentation/Moddable%20SDK%20-%20Getting%20Started.md";
   let PATH = env.PATH ?? "";
-  if (!MODDABLE) problems.push(`$MODDABLE is not set: install the Moddable SDK ${EXPECTED_SDK}.x and export MODDABLE=<its directory> (${sdkDocs})`);
-  else if (!existsSync(join(MODDABLE, "tools", "VERSION"))) problems.push(`$MODDABLE=${MODDABLE} is not a Moddable SDK checkout (no tools/VERSION)`);
+  if (!MODDABLE)
+    problems.push(
+      `$MODDABLE is not set: install the Moddable SDK ${EXPECTED_SDK}.x and export MODDABLE=<its directory> (${sdkDocs})`,
+    );
+  else if (!existsSync(join(MODDABLE, "tools", "VERSION")))
+    problems.push(`$MODDABLE=${MODDABLE} is not a Moddable SDK checkout (no tools/VERSION)`);
   else {
     const version = readFileSync(join(MODDABLE, "tools", "VERSION"), "utf8").trim();
     notes.push(`Moddable SDK ${version} at ${MODDABLE}`);
-    if (!version.startsWith(EXPECTED_SDK + ".")) notes.push(`warning: this project is built and tested with SDK ${EXPECTED_SDK}.x`);
+    if (!version.startsWith(EXPECTED_SDK + "."))
+      notes.push(`warning: this project is built and tested with SDK ${EXPECTED_SDK}.x`);
     const bin = join(MODDABLE, "build", "bin", process.platform === "darwin" ? "mac" : "lin", "release");
     if (!which("mcconfig", PATH) && existsSync(join(bin, "mcconfig"))) PATH = bin + delimiter + PATH;
-    if (!which("mcconfig", PATH)) problems.push(`mcconfig not found: build the SDK tools (cd $MODDABLE/build/makefiles/lin && make) and add ${bin} to PATH`);
+    if (!which("mcconfig", PATH))
+      problems.push(
+        `mcconfig not found: build the SDK tools (cd $MODDABLE/build/makefiles/lin && make) and add ${bin} to PATH`,
+      );
   }
   // mcconfig runs `tsc` from PATH: prefer the project's TypeScript
   const localBin = join(root, "node_modules", ".bin");
   if (existsSync(join(localBin, "tsc"))) PATH = localBin + delimiter + PATH;
-  else if (!which("tsc", PATH)) problems.push("tsc not found: run `npm install` in the project (TypeScript is a dev dependency)");
+  else if (!which("tsc", PATH))
+    problems.push("tsc not found: run `npm install` in the project (TypeScript is a dev dependency)");
   if (target === "esp32") {
     const IDF_PATH = env.IDF_PATH;
     const idfDocs = "https://github.com/Moddable-OpenSource/moddable/blob/public/documentation/devices/esp32.md";
-    if (!IDF_PATH) problems.push(`$IDF_PATH is not set: install ESP-IDF ${EXPECTED_IDF} as the Moddable ESP32 guide says (${idfDocs}), then \`source $IDF_PATH/export.sh\``);
-    else if (!existsSync(join(IDF_PATH, "tools", "idf.py"))) problems.push(`$IDF_PATH=${IDF_PATH} is not an ESP-IDF checkout (no tools/idf.py)`);
+    if (!IDF_PATH)
+      problems.push(
+        `$IDF_PATH is not set: install ESP-IDF ${EXPECTED_IDF} as the Moddable ESP32 guide says (${idfDocs}), then \`source $IDF_PATH/export.sh\``,
+      );
+    else if (!existsSync(join(IDF_PATH, "tools", "idf.py")))
+      problems.push(`$IDF_PATH=${IDF_PATH} is not an ESP-IDF checkout (no tools/idf.py)`);
     else {
       notes.push(`ESP-IDF at ${IDF_PATH}`);
       if (!which("xtensa-esp32-elf-gcc", PATH) && !which("xtensa-esp-elf-gcc", PATH))
@@ -79,7 +93,10 @@ function parse(argv) {
     else if (arg.startsWith("--port=")) options.port = arg.slice(7);
     else if (arg.startsWith("--out=")) options.out = arg.slice(6);
     else if (/^[A-Za-z_][\w.]*=/.test(arg)) options.overrides.push(arg);
-    else fail([`unknown argument ${JSON.stringify(arg)} (expected --debug, --no-instrument, --port=..., --out=... or name=value)`]);
+    else
+      fail([
+        `unknown argument ${JSON.stringify(arg)} (expected --debug, --no-instrument, --port=..., --out=... or name=value)`,
+      ]);
   }
   return { command, options };
 }
@@ -89,7 +106,9 @@ function main() {
   const targets = { flash: "esp32", build: "esp32", sim: "lin", check: process.env.IDF_PATH ? "esp32" : "lin" };
   const target = targets[command];
   if (!target) {
-    process.stdout.write("usage: node scripts/mc.mjs flash|build|sim|check [--debug] [--no-instrument] [--port=/dev/ttyUSB0] [--out=dir] [name=value ...]\n");
+    process.stdout.write(
+      "usage: node scripts/mc.mjs flash|build|sim|check [--debug] [--no-instrument] [--port=/dev/ttyUSB0] [--out=dir] [name=value ...]\n",
+    );
     process.exit(command === "help" || command === "--help" ? 0 : 2);
   }
   const { problems, notes, env } = checkToolchain(target);
@@ -121,7 +140,9 @@ function main() {
   if (result.status !== 0) process.exit(result.status ?? 1);
   if (command === "sim") {
     const so = simulatorBinary(options, env.MODDABLE);
-    process.stdout.write(`mc: built for the simulator: ${so}\nmc: run it with ${join(env.MODDABLE, "build", "bin", "lin", "release", "mcsim")} ${so}\n`);
+    process.stdout.write(
+      `mc: built for the simulator: ${so}\nmc: run it with ${join(env.MODDABLE, "build", "bin", "lin", "release", "mcsim")} ${so}\n`,
+    );
   }
 }
 
@@ -132,7 +153,15 @@ function main() {
  */
 export function simulatorBinary(options, moddable) {
   const kind = options.debug ? "debug" : options.instrument ? "instrument" : "release";
-  return join(options.out ? resolve(root, options.out) : join(moddable, "build"), "bin", "lin", "mc", kind, basename(resolve(root)), "mc.so");
+  return join(
+    options.out ? resolve(root, options.out) : join(moddable, "build"),
+    "bin",
+    "lin",
+    "mc",
+    kind,
+    basename(resolve(root)),
+    "mc.so",
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

@@ -10,11 +10,32 @@
 
 /** Calibration coefficients as the formulas name them (par_t1 → t1, …), parsed by `parseCalibration`. */
 export interface Bme680Calibration {
-  t1: number; t2: number; t3: number;
-  p1: number; p2: number; p3: number; p4: number; p5: number; p6: number; p7: number; p8: number; p9: number; p10: number;
-  h1: number; h2: number; h3: number; h4: number; h5: number; h6: number; h7: number;
-  g1: number; g2: number; g3: number;
-  resHeatRange: number; resHeatVal: number; rangeSwitchingError: number;
+  t1: number;
+  t2: number;
+  t3: number;
+  p1: number;
+  p2: number;
+  p3: number;
+  p4: number;
+  p5: number;
+  p6: number;
+  p7: number;
+  p8: number;
+  p9: number;
+  p10: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+  h5: number;
+  h6: number;
+  h7: number;
+  g1: number;
+  g2: number;
+  g3: number;
+  resHeatRange: number;
+  resHeatVal: number;
+  rangeSwitchingError: number;
 }
 
 /** ctrl_meas / ctrl_hum oversampling register code (0…5) → number of samples (0 = skipped). */
@@ -38,7 +59,8 @@ function s16(lsb: number, msb: number): number {
  */
 export function parseCalibration(coeff1: Uint8Array, coeff2: Uint8Array, other: Uint8Array): Bme680Calibration {
   if (coeff1.length < 25 || coeff2.length < 16 || other.length < 5) throw new RangeError("BME680: short calibration");
-  const a = coeff1, b = coeff2;
+  const a = coeff1,
+    b = coeff2;
   return {
     t1: u16(b[8], b[9]), // 0xE9/0xEA
     t2: s16(a[1], a[2]), // 0x8A/0x8B
@@ -146,7 +168,8 @@ export const GAS_WAIT_MAX_MS = 4032;
 /** gas_wait_x encoding (datasheet 5.3.3.3): bits <5:0> value in ms, bits <7:6> multiplier ×1, ×4, ×16, ×64.
  * Uses the smallest multiplier that holds the duration and rounds up, so the heater is on at least `ms`. */
 export function encodeGasWait(ms: number): number {
-  if (!(ms >= 1 && ms <= GAS_WAIT_MAX_MS)) throw new RangeError(`BME680: heater duration must be 1…${GAS_WAIT_MAX_MS} ms`);
+  if (!(ms >= 1 && ms <= GAS_WAIT_MAX_MS))
+    throw new RangeError(`BME680: heater duration must be 1…${GAS_WAIT_MAX_MS} ms`);
   for (let m = 0; m < 4; m++) {
     const unit = 1 << (2 * m);
     const v = Math.ceil(ms / unit);

@@ -204,7 +204,8 @@ export default class Bme680 {
    * nothing). Takes effect from the next measurement. */
   configure(options: Bme680Configuration = {}): void {
     if (this.#state === "closed") throw new SensorError("closed", "BME680: closed");
-    if (options === null || typeof options !== "object") throw new TypeError("BME680: configure options object required");
+    if (options === null || typeof options !== "object")
+      throw new TypeError("BME680: configure options object required");
     const os = options.oversampling ?? {};
     const osT = osCode(os.temperature, "temperature", false, this.#osT);
     const osP = osCode(os.pressure, "pressure", true, this.#osP);
@@ -353,17 +354,22 @@ export default class Bme680 {
     } catch (e) {
       throw transferError(this.#who, e);
     }
-    if (got.length !== count) throw new SensorError("invalid", `${this.#who}: short read at 0x${register.toString(16)}`);
+    if (got.length !== count)
+      throw new SensorError("invalid", `${this.#who}: short read at 0x${register.toString(16)}`);
     return got;
   }
 
   /** Chip id, then variant id (which says where the gas result is and how to convert it). Throws SensorError. */
   #checkChipId(): void {
     const id = this.#read(REG.CHIP_ID, 1)[0];
-    if (id !== CHIP_ID) throw new SensorError("invalid", `${this.#who}: unexpected chip id 0x${id.toString(16)} (expected 0x61)`);
+    if (id !== CHIP_ID)
+      throw new SensorError("invalid", `${this.#who}: unexpected chip id 0x${id.toString(16)} (expected 0x61)`);
     const variant = this.#read(REG.VARIANT_ID, 1)[0];
     if (variant !== VARIANT_BME680 && variant !== VARIANT_BME688)
-      throw new SensorError("invalid", `${this.#who}: unknown variant id 0x${variant.toString(16)} (0x00 BME680, 0x01 BME688)`);
+      throw new SensorError(
+        "invalid",
+        `${this.#who}: unknown variant id 0x${variant.toString(16)} (0x00 BME680, 0x01 BME688)`,
+      );
     this.#variant = variant;
   }
 
@@ -450,12 +456,17 @@ export default class Bme680 {
     }
     if (variant !== this.#variant) {
       // another chip (a BME688 where a BME680 was, or the reverse): its calibration and gas registers differ
-      this.#fail(new SensorError("invalid", `${this.#who}: variant id changed to 0x${variant.toString(16)} (chip replaced): set up again`));
+      this.#fail(
+        new SensorError(
+          "invalid",
+          `${this.#who}: variant id changed to 0x${variant.toString(16)} (chip replaced): set up again`,
+        ),
+      );
       return;
     }
     if ((config & 0x1c) !== this.#filter << 2) bytes.push(REG.CONFIG, (config & ~0x1c) | (this.#filter << 2));
     if (heater) {
-      const ambient = this.#ambient ?? (this.#lastTemperature ?? 25);
+      const ambient = this.#ambient ?? this.#lastTemperature ?? 25;
       bytes.push(REG.RES_HEAT_0, heaterResistance(cal, heater.temperature, Math.round(ambient)));
       bytes.push(REG.GAS_WAIT_0, heater.gasWait);
       bytes.push(REG.CTRL_GAS_0, 0x00); // heater on
@@ -508,7 +519,9 @@ export default class Bme680 {
         } catch {
           // reported below anyway
         }
-        this.#fail(new SensorError("timeout", `${this.#who}: measurement not complete after ${String(now - this.#started)} ms`));
+        this.#fail(
+          new SensorError("timeout", `${this.#who}: measurement not complete after ${String(now - this.#started)} ms`),
+        );
         return;
       }
       this.#timer = Timer.set(() => this.#poll(), POLL_MS);

@@ -220,7 +220,8 @@ export class SensorBridge {
     if (!options || !options.registry) throw new TypeError("SensorBridge: registry required");
     const ns = options.namespace ?? "";
     const nsError = namespaceProblem(ns);
-    if (nsError !== undefined) throw new TypeError(`SensorBridge: invalid namespace ${JSON.stringify(ns)}: expected ${nsError}`);
+    if (nsError !== undefined)
+      throw new TypeError(`SensorBridge: invalid namespace ${JSON.stringify(ns)}: expected ${nsError}`);
     this.#prefix = ns === "" ? "" : ns + "_";
     const interval = options.interval ?? 5000;
     if (typeof interval !== "number" || !(interval >= 10) || !Number.isFinite(interval))
@@ -237,7 +238,12 @@ export class SensorBridge {
     const registers = [this.#registry];
     const p = this.#prefix;
     const labelNames = BASE_LABELS;
-    this.up = new Gauge({ name: p + "sensor_up", help: "1 if the last read of the sensor succeeded, 0 if it failed.", labelNames, registers });
+    this.up = new Gauge({
+      name: p + "sensor_up",
+      help: "1 if the last read of the sensor succeeded, 0 if it failed.",
+      labelNames,
+      registers,
+    });
     this.reads = new Counter({ name: p + "sensor_reads_total", help: "Sensor read attempts.", labelNames, registers });
     this.errors = new Counter({
       name: p + "sensor_read_errors_total",
@@ -277,8 +283,14 @@ export class SensorBridge {
     if (!spec || typeof spec.create !== "function") throw new TypeError("SensorBridge.add: create() required");
     // the same rule as the configuration: a built-in model's addresses, else any non-reserved one (sensors/models.ts)
     const builtIn = builtInModel(spec.model);
-    const checked = typeof spec.address === "number" ? checkAddress(spec.address, builtIn === undefined ? undefined : SENSOR_MODELS[builtIn].addresses) : "a number";
-    if (typeof checked === "string") throw new RangeError(`SensorBridge.add: ${String(spec.model)} address ${String(spec.address)}: expected ${checked}`);
+    const checked =
+      typeof spec.address === "number"
+        ? checkAddress(spec.address, builtIn === undefined ? undefined : SENSOR_MODELS[builtIn].addresses)
+        : "a number";
+    if (typeof checked === "string")
+      throw new RangeError(
+        `SensorBridge.add: ${String(spec.model)} address ${String(spec.address)}: expected ${checked}`,
+      );
     const labels = { sensor: String(spec.name), model: String(spec.model), address: formatAddress(spec.address) };
     for (const e of this.#entries)
       if (e.labels.sensor === labels.sensor || (e.labels.model === labels.model && e.labels.address === labels.address))
@@ -311,11 +323,13 @@ export class SensorBridge {
 
   #field(m: MetricMapping, base: { [k: string]: string }): Field {
     if (!m || typeof m.path !== "string" || m.path.length === 0) throw new TypeError("mapping: path required");
-    if (typeof m.name !== "string" || !isLegacyMetricName(m.name)) throw new TypeError(`mapping ${m.path}: invalid metric name`);
+    if (typeof m.name !== "string" || !isLegacyMetricName(m.name))
+      throw new TypeError(`mapping ${m.path}: invalid metric name`);
     if (typeof m.help !== "string" || m.help.length === 0) throw new TypeError(`mapping ${m.path}: help required`);
     const scale = m.scale ?? 1;
     const offset = m.offset ?? 0;
-    if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new TypeError(`mapping ${m.path}: scale and offset must be finite`);
+    if (!Number.isFinite(scale) || !Number.isFinite(offset))
+      throw new TypeError(`mapping ${m.path}: scale and offset must be finite`);
     const extra = m.labels ?? {};
     const extraNames = Object.keys(extra).sort();
     for (const l of extraNames) {
@@ -341,7 +355,12 @@ export class SensorBridge {
     // 12.4 * 0.01 gives 0.12400000000000001)
     const inverse = 1 / scale;
     const divisor = Number.isInteger(inverse) && inverse > 1 ? inverse : 1;
-    return { paths: [{ segments: m.path.split("."), scale: divisor === 1 ? scale : 1, divisor, offset }], key, gauge: g.gauge, labels };
+    return {
+      paths: [{ segments: m.path.split("."), scale: divisor === 1 ? scale : 1, divisor, offset }],
+      key,
+      gauge: g.gauge,
+      labels,
+    };
   }
 
   /** Start reading: once now, then every interval. */
@@ -359,7 +378,8 @@ export class SensorBridge {
     this.#timer = undefined;
     for (const e of this.#entries) this.#dropDriver(e);
     for (const name of this.#gauges.keys()) this.#registry.removeSingleMetric(name);
-    for (const m of [this.up, this.reads, this.errors, this.lastSuccess, this.duration, this.info]) this.#registry.removeSingleMetric(m.name);
+    for (const m of [this.up, this.reads, this.errors, this.lastSuccess, this.duration, this.info])
+      this.#registry.removeSingleMetric(m.name);
   }
 
   /** Read every sensor that has no read in progress (called by the interval timer; public for tests and tools). */
@@ -390,7 +410,8 @@ export class SensorBridge {
     if (typeof driver.measure === "function") {
       e.timeout = Timer.set(() => {
         e.timeout = undefined;
-        if (e.reading && e.generation === generation) this.#fail(e, { kind: "timeout", message: `no result within ${String(this.#readTimeout)} ms` });
+        if (e.reading && e.generation === generation)
+          this.#fail(e, { kind: "timeout", message: `no result within ${String(this.#readTimeout)} ms` });
       }, this.#readTimeout);
       try {
         driver.measure(); // false = a measurement is already in flight: its result will do
@@ -406,7 +427,8 @@ export class SensorBridge {
       this.#fail(e, error);
       return;
     }
-    if (sample === undefined || sample === null) this.#fail(e, { kind: "invalid", message: "sample() returned nothing" });
+    if (sample === undefined || sample === null)
+      this.#fail(e, { kind: "invalid", message: "sample() returned nothing" });
     else this.#succeed(e, sample);
   }
 
@@ -486,7 +508,8 @@ export class SensorBridge {
     this.up.set(e.labels, 0);
     for (const f of e.fields) f.gauge.remove(f.labels);
     if (e.up !== false || e.lastKind !== kind) {
-      const message = error !== null && typeof error === "object" ? String((error as { message?: unknown }).message) : String(error);
+      const message =
+        error !== null && typeof error === "object" ? String((error as { message?: unknown }).message) : String(error);
       this.#log?.(`sensor "${e.labels.sensor}" (${e.labels.model} ${e.labels.address}): down (${kind}: ${message})`);
     }
     e.up = false;

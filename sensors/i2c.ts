@@ -51,5 +51,9 @@ export function openI2C(sensor: SensorBusOptions, address: number): I2C {
  *  I2C classes throw on a missing acknowledge). `what` says which chip and which transfer. */
 export function transferError(what: string, error: unknown): SensorError {
   if (error instanceof SensorError) return error;
-  return new SensorError("nack", `${what}: no acknowledge (${error instanceof Error ? error.message : String(error)})`, error);
+  return new SensorError(
+    "nack",
+    `${what}: no acknowledge (${error instanceof Error ? error.message : String(error)})`,
+    error,
+  );
 }

@@ -36,7 +36,15 @@ import Si7021 from "./si7021";
 import Bme680 from "./bme680";
 import { SENSOR_MODELS, addressNumber, builtInModel, checkAddress, formatAddress } from "./models";
 
-export { SensorBridge, STANDARD_MAPPINGS, TEMPERATURE, HUMIDITY, PRESSURE, GAS_RESISTANCE, ILLUMINANCE } from "./bridge";
+export {
+  SensorBridge,
+  STANDARD_MAPPINGS,
+  TEMPERATURE,
+  HUMIDITY,
+  PRESSURE,
+  GAS_RESISTANCE,
+  ILLUMINANCE,
+} from "./bridge";
 export type { MetricMapping, BridgedSensor, SensorLike } from "./bridge";
 
 /** An ECMA-419 sensor class: `new Driver({ sensor: { io, data, clock, hz, port, address }, onSample, onError })`. */
@@ -63,7 +71,11 @@ const BME68X_MAPPINGS = [TEMPERATURE, HUMIDITY, PRESSURE, GAS_RESISTANCE];
 
 /** The built-in models: drivers for the entries of SENSOR_MODELS (sensors/models.ts), with their addresses. */
 export const MODELS: { readonly [model: string]: SensorModel } = {
-  si7021: { driver: Si7021 as unknown as SensorDriverClass, ...SENSOR_MODELS.si7021, mappings: [TEMPERATURE, HUMIDITY] },
+  si7021: {
+    driver: Si7021 as unknown as SensorDriverClass,
+    ...SENSOR_MODELS.si7021,
+    mappings: [TEMPERATURE, HUMIDITY],
+  },
   bme680: { driver: Bme680 as unknown as SensorDriverClass, ...SENSOR_MODELS.bme680, mappings: BME68X_MAPPINGS },
   bme688: { driver: Bme680 as unknown as SensorDriverClass, ...SENSOR_MODELS.bme688, mappings: BME68X_MAPPINGS },
 };
@@ -102,7 +114,8 @@ export interface Sensors {
 
 function toNumber(value: unknown, what: string): number {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : value;
-  if (typeof n !== "number" || !Number.isFinite(n)) throw new TypeError(`sensors: ${what} must be a number, got ${JSON.stringify(value)}`);
+  if (typeof n !== "number" || !Number.isFinite(n))
+    throw new TypeError(`sensors: ${what} must be a number, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -111,7 +124,8 @@ function toNumber(value: unknown, what: string): number {
 export function parseAddress(value: unknown, addresses?: readonly number[], what = "address"): number {
   const checked = checkAddress(value, addresses);
   if (typeof checked === "number") return checked;
-  if (!Number.isFinite(addressNumber(value))) throw new TypeError(`sensors: ${what} must be a number, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(addressNumber(value)))
+    throw new TypeError(`sensors: ${what} must be a number, got ${JSON.stringify(value)}`);
   throw new RangeError(`sensors: ${what} ${JSON.stringify(value)}: expected ${checked}`);
 }
 
@@ -143,9 +157,11 @@ export function startSensors(options: StartSensorsOptions): Sensors {
       if (!config || typeof config.model !== "string") throw new TypeError("sensors: each entry needs a model");
       const key = builtInModel(config.model) ?? config.model.trim().toLowerCase();
       const model = Object.prototype.hasOwnProperty.call(models, key) ? models[key] : undefined;
-      if (!model) throw new Error(`sensors: unknown model "${config.model}" (known: ${Object.keys(models).join(", ")})`);
+      if (!model)
+        throw new Error(`sensors: unknown model "${config.model}" (known: ${Object.keys(models).join(", ")})`);
       // a built-in model's chip answers only at its addresses (sensors/models.ts): refuse others here, not at every read
-      const address = config.address === undefined ? model.address : parseAddress(config.address, model.addresses, `${key} address`);
+      const address =
+        config.address === undefined ? model.address : parseAddress(config.address, model.addresses, `${key} address`);
       if (used.has(address)) throw new Error(`sensors: two sensors at address ${formatAddress(address)}`);
       used.add(address);
       const name = config.name === undefined ? `${key}-${formatAddress(address)}` : String(config.name);

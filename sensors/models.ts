@@ -85,7 +85,11 @@ export function addressNumber(value: unknown): number {
  * undefined means `fallback`. Returns the address, or what is allowed ("0x76 or 0x77") for a message that reads
  * "got <value>, expected <that>".
  */
-export function checkAddress(value: unknown, addresses: readonly number[] | undefined, fallback?: number): number | string {
+export function checkAddress(
+  value: unknown,
+  addresses: readonly number[] | undefined,
+  fallback?: number,
+): number | string {
   const n = value === undefined || value === "" ? fallback : addressNumber(value);
   if (addresses !== undefined) return n !== undefined && addresses.indexOf(n) >= 0 ? n : formatAddresses(addresses);
   if (n !== undefined && Number.isInteger(n) && n >= I2C_ADDRESS_MIN && n <= I2C_ADDRESS_MAX) return n;
@@ -95,7 +99,9 @@ export function checkAddress(value: unknown, addresses: readonly number[] | unde
 /** "0x40 (the only address of the Si7021)", "0x76 or 0x77 (the addresses of the BME680/BME688)" */
 function allowed(info: SensorModelInfo): string {
   const list = formatAddresses(info.addresses);
-  return info.addresses.length === 1 ? `${list} (the only address of the ${info.chip})` : `${list} (the addresses of the ${info.chip})`;
+  return info.addresses.length === 1
+    ? `${list} (the only address of the ${info.chip})`
+    : `${list} (the addresses of the ${info.chip})`;
 }
 
 /** The address of a sensor of a built-in model (`value` undefined: the model's default), or what is allowed, e.g.
@@ -111,5 +117,7 @@ export function modelAddress(model: string, value: unknown): number | string {
 export function requireModelAddress(model: string, address: number): void {
   const info = SENSOR_MODELS[model];
   if (info.addresses.indexOf(address) < 0)
-    throw new RangeError(`${info.chip}: address ${Number.isInteger(address) ? formatAddress(address) : String(address)} refused: expected ${allowed(info)}`);
+    throw new RangeError(
+      `${info.chip}: address ${Number.isInteger(address) ? formatAddress(address) : String(address)} refused: expected ${allowed(info)}`,
+    );
 }

@@ -120,7 +120,14 @@ export const RESOLUTIONS: { readonly [bits: number]: ResolutionSetting } = {
 
 /** Heater current in mA for a heater register setting 0..15. The datasheet (§5.5, heater table) lists 3.09 mA at 0,
  *  9.18 at 1, 15.24 at 2, 27.39 at 4, 51.69 at 8 and 94.20 at 15; settings in between are interpolated linearly. */
-const HEATER_POINTS: readonly (readonly [number, number])[] = [[0, 3.09], [1, 9.18], [2, 15.24], [4, 27.39], [8, 51.69], [15, 94.2]];
+const HEATER_POINTS: readonly (readonly [number, number])[] = [
+  [0, 3.09],
+  [1, 9.18],
+  [2, 15.24],
+  [4, 27.39],
+  [8, 51.69],
+  [15, 94.2],
+];
 export function heaterCurrentMilliamps(setting: number): number {
   if (!Number.isInteger(setting) || setting < 0 || setting > 15) throw new RangeError("heater current setting: 0..15");
   for (let i = 1; i < HEATER_POINTS.length; i++) {
@@ -211,7 +218,8 @@ export default class Si7021 {
 
   constructor(options: Si7021Options) {
     const sensor = options?.sensor;
-    if (!sensor || typeof sensor.io !== "function") throw new TypeError("Si7021: options.sensor.io (I2C class) required");
+    if (!sensor || typeof sensor.io !== "function")
+      throw new TypeError("Si7021: options.sensor.io (I2C class) required");
     this.#address = sensor.address ?? 0x40;
     requireModelAddress("si7021", this.#address); // 0x40 is the chip's only address (sensors/models.ts)
     this.#who = `Si7021 at 0x${this.#address.toString(16)}`;
@@ -242,7 +250,10 @@ export default class Si7021 {
       throw new RangeError("Si7021: interval must be a number of ms >= 0");
     if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)))
       throw new RangeError("Si7021: timeout must be a number of ms > 0");
-    if (pollInterval !== undefined && (typeof pollInterval !== "number" || !(pollInterval >= 1) || !(pollInterval <= 1000)))
+    if (
+      pollInterval !== undefined &&
+      (typeof pollInterval !== "number" || !(pollInterval >= 1) || !(pollInterval <= 1000))
+    )
       throw new RangeError("Si7021: pollInterval must be 1..1000 ms");
     if (fastTemperature !== undefined && typeof fastTemperature !== "boolean")
       throw new TypeError("Si7021: fastTemperature must be a boolean");
@@ -340,7 +351,8 @@ export default class Si7021 {
     const sna = new Uint8Array(4);
     for (let i = 0; i < 4; i++) {
       sna[i] = a[i * 2];
-      if (crc8(sna, 0, i + 1) !== a[i * 2 + 1]) throw new SensorError("crc", "Si7021: serial number (1st access) CRC mismatch");
+      if (crc8(sna, 0, i + 1) !== a[i * 2 + 1])
+        throw new SensorError("crc", "Si7021: serial number (1st access) CRC mismatch");
     }
     const snb = Uint8Array.of(b[0], b[1], b[3], b[4]);
     if (crc8(snb, 0, 2) !== b[2] || crc8(snb, 0, 4) !== b[5])
@@ -411,7 +423,10 @@ export default class Si7021 {
   #writeRegisters(): void {
     const user = this.#readRegister(READ_USER_1);
     // Reserved bits are preserved (read-modify-write), as the datasheet requires.
-    const wanted = (user & ~(USER_RES_MASK | USER_HTRE) & 0xff) | RESOLUTIONS[this.#resolution].bits | (this.#heater ? USER_HTRE : 0);
+    const wanted =
+      (user & ~(USER_RES_MASK | USER_HTRE) & 0xff) |
+      RESOLUTIONS[this.#resolution].bits |
+      (this.#heater ? USER_HTRE : 0);
     if (wanted !== user) this.#write([WRITE_USER_1, wanted]);
     if (this.#heaterCurrent !== undefined) {
       const heater = this.#readRegister(READ_HEATER);
@@ -475,7 +490,12 @@ export default class Si7021 {
       const waited = Math.ceil(conversionMs) + this.#polls * this.#pollInterval;
       this.#polls++;
       if (waited >= this.#timeout) {
-        this.#fail(new SensorError("timeout", `${this.#who}: ${phase} measurement not complete after ${String(this.#timeout)} ms`));
+        this.#fail(
+          new SensorError(
+            "timeout",
+            `${this.#who}: ${phase} measurement not complete after ${String(this.#timeout)} ms`,
+          ),
+        );
         return;
       }
       this.#timer = Timer.set(() => this.#poll(conversionMs), this.#pollInterval);
@@ -511,7 +531,12 @@ export default class Si7021 {
     const temperature = temperatureFromCode(temperatureCode);
     // the rated range plus the conversion's rounding at its ends; see "What is reported and what is refused" above
     if (!temperatureInRange(temperature, RESOLUTIONS[this.#resolution].temperatureBits)) {
-      this.#fail(new SensorError("invalid", `${this.#who}: temperature ${String(temperature)} °C outside -40..125 (code 0x${temperatureCode.toString(16)})`));
+      this.#fail(
+        new SensorError(
+          "invalid",
+          `${this.#who}: temperature ${String(temperature)} °C outside -40..125 (code 0x${temperatureCode.toString(16)})`,
+        ),
+      );
       return;
     }
     this.#phase = "idle";

@@ -29,20 +29,62 @@
 import type { SimDevice } from "./bus";
 
 export interface Bme680SimCalibration {
-  t1: number; t2: number; t3: number;
-  p1: number; p2: number; p3: number; p4: number; p5: number; p6: number; p7: number; p8: number; p9: number; p10: number;
-  h1: number; h2: number; h3: number; h4: number; h5: number; h6: number; h7: number;
-  g1: number; g2: number; g3: number;
-  resHeatRange: number; resHeatVal: number; rangeSwitchingError: number;
+  t1: number;
+  t2: number;
+  t3: number;
+  p1: number;
+  p2: number;
+  p3: number;
+  p4: number;
+  p5: number;
+  p6: number;
+  p7: number;
+  p8: number;
+  p9: number;
+  p10: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+  h5: number;
+  h6: number;
+  h7: number;
+  g1: number;
+  g2: number;
+  g3: number;
+  resHeatRange: number;
+  resHeatVal: number;
+  rangeSwitchingError: number;
 }
 
 /** A plausible calibration set (values of the magnitude real BME680 parts carry). */
 export const DEFAULT_SIM_CALIBRATION: Bme680SimCalibration = {
-  t1: 26125, t2: 26370, t3: 3,
-  p1: 35977, p2: -10292, p3: 88, p4: 7456, p5: -144, p6: 30, p7: 29, p8: -3456, p9: -2964, p10: 30,
-  h1: 676, h2: 1029, h3: 0, h4: 45, h5: 20, h6: 120, h7: -100,
-  g1: -30, g2: -5969, g3: 18,
-  resHeatRange: 1, resHeatVal: 50, rangeSwitchingError: -1,
+  t1: 26125,
+  t2: 26370,
+  t3: 3,
+  p1: 35977,
+  p2: -10292,
+  p3: 88,
+  p4: 7456,
+  p5: -144,
+  p6: 30,
+  p7: 29,
+  p8: -3456,
+  p9: -2964,
+  p10: 30,
+  h1: 676,
+  h2: 1029,
+  h3: 0,
+  h4: 45,
+  h5: 20,
+  h6: 120,
+  h7: -100,
+  g1: -30,
+  g2: -5969,
+  g3: 18,
+  resHeatRange: 1,
+  resHeatVal: 50,
+  rangeSwitchingError: -1,
 };
 
 export interface Bme680Environment {
@@ -137,7 +179,7 @@ function pressureOf(c: Bme680SimCalibration, tFine: number, adc: number): number
   v2 = v2 / 4 + c.p4 * 65536;
   v1 = ((c.p3 * v1 * v1) / 16384 + c.p2 * v1) / 524288;
   v1 = (1 + v1 / 32768) * c.p1;
-  let p = (((1048576 - adc) - v2 / 4096) * 6250) / v1;
+  let p = ((1048576 - adc - v2 / 4096) * 6250) / v1;
   const q = p / 256;
   p += ((c.p9 * p * p) / 2147483648 + (p * c.p8) / 32768 + (q * q * q * c.p10) / 131072 + c.p7 * 128) / 16;
   return p;
@@ -161,7 +203,8 @@ function highGasOf(adc: number, range: number): number {
 
 /** Smallest integer x in [lo, hi] with f(x) ≥ target for increasing f (or ≤ for decreasing), then the nearer of x-1/x. */
 function invert(f: (x: number) => number, target: number, lo: number, hi: number, increasing: boolean): number {
-  let a = lo, b = hi;
+  let a = lo,
+    b = hi;
   while (a < b) {
     const mid = (a + b) >> 1;
     const v = f(mid);
@@ -229,15 +272,23 @@ export class Bme680Sim implements SimDevice {
   /** counters for tests */
   readonly stats = { measurements: 0, resets: 0, completed: 0 };
   /** last measurement's decoded timing, for tests */
-  lastMeasurement: { start: number; durationMs: number; heaterMs: number; resHeat: number; runGas: boolean } | undefined;
+  lastMeasurement:
+    | { start: number; durationMs: number; heaterMs: number; resHeat: number; runGas: boolean }
+    | undefined;
 
   readonly #regs = new Uint8Array(256);
   readonly #calib: Map<number, number>;
   readonly #created: number;
   #pointer = 0;
   #busyUntil = -Infinity;
-  #measuring: { start: number; end: number; gasStart: number; runGas: boolean; heaterMs: number; resHeat: number } | null =
-    null;
+  #measuring: {
+    start: number;
+    end: number;
+    gasStart: number;
+    runGas: boolean;
+    heaterMs: number;
+    resHeat: number;
+  } | null = null;
   #iirT: number | undefined;
   #iirP: number | undefined;
   #measIndex = 0;
@@ -323,7 +374,9 @@ export class Bme680Sim implements SimDevice {
     const coef = FILTER[(this.#regs[0x75] >> 2) & 7];
     const filt = (mem: number | undefined, adc: number) =>
       mem === undefined || coef === 0 ? adc : (mem * coef + adc) / (coef + 1);
-    let adcT = 0x80000, adcP = 0x80000, adcH = 0x8000;
+    let adcT = 0x80000,
+      adcP = 0x80000,
+      adcH = 0x8000;
     const rawT = adcForTemperature(c, env.temperature);
     const tFine = tFineOf(c, rawT);
     if (osT) {
@@ -337,10 +390,16 @@ export class Bme680Sim implements SimDevice {
     }
     if (osH) adcH = adcForHumidity(c, tFine, env.humidity);
     const r = this.#regs;
-    r[0x1f] = adcP >> 12; r[0x20] = (adcP >> 4) & 0xff; r[0x21] = (adcP & 0x0f) << 4;
-    r[0x22] = adcT >> 12; r[0x23] = (adcT >> 4) & 0xff; r[0x24] = (adcT & 0x0f) << 4;
-    r[0x25] = adcH >> 8; r[0x26] = adcH & 0xff;
-    let gasMsb = 0, gasLsb = 0;
+    r[0x1f] = adcP >> 12;
+    r[0x20] = (adcP >> 4) & 0xff;
+    r[0x21] = (adcP & 0x0f) << 4;
+    r[0x22] = adcT >> 12;
+    r[0x23] = (adcT >> 4) & 0xff;
+    r[0x24] = (adcT & 0x0f) << 4;
+    r[0x25] = adcH >> 8;
+    r[0x26] = adcH & 0xff;
+    let gasMsb = 0,
+      gasLsb = 0;
     const high = this.variantId === VARIANT_BME688;
     if (m.runGas && !this.faults.gasInvalid) {
       const g = high ? adcForGasHigh(env.gasResistance) : adcForGas(c, env.gasResistance);

@@ -83,7 +83,10 @@ function prng(seed: number): () => number {
 }
 
 /** A plausible indoor climate: smooth in time, different per seed. */
-export function driftingEnvironment(seed = 1, base: Environment = { temperature: 22, humidity: 45 }): (t: number) => Environment {
+export function driftingEnvironment(
+  seed = 1,
+  base: Environment = { temperature: 22, humidity: 45 },
+): (t: number) => Environment {
   const r = prng(seed);
   const p = [r(), r(), r(), r()].map((x) => x * 2 * Math.PI);
   const offsetT = (r() - 0.5) * 2;
@@ -91,10 +94,17 @@ export function driftingEnvironment(seed = 1, base: Environment = { temperature:
   return (t: number) => {
     const s = t / 1000;
     const temperature =
-      base.temperature + offsetT + 2.5 * Math.sin((2 * Math.PI * s) / 3600 + p[0]) + 0.4 * Math.sin((2 * Math.PI * s) / 97 + p[1]);
+      base.temperature +
+      offsetT +
+      2.5 * Math.sin((2 * Math.PI * s) / 3600 + p[0]) +
+      0.4 * Math.sin((2 * Math.PI * s) / 97 + p[1]);
     // humidity moves against temperature (same absolute humidity, warmer air: lower RH) plus its own wave
     const humidity =
-      base.humidity + offsetH - 1.5 * (temperature - base.temperature) + 4 * Math.sin((2 * Math.PI * s) / 1800 + p[2]) + 0.8 * Math.sin((2 * Math.PI * s) / 61 + p[3]);
+      base.humidity +
+      offsetH -
+      1.5 * (temperature - base.temperature) +
+      4 * Math.sin((2 * Math.PI * s) / 1800 + p[2]) +
+      0.8 * Math.sin((2 * Math.PI * s) / 61 + p[3]);
     return { temperature, humidity: Math.min(100, Math.max(0, humidity)) };
   };
 }
@@ -133,8 +143,7 @@ export class Si7021Sim implements SimDevice {
     this.#now = options.now ?? Date.now;
     this.#environment = options.environment ?? driftingEnvironment(options.seed ?? 1);
     const seedBytes = prng((options.seed ?? 1) * 7919);
-    this.#serial =
-      options.serial ?? [0x8a, 0x1f, 0x3c, 0x55, 0x15, 0xff, 0xb5, Math.floor(seedBytes() * 256)];
+    this.#serial = options.serial ?? [0x8a, 0x1f, 0x3c, 0x55, 0x15, 0xff, 0xb5, Math.floor(seedBytes() * 256)];
     if (this.#serial.length !== 8) throw new RangeError("serial: 8 bytes");
     this.#firmware = options.firmware ?? 0x20;
     this.#resetMs = options.resetMs ?? 15;

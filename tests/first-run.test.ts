@@ -14,7 +14,8 @@ const readme = read("README.md");
 
 /** Packages whose install script was reviewed: what it does, and that it compiles nothing. */
 const REVIEWED_INSTALL_SCRIPTS: Record<string, string> = {
-  esbuild: "postinstall `node install.js`: checks that the prebuilt binary of @esbuild/<platform> is there; no compiler",
+  esbuild:
+    "postinstall `node install.js`: checks that the prebuilt binary of @esbuild/<platform> is there; no compiler",
 };
 
 type Version = [number, number, number];
@@ -39,21 +40,33 @@ function compare(a: Version, b: Version): number {
 function satisfies(version: string, range: string): boolean {
   const v = parseVersion(version).v;
   return range.split("||").some((alternative) => {
-    const comparators = alternative.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, "$1").split(/\s+/).filter(Boolean);
+    const comparators = alternative
+      .trim()
+      .replace(/(>=|<=|>|<|=|\^|~)\s+/g, "$1")
+      .split(/\s+/)
+      .filter(Boolean);
     return comparators.every((c) => {
       if (c === "*" || c === "x") return true;
       const m = /^(>=|<=|>|<|=|\^|~)?(.*)$/.exec(c)!;
       const op = m[1] ?? "";
       const { v: w, given } = parseVersion(m[2]);
-      const upper = (): Version => (given <= 1 ? [w[0] + 1, 0, 0] : given === 2 || op === "~" ? [w[0], w[1] + 1, 0] : [w[0], w[1], w[2] + 1]);
+      const upper = (): Version =>
+        given <= 1 ? [w[0] + 1, 0, 0] : given === 2 || op === "~" ? [w[0], w[1] + 1, 0] : [w[0], w[1], w[2] + 1];
       switch (op) {
-        case ">=": return compare(v, w) >= 0;
-        case ">": return given === 3 ? compare(v, w) > 0 : compare(v, upper()) >= 0;
-        case "<": return compare(v, w) < 0;
-        case "<=": return given === 3 ? compare(v, w) <= 0 : compare(v, upper()) < 0;
-        case "^": return compare(v, w) >= 0 && compare(v, w[0] > 0 || given === 1 ? [w[0] + 1, 0, 0] : [0, w[1] + 1, 0]) < 0;
-        case "~": return compare(v, w) >= 0 && compare(v, given === 1 ? [w[0] + 1, 0, 0] : [w[0], w[1] + 1, 0]) < 0;
-        default: return compare(v, w) >= 0 && compare(v, given === 3 ? [w[0], w[1], w[2] + 1] : upper()) < 0;
+        case ">=":
+          return compare(v, w) >= 0;
+        case ">":
+          return given === 3 ? compare(v, w) > 0 : compare(v, upper()) >= 0;
+        case "<":
+          return compare(v, w) < 0;
+        case "<=":
+          return given === 3 ? compare(v, w) <= 0 : compare(v, upper()) < 0;
+        case "^":
+          return compare(v, w) >= 0 && compare(v, w[0] > 0 || given === 1 ? [w[0] + 1, 0, 0] : [0, w[1] + 1, 0]) < 0;
+        case "~":
+          return compare(v, w) >= 0 && compare(v, given === 1 ? [w[0] + 1, 0, 0] : [w[0], w[1] + 1, 0]) < 0;
+        default:
+          return compare(v, w) >= 0 && compare(v, given === 3 ? [w[0], w[1], w[2] + 1] : upper()) < 0;
       }
     });
   });
@@ -90,7 +103,9 @@ describe("npm install on a fresh machine", () => {
       .map(([name]) => name.replace(/^.*node_modules\//, ""))
       .sort();
     expect(withScripts).toEqual(Object.keys(REVIEWED_INSTALL_SCRIPTS).sort());
-    expect(pkg.allowScripts).toEqual(Object.fromEntries(Object.keys(REVIEWED_INSTALL_SCRIPTS).map((name) => [name, true])));
+    expect(pkg.allowScripts).toEqual(
+      Object.fromEntries(Object.keys(REVIEWED_INSTALL_SCRIPTS).map((name) => [name, true])),
+    );
   });
 });
 

@@ -16,7 +16,11 @@ test("the README's API example runs and prints the exposition it describes", () 
   writeFileSync(file, code);
   let out: string;
   try {
-    out = execFileSync(process.execPath, ["--import", "tsx/esm", "--import", "./host/register.mjs", file], { cwd: root, encoding: "utf8", timeout: 20000 });
+    out = execFileSync(process.execPath, ["--import", "tsx/esm", "--import", "./host/register.mjs", file], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 20000,
+    });
   } finally {
     rmSync(file, { force: true });
   }

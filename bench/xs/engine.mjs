@@ -19,7 +19,12 @@ const source = join(here, "xsbench.c");
 function replaceOnce(text, anchor, replacement, file) {
   const at = text.indexOf(anchor);
   if (at < 0 || text.indexOf(anchor, at + 1) >= 0)
-    throw Object.assign(new Error(`bench engine: cannot patch ${file}: "${anchor.trim()}" is not there exactly once (another @agoric/xsnap version?)`), { xsSetup: true });
+    throw Object.assign(
+      new Error(
+        `bench engine: cannot patch ${file}: "${anchor.trim()}" is not there exactly once (another @agoric/xsnap version?)`,
+      ),
+      { xsSetup: true },
+    );
   return text.slice(0, at) + replacement + text.slice(at + anchor.length);
 }
 
@@ -31,12 +36,21 @@ function prepare(dir) {
   writeFileSync(mk, m);
   const c = join(dir, "sources", "xsnap.c");
   let x = readFileSync(c, "utf8");
-  x = replaceOnce(x, "static void xs_print(xsMachine* the);\n",
-    "static void xs_print(xsMachine* the);\nextern void xs_benchHeap(xsMachine* the);\nextern void xs_benchCollecting(xsMachine* the);\n", c);
+  x = replaceOnce(
+    x,
+    "static void xs_print(xsMachine* the);\n",
+    "static void xs_print(xsMachine* the);\nextern void xs_benchHeap(xsMachine* the);\nextern void xs_benchCollecting(xsMachine* the);\n",
+    c,
+  );
   const anchor = '\txsDefine(xsGlobal, xsID("print"), xsResult, xsDontEnum);\n';
-  x = replaceOnce(x, anchor, anchor +
-    '\txsResult = xsNewHostFunction(xs_benchHeap, 1);\n\txsDefine(xsGlobal, xsID("benchHeap"), xsResult, xsDontEnum);\n' +
-    '\txsResult = xsNewHostFunction(xs_benchCollecting, 1);\n\txsDefine(xsGlobal, xsID("benchCollecting"), xsResult, xsDontEnum);\n', c);
+  x = replaceOnce(
+    x,
+    anchor,
+    anchor +
+      '\txsResult = xsNewHostFunction(xs_benchHeap, 1);\n\txsDefine(xsGlobal, xsID("benchHeap"), xsResult, xsDontEnum);\n' +
+      '\txsResult = xsNewHostFunction(xs_benchCollecting, 1);\n\txsDefine(xsGlobal, xsID("benchCollecting"), xsResult, xsDontEnum);\n',
+    c,
+  );
   writeFileSync(c, x);
 }
 

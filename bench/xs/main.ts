@@ -113,7 +113,8 @@ function checkResponse(parts: Uint8Array[]): string {
   const headEnd = text.indexOf("\r\n\r\n");
   const head = text.slice(0, headEnd);
   if (!head.startsWith("HTTP/1.1 200 OK\r\n")) throw new Error("response is not 200 OK: " + JSON.stringify(head));
-  if (head.indexOf("Transfer-Encoding: chunked") < 0) throw new Error("response is not chunked: " + JSON.stringify(head));
+  if (head.indexOf("Transfer-Encoding: chunked") < 0)
+    throw new Error("response is not chunked: " + JSON.stringify(head));
   let body = "";
   let i = headEnd + 4;
   for (;;) {
@@ -121,7 +122,8 @@ function checkResponse(parts: Uint8Array[]): string {
     const size = parseInt(text.slice(i, eol), 16);
     if (!(size >= 0)) throw new Error("bad chunk size line at " + String(i));
     if (size === 0) {
-      if (text.slice(eol, eol + 4) !== "\r\n\r\n" || eol + 4 !== text.length) throw new Error("bytes after the final chunk");
+      if (text.slice(eol, eol + 4) !== "\r\n\r\n" || eol + 4 !== text.length)
+        throw new Error("bytes after the final chunk");
       break;
     }
     body += text.slice(eol + 2, eol + 2 + size);
@@ -133,13 +135,16 @@ function checkResponse(parts: Uint8Array[]): string {
 }
 
 function requests(client: Client, count: number): Promise<number> {
-  return new Promise(function (resolve) {
+  return new Promise((resolve) => {
     client.run(count, resolve);
   });
 }
 
 /** Warm-up request with the writes captured; checks the response against the string API's body. */
-async function checkedRequest(client: Client, registry: Registry): Promise<{ body: number; response: number; parts: Uint8Array[] }> {
+async function checkedRequest(
+  client: Client,
+  registry: Registry,
+): Promise<{ body: number; response: number; parts: Uint8Array[] }> {
   const socket = client.socket;
   socket.capture = [];
   const response = await requests(client, 1);
@@ -162,15 +167,25 @@ async function instr(): Promise<void> {
   let push: Pusher | undefined;
   let extra = {};
   if (config.path === "encode" || config.path === "push" || config.path === "direct") {
-    push = await pusher(registry, config.path === "direct" ? "direct" : config.path === "push", pushBytes(config.scenario));
+    push = await pusher(
+      registry,
+      config.path === "direct" ? "direct" : config.path === "push",
+      pushBytes(config.scenario),
+    );
     const first = await push.push();
     const again = await push.push();
-    if (first !== again) throw new Error("two batches of the same registry differ in size: " + String(first) + ", " + String(again));
-    extra = { request: push.request().length, block: config.path === "encode" ? undefined : push.block().length, samples: push.samples };
+    if (first !== again)
+      throw new Error("two batches of the same registry differ in size: " + String(first) + ", " + String(again));
+    extra = {
+      request: push.request().length,
+      block: config.path === "encode" ? undefined : push.block().length,
+      samples: push.samples,
+    };
   } else if (config.path === "render" || config.path === "string") {
     body = await render(registry, buffer);
     const text = await renderText(registry);
-    if (text.length !== body) throw new Error("reader gave " + String(body) + " bytes, render() " + String(text.length));
+    if (text.length !== body)
+      throw new Error("reader gave " + String(body) + " bytes, render() " + String(text.length));
     if ((await renderString(registry)) !== body) throw new Error("metrics() gave another length");
   } else {
     client = await connect(registry);
@@ -346,6 +361,6 @@ async function main(): Promise<void> {
   else throw new Error("unknown mode " + String(config.mode));
 }
 
-main().catch(function (e: unknown) {
+main().catch((e: unknown) => {
   fail(String(e) + (e instanceof Error && e.stack ? "\n" + e.stack : ""));
 });

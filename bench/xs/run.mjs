@@ -149,8 +149,18 @@ function parseResult(r, what) {
     const why = [
       `${what}: ${r.timedOut ? "timed out" : line ? `exit ${r.code}` : `no result (exit ${r.code}${r.signal ? ", " + r.signal : ""})`}`,
       ...fails.map((l) => "  " + l.slice(11)),
-      ...r.stderr.trim().split("\n").filter(Boolean).slice(-6).map((l) => "  " + l),
-      ...r.stdout.trim().split("\n").filter((l) => l && !l.startsWith("BENCH-")).slice(-6).map((l) => "  " + l),
+      ...r.stderr
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .slice(-6)
+        .map((l) => "  " + l),
+      ...r.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l && !l.startsWith("BENCH-"))
+        .slice(-6)
+        .map((l) => "  " + l),
     ];
     throw new Error(why.join("\n"));
   }
@@ -161,7 +171,11 @@ function parseResult(r, what) {
 async function xs(engine, config, what, timeoutMs = 300_000) {
   const cmd = engine.run.length ? engine.run[0] : engine.path;
   const args = engine.run.length ? [...engine.run.slice(1), engine.path] : [];
-  const r = await runProcess(cmd, [...args, prelude(config, what.replace(/[^A-Za-z0-9_-]+/g, "-")), bundlePath], timeoutMs);
+  const r = await runProcess(
+    cmd,
+    [...args, prelude(config, what.replace(/[^A-Za-z0-9_-]+/g, "-")), bundlePath],
+    timeoutMs,
+  );
   return parseResult(r, what);
 }
 
@@ -169,7 +183,11 @@ async function xs(engine, config, what, timeoutMs = 300_000) {
 async function callgrind(engine, config, what, pair) {
   const out = join(opts.profile ? profileDir : runDir, `${what.replace(/[^A-Za-z0-9_-]+/g, "-")}.callgrind`);
   const name = `${config.scenario}-${config.path}-${pair}`;
-  const r = await runProcess("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, engine.path, prelude(config, name), bundlePath], 600_000);
+  const r = await runProcess(
+    "valgrind",
+    ["--tool=callgrind", `--callgrind-out-file=${out}`, engine.path, prelude(config, name), bundlePath],
+    600_000,
+  );
   const result = parseResult(r, what + " (under callgrind)");
   const text = existsSync(out) ? readFileSync(out, "utf8") : "";
   const m = /^(?:summary|totals):\s+(\d+)/m.exec(text);
@@ -180,16 +198,18 @@ async function callgrind(engine, config, what, pair) {
 async function pool(jobs, n) {
   const results = new Array(jobs.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      try {
-        results[i] = { ok: true, value: await jobs[i]() };
-      } catch (e) {
-        results[i] = { ok: false, error: e };
+  await Promise.all(
+    Array.from({ length: Math.min(n, jobs.length) }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        try {
+          results[i] = { ok: true, value: await jobs[i]() };
+        } catch (e) {
+          results[i] = { ok: false, error: e };
+        }
       }
-    }
-  }));
+    }),
+  );
   return results;
 }
 
@@ -197,8 +217,12 @@ async function pool(jobs, n) {
 
 /** self cost per function from callgrind_annotate */
 function annotate(file) {
-  const r = spawnSync("callgrind_annotate", ["--threshold=100", file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (r.error || r.status !== 0) throw new Error(`callgrind_annotate ${rel(file)} failed: ${r.error ? r.error.message : r.stderr}`);
+  const r = spawnSync("callgrind_annotate", ["--threshold=100", file], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error || r.status !== 0)
+    throw new Error(`callgrind_annotate ${rel(file)} failed: ${r.error ? r.error.message : r.stderr}`);
   const costs = new Map();
   for (const line of r.stdout.split("\n")) {
     const m = /^\s*([\d,]+)\s+(?:\([\s\d.]+%\)\s+)?(\S.*?)\s*$/.exec(line);
@@ -235,7 +259,9 @@ async function printJsProfile(engine, scenario, path, n) {
     total += node.hitCount;
   }
   const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 20);
-  log(`  profile: ${scenario} ${path} — JS functions by share of the XS profiler's samples (self; n=${n}, collector on; ${rel(file)})`);
+  log(
+    `  profile: ${scenario} ${path} — JS functions by share of the XS profiler's samples (self; n=${n}, collector on; ${rel(file)})`,
+  );
   for (const [name, hits] of rows) log(`    ${((100 * hits) / total).toFixed(1).padStart(5)} %  ${name}`);
 }
 
@@ -249,8 +275,11 @@ function printProfile(title, small, large, k) {
   }
   rows.sort((x, y) => y[1] - x[1]);
   const total = rows.reduce((s, r) => s + r[1], 0);
-  log(`  profile: ${title} — self instructions per iteration by C function (callgrind_annotate of both runs, subtracted; outputs kept in ${rel(profileDir)}/)`);
-  for (const [name, d] of rows.slice(0, 25)) log(`    ${fmt(Math.round(d)).padStart(12)}  ${((100 * d) / total).toFixed(1).padStart(5)} %  ${name}`);
+  log(
+    `  profile: ${title} — self instructions per iteration by C function (callgrind_annotate of both runs, subtracted; outputs kept in ${rel(profileDir)}/)`,
+  );
+  for (const [name, d] of rows.slice(0, 25))
+    log(`    ${fmt(Math.round(d)).padStart(12)}  ${((100 * d) / total).toFixed(1).padStart(5)} %  ${name}`);
 }
 
 // ------------------------------------------------------------------------------------------------ figures
@@ -270,10 +299,12 @@ const problems = [];
 
 function table(rows) {
   const widths = [0, 0, 0, 0];
-  for (const r of rows) r.forEach((c, i) => {
-    widths[i] = Math.max(widths[i], c.length);
-  });
-  const line = (r) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
+  for (const r of rows)
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i], c.length);
+    });
+  const line = (r) =>
+    "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
   log(line(rows[0]));
   log("|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");
   for (const r of rows.slice(1)) log(line(r));
@@ -303,29 +334,44 @@ async function main() {
   const t0 = Date.now();
   mkdirSync(runDir, { recursive: true });
   if (opts.profile) mkdirSync(profileDir, { recursive: true });
-  if (spawnSync("valgrind", ["--version"]).status !== 0) throw new Error("valgrind is not installed (Debian: apt-get install valgrind)");
+  if (spawnSync("valgrind", ["--version"]).status !== 0)
+    throw new Error("valgrind is not installed (Debian: apt-get install valgrind)");
 
   // engines
   const e64 = benchEngine(root, 64, log);
-  log(`bench:xs: engine ${e64.version} (64-bit, ${rel(e64.path)}, ${e64.cached ? "cached" : `built in ${e64.seconds.toFixed(0)} s`})`);
+  log(
+    `bench:xs: engine ${e64.version} (64-bit, ${rel(e64.path)}, ${e64.cached ? "cached" : `built in ${e64.seconds.toFixed(0)} s`})`,
+  );
   let e32 = null;
   try {
     e32 = benchEngine(root, 32, log);
-    log(`bench:xs: engine ${e32.version} (32-bit, ${rel(e32.path)}${e32.run.length ? ", run with " + e32.run.join(" ") : ""}, ${e32.cached ? "cached" : `built in ${e32.seconds.toFixed(0)} s`})`);
+    log(
+      `bench:xs: engine ${e32.version} (32-bit, ${rel(e32.path)}${e32.run.length ? ", run with " + e32.run.join(" ") : ""}, ${e32.cached ? "cached" : `built in ${e32.seconds.toFixed(0)} s`})`,
+    );
   } catch (e) {
-    problems.push("32-bit engine: " + e.message + " (Debian: apt-get install gcc-multilib, and qemu-user if the kernel cannot run 32-bit programs)");
+    problems.push(
+      "32-bit engine: " +
+        e.message +
+        " (Debian: apt-get install gcc-multilib, and qemu-user if the kernel cannot run 32-bit programs)",
+    );
     log("bench:xs: no 32-bit engine: " + e.message);
   }
 
   // bundle
-  const b = await esbuild.build({
-    ...xsBundleOptions(),
-    entryPoints: [{ in: join(here, "main.ts"), out: "bench" }],
-    outdir: runDir,
-    // the bench's fake sockets and timers; the XS lane's stand-ins for the rest (text/encoder: xsnap's TextEncoder)
-    plugins: [platformPlugin(root, [join(here, "platform"), join(root, "tests", "xs", "platform")])],
-  }).catch((e) => e);
-  if (b.errors && b.errors.length) throw new Error("bundling failed:\n" + b.errors.map((e) => `  ${e.text}${e.location ? ` (${e.location.file}:${e.location.line})` : ""}`).join("\n"));
+  const b = await esbuild
+    .build({
+      ...xsBundleOptions(),
+      entryPoints: [{ in: join(here, "main.ts"), out: "bench" }],
+      outdir: runDir,
+      // the bench's fake sockets and timers; the XS lane's stand-ins for the rest (text/encoder: xsnap's TextEncoder)
+      plugins: [platformPlugin(root, [join(here, "platform"), join(root, "tests", "xs", "platform")])],
+    })
+    .catch((e) => e);
+  if (b.errors && b.errors.length)
+    throw new Error(
+      "bundling failed:\n" +
+        b.errors.map((e) => `  ${e.text}${e.location ? ` (${e.location.file}:${e.location.line})` : ""}`).join("\n"),
+    );
   bundlePath = join(runDir, "bench.cjs");
 
   // self-check of the heap counters, on both engines
@@ -334,7 +380,11 @@ async function main() {
     const r = await xs(engine, { mode: "selfcheck" }, `selfcheck ${name}`);
     const word = r.slotSize / 4; // 8 on 64-bit, 4 on 32-bit: chunk sizes are rounded to size_t
     const stringChunk = Math.ceil(101 / word) * word + r.chunkHeader;
-    const ok = r.objects.slots === 3000 && r.objects.chunks === 0 && r.strings.slots === 0 && r.strings.chunks === 1000 * stringChunk;
+    const ok =
+      r.objects.slots === 3000 &&
+      r.objects.chunks === 0 &&
+      r.strings.slots === 0 &&
+      r.strings.chunks === 1000 * stringChunk;
     const line = `heap counters (${name}, ${r.slotSize}-byte slots): 1000 objects {a, b} → ${r.objects.slots} slots + ${r.objects.chunks} chunk bytes (expected 3000 + 0); 1000 strings of 100 bytes → ${r.strings.slots} slots + ${r.strings.chunks} chunk bytes (expected 0 + ${1000 * stringChunk})`;
     log(`bench:xs: ${ok ? "ok" : "WRONG"} ${line}`);
     if (!ok) problems.push("the heap counters do not count what they should: " + line);
@@ -364,7 +414,10 @@ async function main() {
       const { total32, ...heap } = sc.heap;
       if (name === "32-bit" && total32) heap.total = total32;
       jobs.push(async () => {
-        heaps[s][name] = { ...(await xs(engine, { mode: "heap", scenario: s, ...heap }, `${s} heap ${name}`)), total: heap.total };
+        heaps[s][name] = {
+          ...(await xs(engine, { mode: "heap", scenario: s, ...heap }, `${s} heap ${name}`)),
+          total: heap.total,
+        };
       });
     }
   }
@@ -374,7 +427,11 @@ async function main() {
       seriesFigures[sk.kind] = {};
       for (const [name, engine] of engines) {
         jobs.push(async () => {
-          seriesFigures[sk.kind][name] = await xs(engine, { mode: "series", kind: sk.kind, base: sk.base, extra: sk.extra }, `series ${sk.kind} ${name}`);
+          seriesFigures[sk.kind][name] = await xs(
+            engine,
+            { mode: "series", kind: sk.kind, base: sk.base, extra: sk.extra },
+            `series ${sk.kind} ${name}`,
+          );
         });
       }
     }
@@ -395,9 +452,12 @@ async function main() {
       const runs = instr[s][path] || {};
       const { n, k } = sc[path];
       if (runs[n] && runs[n + k]) per[path] = (runs[n + k].instructions - runs[n].instructions) / k;
-      if (runs[n] && runs[n + k] && runs[n + k].result.heapGrewSlots) problems.push(`${s} ${path}: the heap grew during the measured iterations (its growth is in the figure)`);
+      if (runs[n] && runs[n + k] && runs[n + k].result.heapGrewSlots)
+        problems.push(`${s} ${path}: the heap grew during the measured iterations (its growth is in the figure)`);
     }
-    const body = (instr[s].request && Object.values(instr[s].request)[0]?.result.body) ?? (instr[s].render && Object.values(instr[s].render)[0]?.result.body);
+    const body =
+      (instr[s].request && Object.values(instr[s].request)[0]?.result.body) ??
+      (instr[s].render && Object.values(instr[s].render)[0]?.result.body);
     const response = instr[s].request && Object.values(instr[s].request)[0]?.result.response;
     figures.set(`${s}.render`, per.render);
     figures.set(`${s}.request`, per.request);
@@ -405,24 +465,61 @@ async function main() {
     figures.set(`${s}.perByte`, perByte);
     rows.push(["body bytes (text 0.0.4)" + (s === "ancestor" ? "; issue 8: 616" : ""), fmt(body), "", ""]);
     rows.push(["response bytes (head + chunked body)", fmt(response), "", ""]);
-    rows.push([`instructions per render (collect + reader into 1 KB; K=${sc.render.k})`, fmt(per.render), goalText(s, "render"), verdict(s, "render", per.render)]);
+    rows.push([
+      `instructions per render (collect + reader into 1 KB; K=${sc.render.k})`,
+      fmt(per.render),
+      goalText(s, "render"),
+      verdict(s, "render", per.render),
+    ]);
     rows.push([`  for comparison: the string API, registry.metrics() (K=${sc.string.k})`, fmt(per.string), "", ""]);
-    rows.push([`instructions per whole request (MetricsServer, fake sockets; K=${sc.request.k})`, fmt(per.request), goalText(s, "request"), verdict(s, "request", per.request)]);
-    rows.push(["instructions per body byte (whole request / body bytes)", fmt1(perByte), goalText(s, "perByte"), verdict(s, "perByte", perByte)]);
-    rows.push([`  of the whole request: fake sockets and driver (no-op server replaying the writes; K=${sc.replay.k})`, fmt(per.replay), "", ""]);
+    rows.push([
+      `instructions per whole request (MetricsServer, fake sockets; K=${sc.request.k})`,
+      fmt(per.request),
+      goalText(s, "request"),
+      verdict(s, "request", per.request),
+    ]);
+    rows.push([
+      "instructions per body byte (whole request / body bytes)",
+      fmt1(perByte),
+      goalText(s, "perByte"),
+      verdict(s, "perByte", perByte),
+    ]);
+    rows.push([
+      `  of the whole request: fake sockets and driver (no-op server replaying the writes; K=${sc.replay.k})`,
+      fmt(per.replay),
+      "",
+      "",
+    ]);
     // remote write (issue 11), report only: one batch of the registry's samples, see bench/xs/paths/push.ts
     const pushResult = instr[s].push && Object.values(instr[s].push)[0]?.result;
-    if (pushResult) rows.push([`remote-write batch: samples, WriteRequest bytes, snappy bytes`, `${fmt(pushResult.samples)}, ${fmt(pushResult.request)}, ${fmt(pushResult.block)}`, "", ""]);
+    if (pushResult)
+      rows.push([
+        `remote-write batch: samples, WriteRequest bytes, snappy bytes`,
+        `${fmt(pushResult.samples)}, ${fmt(pushResult.request)}, ${fmt(pushResult.block)}`,
+        "",
+        "",
+      ]);
     figures.set(`${s}.pushEncode`, per.encode);
     figures.set(`${s}.push`, per.push);
-    rows.push([`instructions per remote-write batch, WriteRequest only (collect, gather, encode; K=${sc.encode.k})`, fmt(per.encode), "", ""]);
+    rows.push([
+      `instructions per remote-write batch, WriteRequest only (collect, gather, encode; K=${sc.encode.k})`,
+      fmt(per.encode),
+      "",
+      "",
+    ]);
     rows.push([`instructions per remote-write batch with snappy (K=${sc.push.k})`, fmt(per.push), "", ""]);
     const snappyCost = per.push !== undefined && per.encode !== undefined ? per.push - per.encode : undefined;
     rows.push(["  of which snappy compression (difference of the two)", fmt(snappyCost), "", ""]);
-    if (pushResult && snappyCost !== undefined) rows.push(["  snappy instructions per WriteRequest byte", fmt1(snappyCost / pushResult.request), "", ""]);
+    if (pushResult && snappyCost !== undefined)
+      rows.push(["  snappy instructions per WriteRequest byte", fmt1(snappyCost / pushResult.request), "", ""]);
     const directResult = instr[s].direct && Object.values(instr[s].direct)[0]?.result;
     figures.set(`${s}.pushDirect`, per.direct);
-    rows.push([`instructions per remote-write batch written as a snappy block (SnappyRequestWriter; K=${sc.direct.k})`, fmt(per.direct), "", ""]);
+    rows.push([
+      `instructions per remote-write batch written as a snappy block (SnappyRequestWriter; K=${sc.direct.k})`,
+      fmt(per.direct),
+      "",
+      "",
+    ]);
     if (directResult) rows.push(["  its snappy block bytes", fmt(directResult.block), "", ""]);
     for (const [name] of engines) {
       const h = heaps[s][name];
@@ -435,9 +532,24 @@ async function main() {
         figures.set(`${s}.growthBytes`, growth);
       }
       const id = name === "64-bit" ? "allocBytes" : null;
-      rows.push([`heap allocated per render, ${name} (slots + chunk bytes)`, `${fmt(h.renderAlloc.slots)} + ${fmt(h.renderAlloc.chunks)} B = ${fmt(bytes(h.renderAlloc))} B`, "", ""]);
-      rows.push([`heap allocated per request, ${name} (slots + chunk bytes)`, `${fmt(h.requestAlloc.slots)} + ${fmt(h.requestAlloc.chunks)} B = ${fmt(alloc)} B`, id && goalOf(s, id) ? "≤ 4 096 B" : "", id ? verdict(s, id, alloc) : ""]);
-      rows.push([`  of which fake sockets and driver (replay), ${name}`, `${fmt(h.replayAlloc.slots)} + ${fmt(h.replayAlloc.chunks)} B = ${fmt(bytes(h.replayAlloc))} B`, "", ""]);
+      rows.push([
+        `heap allocated per render, ${name} (slots + chunk bytes)`,
+        `${fmt(h.renderAlloc.slots)} + ${fmt(h.renderAlloc.chunks)} B = ${fmt(bytes(h.renderAlloc))} B`,
+        "",
+        "",
+      ]);
+      rows.push([
+        `heap allocated per request, ${name} (slots + chunk bytes)`,
+        `${fmt(h.requestAlloc.slots)} + ${fmt(h.requestAlloc.chunks)} B = ${fmt(alloc)} B`,
+        id && goalOf(s, id) ? "≤ 4 096 B" : "",
+        id ? verdict(s, id, alloc) : "",
+      ]);
+      rows.push([
+        `  of which fake sockets and driver (replay), ${name}`,
+        `${fmt(h.replayAlloc.slots)} + ${fmt(h.replayAlloc.chunks)} B = ${fmt(bytes(h.replayAlloc))} B`,
+        "",
+        "",
+      ]);
       const gid = name === "64-bit" ? "growthBytes" : null;
       rows.push([
         `live heap after ${fmt(h.total)} vs ${sc.heap.first} requests, ${name}`,
@@ -446,10 +558,30 @@ async function main() {
         gid ? verdict(s, gid, growth) : "",
       ]);
       if (h.pushAlloc) {
-        rows.push([`heap allocated per remote-write batch with snappy, ${name}`, `${fmt(h.pushAlloc.slots)} + ${fmt(h.pushAlloc.chunks)} B = ${fmt(bytes(h.pushAlloc))} B`, "", ""]);
-        rows.push([`  push state (label sets, ${fmt(h.pushBuffers)} B of buffers and table), live, ${name}`, `${fmt(h.pushState.slots)} slots + ${fmt(h.pushState.chunks)} B = ${fmt(bytes(h.pushState))} B`, "", ""]);
-        rows.push([`heap allocated per batch written by SnappyRequestWriter, ${name}`, `${fmt(h.directAlloc.slots)} + ${fmt(h.directAlloc.chunks)} B = ${fmt(bytes(h.directAlloc))} B`, "", ""]);
-        rows.push([`  its state (label entries and sets, one ${fmt(h.pushRequestBytes)} B buffer), live, ${name}`, `${fmt(h.directState.slots)} slots + ${fmt(h.directState.chunks)} B = ${fmt(bytes(h.directState))} B`, "", ""]);
+        rows.push([
+          `heap allocated per remote-write batch with snappy, ${name}`,
+          `${fmt(h.pushAlloc.slots)} + ${fmt(h.pushAlloc.chunks)} B = ${fmt(bytes(h.pushAlloc))} B`,
+          "",
+          "",
+        ]);
+        rows.push([
+          `  push state (label sets, ${fmt(h.pushBuffers)} B of buffers and table), live, ${name}`,
+          `${fmt(h.pushState.slots)} slots + ${fmt(h.pushState.chunks)} B = ${fmt(bytes(h.pushState))} B`,
+          "",
+          "",
+        ]);
+        rows.push([
+          `heap allocated per batch written by SnappyRequestWriter, ${name}`,
+          `${fmt(h.directAlloc.slots)} + ${fmt(h.directAlloc.chunks)} B = ${fmt(bytes(h.directAlloc))} B`,
+          "",
+          "",
+        ]);
+        rows.push([
+          `  its state (label entries and sets, one ${fmt(h.pushRequestBytes)} B buffer), live, ${name}`,
+          `${fmt(h.directState.slots)} slots + ${fmt(h.directState.chunks)} B = ${fmt(bytes(h.directState))} B`,
+          "",
+          "",
+        ]);
       }
     }
     table(rows);
@@ -471,7 +603,9 @@ async function main() {
 
   if (selected("series")) {
     log();
-    log("== heap per extra series (live heap after the first render with B series, then B+K; 32-bit engine; 64-bit for comparison)");
+    log(
+      "== heap per extra series (live heap after the first render with B series, then B+K; 32-bit engine; 64-bit for comparison)",
+    );
     const rows = [["figure", "32-bit", "64-bit", "goal (32-bit)", ""]];
     for (const sk of SERIES_KINDS) {
       const per = {};
@@ -483,10 +617,17 @@ async function main() {
       }
       figures.set(`series.${sk.kind}`, per["32-bit"]);
       const goal = goalOf(null, sk.kind);
-      rows.push([`bytes per extra ${sk.title} (B=${sk.base}, K=${sk.extra})`, fmt(per["32-bit"]), fmt(per["64-bit"]), goal ? "≤ " + fmt(goal.goal) : "", goal ? verdict(null, sk.kind, per["32-bit"]) : ""]);
+      rows.push([
+        `bytes per extra ${sk.title} (B=${sk.base}, K=${sk.extra})`,
+        fmt(per["32-bit"]),
+        fmt(per["64-bit"]),
+        goal ? "≤ " + fmt(goal.goal) : "",
+        goal ? verdict(null, sk.kind, per["32-bit"]) : "",
+      ]);
     }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    const line = (r) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
+    const line = (r) =>
+      "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
     log(line(rows[0]));
     log("|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");
     for (const r of rows.slice(1)) log(line(r));
@@ -506,7 +647,9 @@ async function main() {
       over.push(`${key}: no figure`);
     } else if (v > limit) {
       failed++;
-      over.push(`${key}: ${fmt(v)} ${g.unit}, goal ${fmt(g.goal)} (limit ${fmt(limit)}): ${g.goal ? (v / g.goal).toFixed(1) + "×" : "above 0"}`);
+      over.push(
+        `${key}: ${fmt(v)} ${g.unit}, goal ${fmt(g.goal)} (limit ${fmt(limit)}): ${g.goal ? (v / g.goal).toFixed(1) + "×" : "above 0"}`,
+      );
     } else passed++;
   }
   log();

@@ -56,7 +56,9 @@ function bindNow(address: string, port: number): TcpWrapHandle | undefined {
   if (err) {
     handle.close();
     const code = getSystemErrorName(err);
-    const error = new Error(`Listener: cannot listen on ${v6 ? `[${address}]` : address}:${port}: ${code}`) as Error & { code: string };
+    const error = new Error(`Listener: cannot listen on ${v6 ? `[${address}]` : address}:${port}: ${code}`) as Error & {
+      code: string;
+    };
     error.code = code;
     throw error;
   }
@@ -75,7 +77,8 @@ export default class Listener {
   constructor(options: ListenerOptions) {
     if (options === null || typeof options !== "object") throw new TypeError("Listener: options object required");
     const port = options.port ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`Listener: invalid port ${String(port)}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new RangeError(`Listener: invalid port ${String(port)}`);
     const format = options.format ?? "socket/tcp";
     if (format !== "socket/tcp") throw new RangeError(`Listener: unsupported format "${String(format)}"`);
     if (options.onReadable !== undefined && typeof options.onReadable !== "function")
@@ -93,7 +96,8 @@ export default class Listener {
     const onError = options.onError;
     server.on("error", () => {
       // bind/listen errors are thrown by the constructor; this is a later failure of the listening socket
-      if (this.#server && typeof onError === "function") later(this.#pollInterval, () => this.#server && onError.call(this));
+      if (this.#server && typeof onError === "function")
+        later(this.#pollInterval, () => this.#server && onError.call(this));
     });
     const handle = bindNow(address, port);
     if (handle) {

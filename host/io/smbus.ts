@@ -15,7 +15,8 @@ function bytesOf(buffer: Bufferish): Uint8Array {
 }
 
 function checkByte(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > 0xff) throw new RangeError(`SMBus: invalid ${what} ${String(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > 0xff)
+    throw new RangeError(`SMBus: invalid ${what} ${String(value)}`);
   return value;
 }
 
@@ -49,7 +50,8 @@ export function smbusOn(I2C: SimulatedI2C) {
     }
 
     writeUint16(register: number, value: number, bigEndian = false): void {
-      if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new RangeError(`SMBus: invalid value ${String(value)}`);
+      if (!Number.isInteger(value) || value < 0 || value > 0xffff)
+        throw new RangeError(`SMBus: invalid value ${String(value)}`);
       const hi = value >> 8;
       const lo = value & 0xff;
       this.write(Uint8Array.of(checkByte(register, "register"), bigEndian ? hi : lo, bigEndian ? lo : hi));

@@ -86,7 +86,8 @@ function settingFromEnv(name: string, min: number): number | undefined {
 function settingsFromEnv(): SocketSettings {
   const profileName = process.env.HOST_SOCKET_PROFILE || "esp32";
   const profile = PROFILES[profileName];
-  if (!profile) throw new RangeError(`HOST_SOCKET_PROFILE=${profileName}: expected one of ${Object.keys(PROFILES).join(", ")}`);
+  if (!profile)
+    throw new RangeError(`HOST_SOCKET_PROFILE=${profileName}: expected one of ${Object.keys(PROFILES).join(", ")}`);
   return {
     writeBuffer: settingFromEnv("HOST_TCP_WRITE_BUFFER", 1) ?? profile.writeBuffer,
     readBuffer: settingFromEnv("HOST_TCP_READ_BUFFER", 1) ?? profile.readBuffer,
@@ -117,7 +118,8 @@ export function configureSockets(change: Partial<SocketSettings> & { profile?: s
   for (const key of ["writeBuffer", "readBuffer", "pollInterval"] as const) {
     const value = change[key];
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < (key === "pollInterval" ? 0 : 1)) throw new RangeError(`${key}: bad value ${value}`);
+    if (!Number.isInteger(value) || value < (key === "pollInterval" ? 0 : 1))
+      throw new RangeError(`${key}: bad value ${value}`);
     next[key] = value;
   }
   if (change.linErrors !== undefined) next.linErrors = Boolean(change.linErrors);
@@ -278,7 +280,6 @@ class Connection {
     const poll = this.settings.pollInterval;
     if (poll > 0) setTimeout(deliverConnection, poll - (Date.now() % poll), this);
     else setImmediate(deliverConnection, this); // no closure per delivery
-
   }
 
   deliver(): void {
@@ -405,7 +406,8 @@ export default class TCP {
     if (format !== "buffer" && format !== "number") throw new RangeError(`TCP: unsupported format "${String(format)}"`);
     for (const name of ["onReadable", "onWritable", "onError"] as const) {
       const callback = options[name];
-      if (callback !== undefined && typeof callback !== "function") throw new TypeError(`TCP: ${name} must be a function`);
+      if (callback !== undefined && typeof callback !== "function")
+        throw new TypeError(`TCP: ${name} must be a function`);
     }
 
     let connection: Connection;
@@ -492,7 +494,7 @@ export default class TCP {
     const connection = this.#live("write");
     let bytes: Uint8Array;
     if (this.#format === "number") {
-      if (typeof value !== "number") throw new TypeError("TCP write: number expected (format is \"number\")");
+      if (typeof value !== "number") throw new TypeError('TCP write: number expected (format is "number")');
       bytes = Uint8Array.of(value & 0xff);
     } else {
       bytes = bytesOf(value, "TCP write");
@@ -516,7 +518,8 @@ export default class TCP {
       if (!connection.sendBusy) {
         // the connection's send buffer (TCP_SND_BUF on the device), free again once its last send completed
         turn = connection.sendBuffer;
-        if (turn === null) turn = connection.sendBuffer = globalThis.Buffer.allocUnsafeSlow(connection.settings.writeBuffer);
+        if (turn === null)
+          turn = connection.sendBuffer = globalThis.Buffer.allocUnsafeSlow(connection.settings.writeBuffer);
         connection.sendBusy = true;
       } else turn = globalThis.Buffer.allocUnsafe(budget);
       connection.turn = turn;

@@ -113,7 +113,9 @@ export class App {
     if (this.#running) return;
     this.#running = true;
     const c = this.#parts.config;
-    this.#parts.log(`starting ${c.board} exporter ${c.version}: port ${String(c.port)}, path ${c.path}, hostname ${c.hostname}`);
+    this.#parts.log(
+      `starting ${c.board} exporter ${c.version}: port ${String(c.port)}, path ${c.path}, hostname ${c.hostname}`,
+    );
     this.#monitorRetry.run();
     this.#sensorsRetry.run();
   }
@@ -147,20 +149,27 @@ export class App {
       onChanged: (status) => this.#changed(status),
       log: p.log,
     });
-    p.log(`network ${this.#monitor.interfaceName}: ${p.config.staticAddress ? "static " + p.config.staticAddress.address : "DHCP"}, waiting for link and address`);
+    p.log(
+      `network ${this.#monitor.interfaceName}: ${p.config.staticAddress ? "static " + p.config.staticAddress.address : "DHCP"}, waiting for link and address`,
+    );
     this.#changed(this.#monitor.status);
   }
 
   #startSensors(): void {
     const p = this.#parts;
     this.#sensors = p.startSensors();
-    p.log(`sensors: ${p.config.sensors.length ? p.config.sensors.map((s) => `${s.model}@0x${s.address.toString(16)} "${s.name}"`).join(", ") : "none configured"}, every ${String(p.config.sampleInterval)} ms`);
+    p.log(
+      `sensors: ${p.config.sensors.length ? p.config.sensors.map((s) => `${s.model}@0x${s.address.toString(16)} "${s.name}"`).join(", ") : "none configured"}, every ${String(p.config.sampleInterval)} ms`,
+    );
   }
 
   #changed(next: NetworkStatus): void {
     if (!this.#running) return;
     const previous = this.#status;
-    const current: NetworkStatus = Object.freeze({ link: !!next.link, address: next.link ? next.address || undefined : undefined });
+    const current: NetworkStatus = Object.freeze({
+      link: !!next.link,
+      address: next.link ? next.address || undefined : undefined,
+    });
     const changed = previous.link !== current.link || previous.address !== current.address;
     this.#status = current;
     if (changed) {

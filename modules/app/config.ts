@@ -115,7 +115,7 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
   readonly problems: readonly string[];
   constructor(problems: string[]) {
-    super("invalid configuration (manifest.json \"config\" or mcconfig name=value):\n  - " + problems.join("\n  - "));
+    super('invalid configuration (manifest.json "config" or mcconfig name=value):\n  - ' + problems.join("\n  - "));
     this.problems = problems;
   }
 }
@@ -237,7 +237,8 @@ export function redactPush(value: unknown, setting: "remoteWrite" | "pushgateway
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const v = value[key];
-    out[key] = key === "url" && typeof v === "string" ? redactUrl(v) : SHOWN_FIELDS[setting]?.includes(key) ? v : REDACTED;
+    out[key] =
+      key === "url" && typeof v === "string" ? redactUrl(v) : SHOWN_FIELDS[setting]?.includes(key) ? v : REDACTED;
   }
   return out;
 }
@@ -257,7 +258,11 @@ class Reader {
     if (key === "auth") {
       shown = redactAuth(value);
       max = 160; // room for every field name
-    } else if (key.startsWith("auth.") && !(key === "auth.username" && typeof value === "string") && value !== undefined)
+    } else if (
+      key.startsWith("auth.") &&
+      !(key === "auth.username" && typeof value === "string") &&
+      value !== undefined
+    )
       shown = REDACTED;
     else if (push && dot < 0) {
       shown = redactPush(value, setting);
@@ -357,7 +362,11 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
 
   const hostname = r.string("hostname", raw.hostname, defaults.hostname).trim();
   if (!re().hostname.test(hostname))
-    r.problem("hostname", raw.hostname, "1 to 63 letters, digits or '-', not starting or ending with '-' (one DNS label, no dots)");
+    r.problem(
+      "hostname",
+      raw.hostname,
+      "1 to 63 letters, digits or '-', not starting or ending with '-' (one DNS label, no dots)",
+    );
 
   // server settings: the HTTP server's own ranges (modules/http/limits.ts) and the handler's path rule
   const port = r.integer("port", raw.port, PORT.min, PORT.max, defaults.port);
@@ -372,7 +381,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   if (addressSetting.toLowerCase() !== "dhcp") {
     const address = r.ipv4("address", addressSetting, true);
     const mask = r.ipv4("mask", raw.mask, true);
-    if (mask !== undefined && !maskIsContiguous(mask)) r.problem("mask", raw.mask, "a contiguous netmask like 255.255.255.0");
+    if (mask !== undefined && !maskIsContiguous(mask))
+      r.problem("mask", raw.mask, "a contiguous netmask like 255.255.255.0");
     const gateway = r.ipv4("gateway", raw.gateway, true);
     const dns = r.ipv4("dns", raw.dns, false);
     if (address !== undefined && mask !== undefined && gateway !== undefined)
@@ -381,7 +391,12 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
 
   // I2C bus
   const i2cRaw = r.json("i2c", raw.i2c);
-  let i2c: AppConfig["i2c"] = { data: defaults.i2c.data, clock: defaults.i2c.clock, hz: defaults.i2c.hz, port: undefined };
+  let i2c: AppConfig["i2c"] = {
+    data: defaults.i2c.data,
+    clock: defaults.i2c.clock,
+    hz: defaults.i2c.hz,
+    port: undefined,
+  };
   if (i2cRaw !== undefined) {
     if (!isRecord(i2cRaw)) r.problem("i2c", raw.i2c, 'an object like {"data": 13, "clock": 16, "hz": 100000}');
     else {
@@ -398,7 +413,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   const sensorsRaw = r.json("sensors", raw.sensors);
   const sensors: SensorSetting[] = [];
   if (sensorsRaw !== undefined) {
-    if (!Array.isArray(sensorsRaw)) r.problem("sensors", raw.sensors, 'an array like [{"model": "si7021", "address": 64, "name": "office"}]');
+    if (!Array.isArray(sensorsRaw))
+      r.problem("sensors", raw.sensors, 'an array like [{"model": "si7021", "address": 64, "name": "office"}]');
     else if (sensorsRaw.length > 8) r.problem("sensors", `${String(sensorsRaw.length)} sensors`, "at most 8 sensors");
     else {
       const seenAddress = new Set<number>();
@@ -418,12 +434,14 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
         const name = typeof entry.name === "string" ? entry.name.trim() : "";
         if (!re().sensorName.test(name)) r.problem(`${key}.name`, entry.name, "a name of 1 to 32 printable characters");
         if (address !== undefined) {
-          if (seenAddress.has(address)) r.problem(`${key}.address`, entry.address, "an address not used by another sensor");
+          if (seenAddress.has(address))
+            r.problem(`${key}.address`, entry.address, "an address not used by another sensor");
           seenAddress.add(address);
         }
         if (seenName.has(name)) r.problem(`${key}.name`, entry.name, "a name not used by another sensor");
         seenName.add(name);
-        if (address !== undefined && model !== undefined && re().sensorName.test(name)) sensors.push({ model, address, name });
+        if (address !== undefined && model !== undefined && re().sensorName.test(name))
+          sensors.push({ model, address, name });
       });
     }
   }
@@ -438,7 +456,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   const authRaw = r.json("auth", raw.auth);
   let auth: AuthSetting | undefined;
   if (authRaw !== undefined && authRaw !== null && authRaw !== false) {
-    if (!isRecord(authRaw)) r.problem("auth", raw.auth, 'an object like {"bearer": "token"} or {"username": "u", "password": "p"}');
+    if (!isRecord(authRaw))
+      r.problem("auth", raw.auth, 'an object like {"bearer": "token"} or {"username": "u", "password": "p"}');
     else {
       const bearer = r.string("auth.bearer", authRaw.bearer, "");
       const username = r.string("auth.username", authRaw.username, "");
@@ -460,7 +479,10 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
   // SNTP servers: a list, its JSON text, or names separated by commas (sntp=ntp.lan,pool.ntp.org)
   let sntp = [...DEFAULT_SNTP_SERVERS];
   const sntpText = typeof raw.sntp === "string" ? raw.sntp.trim() : undefined;
-  const sntpRaw = sntpText !== undefined && sntpText !== "" && sntpText.charCodeAt(0) !== 91 ? sntpText.split(",") : r.json("sntp", raw.sntp);
+  const sntpRaw =
+    sntpText !== undefined && sntpText !== "" && sntpText.charCodeAt(0) !== 91
+      ? sntpText.split(",")
+      : r.json("sntp", raw.sntp);
   if (sntpRaw !== undefined && sntpRaw !== null) {
     if (!Array.isArray(sntpRaw) || sntpRaw.length === 0 || sntpRaw.length > 4)
       r.problem("sntp", raw.sntp, 'a list of 1 to 4 server names like ["pool.ntp.org"] or "ntp.lan,pool.ntp.org"');
@@ -478,21 +500,49 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
 
   const remoteWrite = pushSetting(r, "remoteWrite", raw.remoteWrite, (o, auth, url) => {
     const labels = labelSet(r, "remoteWrite.labels", o.labels, { instance: hostname, job: hostname }, false);
-    const interval = r.integer("remoteWrite.interval", o.interval, PUSH_LIMITS.interval.min, PUSH_LIMITS.interval.max, defaults.pushInterval);
-    const bufferBytes = r.integer("remoteWrite.bufferBytes", o.bufferBytes, PUSH_LIMITS.bufferBytes.min, PUSH_LIMITS.bufferBytes.max, defaults.bufferBytes);
+    const interval = r.integer(
+      "remoteWrite.interval",
+      o.interval,
+      PUSH_LIMITS.interval.min,
+      PUSH_LIMITS.interval.max,
+      defaults.pushInterval,
+    );
+    const bufferBytes = r.integer(
+      "remoteWrite.bufferBytes",
+      o.bufferBytes,
+      PUSH_LIMITS.bufferBytes.min,
+      PUSH_LIMITS.bufferBytes.max,
+      defaults.bufferBytes,
+    );
     return { url, interval, auth, labels, bufferBytes };
   });
   const pushgateway = pushSetting(r, "pushgateway", raw.pushgateway, (o, auth, url) => {
     const job = r.string("pushgateway.job", o.job, "").trim() || hostname;
-    const jobError = job.length > PUSH_LIMITS.labelValue || hasControl(job) ? `a job of at most ${String(PUSH_LIMITS.labelValue)} printable characters` : undefined;
+    const jobError =
+      job.length > PUSH_LIMITS.labelValue || hasControl(job)
+        ? `a job of at most ${String(PUSH_LIMITS.labelValue)} printable characters`
+        : undefined;
     if (jobError !== undefined) r.problem("pushgateway.job", o.job, jobError);
     const grouping = labelSet(r, "pushgateway.grouping", o.grouping, { instance: hostname }, true);
-    if (Object.prototype.hasOwnProperty.call(grouping, "job")) r.problem("pushgateway.grouping.job", grouping.job, "no job in grouping (set pushgateway.job)");
-    const interval = r.integer("pushgateway.interval", o.interval, PUSH_LIMITS.interval.min, PUSH_LIMITS.interval.max, defaults.pushInterval);
+    if (Object.prototype.hasOwnProperty.call(grouping, "job"))
+      r.problem("pushgateway.grouping.job", grouping.job, "no job in grouping (set pushgateway.job)");
+    const interval = r.integer(
+      "pushgateway.interval",
+      o.interval,
+      PUSH_LIMITS.interval.min,
+      PUSH_LIMITS.interval.max,
+      defaults.pushInterval,
+    );
     return { url, job, interval, auth, grouping };
   });
 
-  const maxConnections = r.integer("maxConnections", raw.maxConnections, MAX_CONNECTIONS.min, MAX_CONNECTIONS.max, defaults.maxConnections);
+  const maxConnections = r.integer(
+    "maxConnections",
+    raw.maxConnections,
+    MAX_CONNECTIONS.min,
+    MAX_CONNECTIONS.max,
+    defaults.maxConnections,
+  );
   const mdns = r.boolean("mdns", raw.mdns, defaults.mdns);
 
   const version = r.string("version", raw.version, defaults.version);
@@ -501,8 +551,23 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
 
   if (r.problems.length) throw new ConfigError(r.problems);
   return {
-    version, moddable, board, hostname, port, path, staticAddress, i2c, sensors, sampleInterval, namespace, auth,
-    maxConnections, mdns, sntp, remoteWrite, pushgateway,
+    version,
+    moddable,
+    board,
+    hostname,
+    port,
+    path,
+    staticAddress,
+    i2c,
+    sensors,
+    sampleInterval,
+    namespace,
+    auth,
+    maxConnections,
+    mdns,
+    sntp,
+    remoteWrite,
+    pushgateway,
   };
 }
 
@@ -511,11 +576,16 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): AppConfig {
  * says "off"); otherwise an object whose fields are all known, a valid url and consistent credentials, handed to
  * `build` for the fields of its kind. Returns undefined when off or invalid (the problems are recorded).
  */
-function pushSetting<T>(r: Reader, key: string, value: unknown,
-  build: (o: Record<string, unknown>, auth: PushAuth | undefined, url: PushUrl) => T): T | undefined {
+function pushSetting<T>(
+  r: Reader,
+  key: string,
+  value: unknown,
+  build: (o: Record<string, unknown>, auth: PushAuth | undefined, url: PushUrl) => T,
+): T | undefined {
   const o = r.json(key, value);
   if (o === undefined || o === null || o === false) return undefined;
-  const example = key === "remoteWrite" ? '{"url": "http://prometheus:9090/api/v1/write"}' : '{"url": "http://pushgateway:9091"}';
+  const example =
+    key === "remoteWrite" ? '{"url": "http://prometheus:9090/api/v1/write"}' : '{"url": "http://pushgateway:9091"}';
   if (!isRecord(o)) return r.problem(key, value, `an object like ${example}`);
   const fields = key === "remoteWrite" ? REMOTE_WRITE_FIELDS : PUSHGATEWAY_FIELDS;
   const before = r.problems.length;
@@ -526,17 +596,28 @@ function pushSetting<T>(r: Reader, key: string, value: unknown,
   const username = r.string(`${key}.username`, o.username, "");
   const password = r.string(`${key}.password`, o.password, "");
   if (urlText === "") {
-    if (bearer !== "" || username !== "" || password !== "" || Object.keys(o).some((f) => f !== "url" && fields.includes(f)))
+    if (
+      bearer !== "" ||
+      username !== "" ||
+      password !== "" ||
+      Object.keys(o).some((f) => f !== "url" && fields.includes(f))
+    )
       r.problem(`${key}.url`, o.url, `the receiver's URL, e.g. ${example} (or leave ${key} out: it is off)`);
     return undefined;
   }
   const url = parseUrl(urlText);
   if (typeof url === "string") r.problem(`${key}.url`, o.url, url);
-  if ((username === "") !== (password === "")) r.problem(key, value, `both ${key}.username and ${key}.password, or neither`);
-  if (bearer !== "" && username !== "") r.problem(key, value, `either ${key}.bearer or ${key}.username and password, not both`);
+  if ((username === "") !== (password === ""))
+    r.problem(key, value, `both ${key}.username and ${key}.password, or neither`);
+  if (bearer !== "" && username !== "")
+    r.problem(key, value, `either ${key}.bearer or ${key}.username and password, not both`);
   if (username.includes(":")) r.problem(`${key}.username`, o.username, "a user name without ':'");
   // a secret goes into an HTTP header: no control characters (a line break would end the header)
-  for (const [field, v] of [["bearer", bearer], ["username", username], ["password", password]] as const)
+  for (const [field, v] of [
+    ["bearer", bearer],
+    ["username", username],
+    ["password", password],
+  ] as const)
     if (hasControl(v)) r.problem(`${key}.${field}`, v, "printable characters only (it is sent in an HTTP header)");
   let auth: PushAuth | undefined;
   if (bearer !== "") auth = { bearer };
@@ -559,7 +640,13 @@ function hasControl(s: string): boolean {
  * are refused for external labels (an empty label is no label in Prometheus) and allowed in a grouping key (the
  * Pushgateway encodes them).
  */
-function labelSet(r: Reader, key: string, value: unknown, defaults: Record<string, string>, emptyValues: boolean): Record<string, string> {
+function labelSet(
+  r: Reader,
+  key: string,
+  value: unknown,
+  defaults: Record<string, string>,
+  emptyValues: boolean,
+): Record<string, string> {
   const out: Record<string, string> = { ...defaults };
   if (value === undefined || value === null) return out;
   if (!isRecord(value)) {
@@ -567,7 +654,8 @@ function labelSet(r: Reader, key: string, value: unknown, defaults: Record<strin
     return out;
   }
   const names = Object.keys(value);
-  if (names.length > PUSH_LIMITS.labels) r.problem(key, `${String(names.length)} labels`, `at most ${String(PUSH_LIMITS.labels)} labels`);
+  if (names.length > PUSH_LIMITS.labels)
+    r.problem(key, `${String(names.length)} labels`, `at most ${String(PUSH_LIMITS.labels)} labels`);
   for (const name of names) {
     try {
       checkLabelName(name, key);
@@ -577,7 +665,8 @@ function labelSet(r: Reader, key: string, value: unknown, defaults: Record<strin
     }
     const v = value[name];
     if (typeof v !== "string" && typeof v !== "number") r.problem(`${key}.${name}`, v, "a string");
-    else if (String(v) === "" && !emptyValues) r.problem(`${key}.${name}`, v, "a non-empty string (an empty value is no label)");
+    else if (String(v) === "" && !emptyValues)
+      r.problem(`${key}.${name}`, v, "a non-empty string (an empty value is no label)");
     else if (String(v).length > PUSH_LIMITS.labelValue || hasControl(String(v)))
       r.problem(`${key}.${name}`, v, `a value of at most ${String(PUSH_LIMITS.labelValue)} printable characters`);
     else out[name] = String(v);

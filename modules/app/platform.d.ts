@@ -4,7 +4,10 @@
  * the interfaces in modules/app/network.ts).
  */
 declare module "network-monitor" {
-  interface Status { readonly link: boolean; readonly address: string | undefined }
+  interface Status {
+    readonly link: boolean;
+    readonly address: string | undefined;
+  }
   export default class NetworkMonitor {
     constructor(options: {
       hostname: string;

@@ -5,7 +5,13 @@ import { Registry as BaseRegistry } from "../metrics/registry";
 import type { RegistryOptions } from "../metrics/registry";
 import { defaultRegistry, setDefaultRegistryFactory } from "../metrics/default-registry";
 import { describe } from "../metrics/validation";
-import { createReader, renderText, formatFromContentType, PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0 } from "../format/index";
+import {
+  createReader,
+  renderText,
+  formatFromContentType,
+  PROMETHEUS_TEXT_0_0_4,
+  OPENMETRICS_1_0_0,
+} from "../format/index";
 import type { Format, Reader } from "../format/index";
 
 export * from "../metrics/index";
@@ -23,7 +29,12 @@ export class Registry extends BaseRegistry {
 
   constructor(options?: string | RegistryOptions) {
     super(options);
-    const ct = typeof options === "string" ? options : options !== undefined && options !== null ? options.contentType : undefined;
+    const ct =
+      typeof options === "string"
+        ? options
+        : options !== undefined && options !== null
+          ? options.contentType
+          : undefined;
     if (ct !== undefined) this.setContentType(ct);
   }
 
@@ -33,7 +44,10 @@ export class Registry extends BaseRegistry {
 
   setContentType(contentType: string): void {
     const f = formatFromContentType(contentType);
-    if (f === undefined) throw new TypeError(`Registry: content type ${describe(contentType)} is unsupported (use Registry.PROMETHEUS_CONTENT_TYPE or Registry.OPENMETRICS_CONTENT_TYPE)`);
+    if (f === undefined)
+      throw new TypeError(
+        `Registry: content type ${describe(contentType)} is unsupported (use Registry.PROMETHEUS_CONTENT_TYPE or Registry.OPENMETRICS_CONTENT_TYPE)`,
+      );
     this._format = f;
   }
 
@@ -68,9 +82,11 @@ export class Registry extends BaseRegistry {
 
   /** Registries' metrics in one registry (same content type required; a clash throws). Self-metrics: the first one. */
   static override merge(registers: BaseRegistry[]): Registry {
-    if (!Array.isArray(registers) || registers.length === 0) throw new TypeError("Registry.merge expects a non-empty array of registries");
+    if (!Array.isArray(registers) || registers.length === 0)
+      throw new TypeError("Registry.merge expects a non-empty array of registries");
     const ct = contentTypeOf(registers[0]);
-    for (const r of registers) if (contentTypeOf(r) !== ct) throw new Error("Registers can only be merged if they have the same content type");
+    for (const r of registers)
+      if (contentTypeOf(r) !== ct) throw new Error("Registers can only be merged if they have the same content type");
     const merged = new Registry({ contentType: ct, selfMetrics: false, maxSeries: registers[0].maxSeries });
     merged._mergeFrom(registers);
     return merged;

@@ -86,7 +86,16 @@ export class DeviceMetrics {
       labelNames: ["version", "moddable", "xs", "board", "platform"],
       registers,
     });
-    build.set({ version: o.version, moddable: o.moddable, xs: o.info.xsVersion() ?? "unknown", board: o.board, platform: o.info.platform }, 1);
+    build.set(
+      {
+        version: o.version,
+        moddable: o.moddable,
+        xs: o.info.xsVersion() ?? "unknown",
+        board: o.board,
+        platform: o.info.platform,
+      },
+      1,
+    );
 
     new Gauge({
       name: "device_uptime_seconds",
@@ -222,15 +231,44 @@ export class DeviceMetrics {
     mirror("exporter_http_requests_total", "HTTP requests received (all paths and methods).", (s) => s.requests);
     mirror("exporter_scrapes_total", "Scrapes of the metrics path served.", (s) => s.scrapes);
     mirror("exporter_scrape_errors_total", "Scrapes that failed while collecting or rendering.", (s) => s.scrapeErrors);
-    gauge("exporter_last_scrape_duration_seconds", "Duration of the previous completed scrape (collect and stream).", (s) => s.lastScrapeMs / 1000);
-    mirror("exporter_scrape_duration_seconds_total", "Total time spent serving scrapes.", (s) => s.scrapeMsTotal, 1 / 1000);
-    mirror("exporter_http_response_bytes_total", "Bytes written to HTTP clients (headers and bodies).", (s) => s.bytesSent);
+    gauge(
+      "exporter_last_scrape_duration_seconds",
+      "Duration of the previous completed scrape (collect and stream).",
+      (s) => s.lastScrapeMs / 1000,
+    );
+    mirror(
+      "exporter_scrape_duration_seconds_total",
+      "Total time spent serving scrapes.",
+      (s) => s.scrapeMsTotal,
+      1 / 1000,
+    );
+    mirror(
+      "exporter_http_response_bytes_total",
+      "Bytes written to HTTP clients (headers and bodies).",
+      (s) => s.bytesSent,
+    );
     mirror("exporter_http_connections_accepted_total", "TCP connections accepted.", (s) => s.connectionsAccepted);
-    mirror("exporter_http_connections_refused_total", "TCP connections refused because no connection slot came free in time (503 and close).", (s) => s.connectionsRefused);
-    mirror("exporter_http_connections_evicted_total", "HTTP connections closed to admit a new one (slow or silent clients, stalled responses, idle keep-alive).", (s) => s.connectionsEvicted);
+    mirror(
+      "exporter_http_connections_refused_total",
+      "TCP connections refused because no connection slot came free in time (503 and close).",
+      (s) => s.connectionsRefused,
+    );
+    mirror(
+      "exporter_http_connections_evicted_total",
+      "HTTP connections closed to admit a new one (slow or silent clients, stalled responses, idle keep-alive).",
+      (s) => s.connectionsEvicted,
+    );
     gauge("exporter_http_connections_active", "Open HTTP connections.", (s) => s.activeConnections);
-    mirror("exporter_http_bad_requests_total", "Requests rejected as malformed or too large (4xx other than 401/404/405).", (s) => s.badRequests);
-    mirror("exporter_http_listener_failures_total", "Times the HTTP listener could not be created or failed (the app retries with backoff).", (s) => s.listenerFailures);
+    mirror(
+      "exporter_http_bad_requests_total",
+      "Requests rejected as malformed or too large (4xx other than 401/404/405).",
+      (s) => s.badRequests,
+    );
+    mirror(
+      "exporter_http_listener_failures_total",
+      "Times the HTTP listener could not be created or failed (the app retries with backoff).",
+      (s) => s.listenerFailures,
+    );
   }
 
   /** Sample the XS heap now (also updates the peaks); call it from a periodic timer for a better peak. */

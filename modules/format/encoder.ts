@@ -1,7 +1,15 @@
 import type { Format, Escaping } from "./types";
 import { escapeHelp, escapeName, isLegacyName } from "./escape";
 import { formatCanonical, formatNumber } from "./numbers";
-import { CREATED, VALUE, escapeLabelValue, familyName, labelBlock, labelValues, sampleSuffix } from "../model/exposition";
+import {
+  CREATED,
+  VALUE,
+  escapeLabelValue,
+  familyName,
+  labelBlock,
+  labelValues,
+  sampleSuffix,
+} from "../model/exposition";
 import type { FamilyDesc, SampleKind, SampleWriter, SeriesDesc } from "../model/exposition";
 
 /**
@@ -76,7 +84,8 @@ function makePieces(f: FamilyDesc, format: Format): FamilyPieces {
   const fam = familyName(f.name, type, om);
   const quoted = esc === "allow-utf-8" && !isLegacyName(fam, true);
   const famOut = quoted ? '"' + escapeLabelValue(fam) + '"' : escapeName(fam, esc, true);
-  let header = "# HELP " + famOut + " " + escapeHelp(f.help, om) + "\n# TYPE " + famOut + " " + typeWord(type, om) + "\n";
+  let header =
+    "# HELP " + famOut + " " + escapeHelp(f.help, om) + "\n# TYPE " + famOut + " " + typeWord(type, om) + "\n";
   if (om && f.unit !== undefined) header += "# UNIT " + famOut + " " + f.unit + "\n";
   let pre: string[] | undefined;
   let pre0 = "";
@@ -102,11 +111,26 @@ function makePieces(f: FamilyDesc, format: Format): FamilyPieces {
     const en = labelName(f.extraName as string, esc);
     for (let i = 0; i < ev.length; i++) {
       const v = ev[i];
-      extras.push(en + '="' + (typeof v === "number" ? (om ? formatCanonical(v) : formatNumber(v)) : escapeLabelValue(v)) + '"');
+      extras.push(
+        en + '="' + (typeof v === "number" ? (om ? formatCanonical(v) : formatNumber(v)) : escapeLabelValue(v)) + '"',
+      );
     }
     if (type === "histogram") extras.push('le="+Inf"');
   }
-  return { header, hlen: header.length, pre0, open: pre0 + "{", pre, quoted, keyIsBlock, labelNames, extras, dflt: "", dfltOf: undefined, fast: false };
+  return {
+    header,
+    hlen: header.length,
+    pre0,
+    open: pre0 + "{",
+    pre,
+    quoted,
+    keyIsBlock,
+    labelNames,
+    extras,
+    dflt: "",
+    dfltOf: undefined,
+    fast: false,
+  };
 }
 
 /** The encoder cache of a format (see cacheFor). */
@@ -115,7 +139,13 @@ export function formatCache(format: Format): WeakMap<FamilyDesc, FamilyPieces> {
 }
 
 /** The pieces of family f in a format (cached), with the default labels dn = dv applied. */
-export function familyPieces(cache: WeakMap<FamilyDesc, FamilyPieces>, f: FamilyDesc, format: Format, dn: readonly string[], dv: readonly string[]): FamilyPieces {
+export function familyPieces(
+  cache: WeakMap<FamilyDesc, FamilyPieces>,
+  f: FamilyDesc,
+  format: Format,
+  dn: readonly string[],
+  dv: readonly string[],
+): FamilyPieces {
   let p = cache.get(f);
   if (p === undefined) {
     p = makePieces(f, format);
@@ -146,14 +176,14 @@ export class LineEncoder implements SampleWriter {
   // field initializer costs a function call per construction)
   /** the text of the last unit written */
   declare unit: string;
-  private declare p: FamilyPieces | null;
+  declare private p: FamilyPieces | null;
   /** series whose label block is in `L` */
-  private declare s: SeriesDesc | null;
-  private declare L: string;
-  private declare created: boolean;
-  private declare cache: WeakMap<FamilyDesc, FamilyPieces>;
-  private declare dn: readonly string[];
-  private declare dv: readonly string[];
+  declare private s: SeriesDesc | null;
+  declare private L: string;
+  declare private created: boolean;
+  declare private cache: WeakMap<FamilyDesc, FamilyPieces>;
+  declare private dn: readonly string[];
+  declare private dv: readonly string[];
   declare readonly format: Format;
 
   constructor(format: Format, created: boolean, dn: readonly string[], dv: readonly string[]) {
@@ -186,7 +216,9 @@ export class LineEncoder implements SampleWriter {
     let L: string;
     const first = s !== this.s;
     if (first) {
-      L = p.keyIsBlock ? s.key : labelBlock(p.labelNames as string[], labelValues(s.key, (p.labelNames as string[]).length));
+      L = p.keyIsBlock
+        ? s.key
+        : labelBlock(p.labelNames as string[], labelValues(s.key, (p.labelNames as string[]).length));
       if (p.dflt !== "") L = L !== "" ? L + "," + p.dflt : p.dflt;
       this.s = s;
       this.L = L;
@@ -203,7 +235,8 @@ export class LineEncoder implements SampleWriter {
     const start = kind === VALUE ? p.pre0 : (p.pre as string[])[kind];
     let line: string;
     if (p.quoted) line = "".concat(start, L !== "" ? "," : "", L, ex !== "" ? "," : "", ex, "} ", v, "\n");
-    else if (L !== "") line = ex !== "" ? "".concat(start, "{", L, ",", ex, "} ", v, "\n") : "".concat(start, "{", L, "} ", v, "\n");
+    else if (L !== "")
+      line = ex !== "" ? "".concat(start, "{", L, ",", ex, "} ", v, "\n") : "".concat(start, "{", L, "} ", v, "\n");
     else if (ex !== "") line = "".concat(start, "{", ex, "} ", v, "\n");
     else line = "".concat(start, " ", v, "\n");
     this.unit = first ? line : this.unit + line;

@@ -24,7 +24,9 @@ export function escapeHelp(s: string, openMetrics: boolean): string {
 export { escapeLabelValue } from "../model/exposition";
 
 function legacyChar(c: number, i: number, colon: boolean): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (colon && c === 58) || (i > 0 && c >= 48 && c <= 57);
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (colon && c === 58) || (i > 0 && c >= 48 && c <= 57)
+  );
 }
 
 /** True when the name needs no quoting/escaping (legacy charset; `colon` allowed for metric names, not labels). */

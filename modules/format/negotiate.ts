@@ -1,7 +1,8 @@
 import type { Escaping, Format } from "./types";
 
 export function makeFormat(kind: "text" | "openmetrics", version: string, escaping: Escaping): Format {
-  let ct = (kind === "text" ? "text/plain" : "application/openmetrics-text") + "; version=" + version + "; charset=utf-8";
+  let ct =
+    (kind === "text" ? "text/plain" : "application/openmetrics-text") + "; version=" + version + "; charset=utf-8";
   if ((kind === "text" && version === "1.0.0") || escaping !== "underscores") ct += "; escaping=" + escaping;
   return Object.freeze({ kind, version, escaping, contentType: ct });
 }
@@ -126,7 +127,14 @@ function parseAccept(accept: string): Range[] {
     const mt = lower(trim(params[0]));
     const slash = mt.indexOf("/");
     if (slash <= 0 || slash === mt.length - 1) continue;
-    const r: Range = { type: mt.slice(0, slash), subtype: mt.slice(slash + 1), version: undefined, escaping: undefined, q: 1, pos: p };
+    const r: Range = {
+      type: mt.slice(0, slash),
+      subtype: mt.slice(slash + 1),
+      version: undefined,
+      escaping: undefined,
+      q: 1,
+      pos: p,
+    };
     if (r.type === "*" && r.subtype !== "*") continue;
     let ok = true;
     for (let i = 1; i < params.length; i++) {
@@ -180,7 +188,11 @@ export function negotiate(accept: string | undefined | null): { format: Format; 
       }
     }
     if (range === undefined || range.q <= 0) continue;
-    if (best < 0 || range.q > bestQ || (range.q === bestQ && (spec > bestSpec || (spec === bestSpec && range.pos < bestPos)))) {
+    if (
+      best < 0 ||
+      range.q > bestQ ||
+      (range.q === bestQ && (spec > bestSpec || (spec === bestSpec && range.pos < bestPos)))
+    ) {
       best = c;
       bestQ = range.q;
       bestSpec = spec;
@@ -188,7 +200,8 @@ export function negotiate(accept: string | undefined | null): { format: Format; 
       bestRange = range;
     }
   }
-  if (best < 0 || bestRange === undefined) return { format: PROMETHEUS_TEXT_0_0_4, contentType: PROMETHEUS_TEXT_0_0_4.contentType };
+  if (best < 0 || bestRange === undefined)
+    return { format: PROMETHEUS_TEXT_0_0_4, contentType: PROMETHEUS_TEXT_0_0_4.contentType };
   const cand = CANDIDATES[best];
   const esc = escapingOf(bestRange.escaping);
   let format: Format;

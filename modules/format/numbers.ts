@@ -140,7 +140,8 @@ function attempt(m: bigint, e2: number, k: number, lowerHalf: boolean, p: number
   if (lowerHalf) {
     // a power of two has a narrower interval below it: the next p-digit decimal up may qualify instead
     const up = (BigInt(d) + ONE).toString();
-    if (roundTrips(BigInt(up), kk - d.length + 1, m, e2, lowerHalf)) return up.length > d.length ? layout(up.slice(0, d.length), kk + 1) : layout(up, kk);
+    if (roundTrips(BigInt(up), kk - d.length + 1, m, e2, lowerHalf))
+      return up.length > d.length ? layout(up.slice(0, d.length), kk + 1) : layout(up, kk);
   }
   return "";
 }

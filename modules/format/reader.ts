@@ -20,23 +20,23 @@ import { encode, encodeInto } from "../text/utf8";
 export class Reader {
   // XS finds a property by walking the instance's list (the fields of the walk come first), and each field costs
   // about 450 instructions to create: a reader has few.
-  private declare fams: readonly Family[];
-  private declare fi: number;
+  declare private fams: readonly Family[];
+  declare private fi: number;
   /** series of the family being walked; null between families */
-  private declare list: readonly SeriesDesc[] | null;
-  private declare si: number;
+  declare private list: readonly SeriesDesc[] | null;
+  declare private si: number;
   /** pieces of the family being walked when its series take the fast path, else null */
-  private declare fp: FamilyPieces | null;
+  declare private fp: FamilyPieces | null;
   /** a unit that did not fit the last buffer */
-  private declare pending: string;
+  declare private pending: string;
   /** the encoder of the families that do not take the fast path, made on first use (not set before) */
-  private declare enc: LineEncoder | undefined;
-  private declare snap: Snapshot;
+  declare private enc: LineEncoder | undefined;
+  declare private snap: Snapshot;
   declare readonly format: Format;
-  private declare cache: WeakMap<FamilyDesc, FamilyPieces>;
+  declare private cache: WeakMap<FamilyDesc, FamilyPieces>;
   /** bytes still to copy (oversized text), from `spillPos` */
-  private declare spill: Uint8Array | null;
-  private declare spillPos: number;
+  declare private spill: Uint8Array | null;
+  declare private spillPos: number;
 
   constructor(snapshot: Snapshot, format: Format) {
     this.fams = snapshot.families;
@@ -54,7 +54,11 @@ export class Reader {
   /** The exposition has been read whole. */
   get done(): boolean {
     const nf = this.fams.length;
-    return this.pending === "" && this.spill === null && (this.fi > nf || (this.fi === nf && this.format.kind !== "openmetrics"));
+    return (
+      this.pending === "" &&
+      this.spill === null &&
+      (this.fi > nf || (this.fi === nf && this.format.kind !== "openmetrics"))
+    );
   }
 
   read(buf: Uint8Array): number {

@@ -24,52 +24,52 @@ import type { HttpParser } from "./parser";
 
 /** A pull source of body bytes: fills `buffer` from its start, returns the byte count; 0 (or less) at the end. */
 export interface BodySource {
-	read(buffer: Uint8Array): number;
+  read(buffer: Uint8Array): number;
 }
 
 /** What the transport knows of time: its clock (ms, monotonic). */
 export interface HttpClock {
-	/** the clock as the server last read it (at its last tick) */
-	readonly now: number;
-	/** the clock read now (the injected clock; the tick clock when none was injected) */
-	time(): number;
+  /** the clock as the server last read it (at its last tick) */
+  readonly now: number;
+  /** the clock read now (the injected clock; the tick clock when none was injected) */
+  time(): number;
 }
 
 /** The response side of a request, as the handler sees it (implemented by the connection). */
 export interface HttpResponse {
-	/** the handler's own object for this connection (null until the handler sets one); kept across its requests */
-	context: unknown;
-	/** the server this connection belongs to: its clock */
-	readonly server: HttpClock;
-	/** the request is HTTP/1.0 */
-	readonly http10: boolean;
-	/** the request's method is HEAD (text() and stream() then send the headers only) */
-	readonly headOnly: boolean;
-	/** the status head() returned for the current request */
-	readonly status: number;
-	/** true from defer() until the handler answers (or timeout(res) is called) */
-	readonly deferred: boolean;
-	/**
-	 * Answer with a fixed body with Content-Length. `body` and `headers` must be ASCII (`headers`: complete header
-	 * lines, each ending in CRLF). After 400, 408, 413, 414, 417, 431, 501, 503 and 505 the connection is closed.
-	 */
-	text(status: number, body: string, headers: string, contentType?: string): void;
-	/**
-	 * Answer 200 with a body pulled from `source` (chunked for HTTP/1.1, close-delimited for HTTP/1.0); `headers`:
-	 * complete header lines (ASCII, CRLF-terminated) or "". A null source: the headers only.
-	 */
-	stream(contentType: string, headers: string, source: BodySource | null): void;
-	/** answer later: within `timeout` ms, else the handler's timeout(res) is called */
-	defer(timeout: number): void;
-	/** close the connection now (whatever it was doing) */
-	close(): void;
+  /** the handler's own object for this connection (null until the handler sets one); kept across its requests */
+  context: unknown;
+  /** the server this connection belongs to: its clock */
+  readonly server: HttpClock;
+  /** the request is HTTP/1.0 */
+  readonly http10: boolean;
+  /** the request's method is HEAD (text() and stream() then send the headers only) */
+  readonly headOnly: boolean;
+  /** the status head() returned for the current request */
+  readonly status: number;
+  /** true from defer() until the handler answers (or timeout(res) is called) */
+  readonly deferred: boolean;
+  /**
+   * Answer with a fixed body with Content-Length. `body` and `headers` must be ASCII (`headers`: complete header
+   * lines, each ending in CRLF). After 400, 408, 413, 414, 417, 431, 501, 503 and 505 the connection is closed.
+   */
+  text(status: number, body: string, headers: string, contentType?: string): void;
+  /**
+   * Answer 200 with a body pulled from `source` (chunked for HTTP/1.1, close-delimited for HTTP/1.0); `headers`:
+   * complete header lines (ASCII, CRLF-terminated) or "". A null source: the headers only.
+   */
+  stream(contentType: string, headers: string, source: BodySource | null): void;
+  /** answer later: within `timeout` ms, else the handler's timeout(res) is called */
+  defer(timeout: number): void;
+  /** close the connection now (whatever it was doing) */
+  close(): void;
 }
 
 export interface HttpHandler {
-	head(req: HttpParser, res: HttpResponse): number;
-	request(req: HttpParser, res: HttpResponse): void;
-	/** the answer deferred with res.defer() is overdue: answer now (e.g. 503) */
-	timeout(res: HttpResponse): void;
-	finished(res: HttpResponse): void;
-	aborted(res: HttpResponse): void;
+  head(req: HttpParser, res: HttpResponse): number;
+  request(req: HttpParser, res: HttpResponse): void;
+  /** the answer deferred with res.defer() is overdue: answer now (e.g. 503) */
+  timeout(res: HttpResponse): void;
+  finished(res: HttpResponse): void;
+  aborted(res: HttpResponse): void;
 }

@@ -8,13 +8,13 @@
  */
 
 export interface Range {
-	readonly min: number;
-	readonly max: number;
-	readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
 }
 
 export function range(min: number, max: number, value: number): Range {
-	return Object.freeze({ min, max, default: value });
+  return Object.freeze({ min, max, default: value });
 }
 
 /** TCP port of the listener (the server also takes 0: any free port, for tests and tools) */
@@ -42,18 +42,19 @@ export const TICK_INTERVAL = range(0, 1000, 100);
 
 /** true when `value` is an integer within `r` */
 export function inRange(value: unknown, r: Range): value is number {
-	return typeof value === "number" && Number.isInteger(value) && value >= r.min && value <= r.max;
+  return typeof value === "number" && Number.isInteger(value) && value >= r.min && value <= r.max;
 }
 
 /** what `r` allows, for error messages: "an integer from 1 to 32" */
 export function describeRange(r: Range): string {
-	return "an integer from " + String(r.min) + " to " + String(r.max);
+  return "an integer from " + String(r.min) + " to " + String(r.max);
 }
 
 /** an option's value: its default when undefined, else an integer within its range (else a RangeError that names
  *  `owner`, the option, the value and the range) */
 export function option(owner: string, name: string, value: unknown, r: Range, fallback?: number): number {
-	if (value === undefined) return fallback === undefined ? r.default : fallback;
-	if (!inRange(value, r)) throw new RangeError(owner + ": " + name + " must be " + describeRange(r) + ", got " + String(value));
-	return value;
+  if (value === undefined) return fallback === undefined ? r.default : fallback;
+  if (!inRange(value, r))
+    throw new RangeError(owner + ": " + name + " must be " + describeRange(r) + ", got " + String(value));
+  return value;
 }

@@ -53,30 +53,30 @@ const TOKEN_BUF = 256; // Content-Length / Transfer-Encoding / Connection / Expe
 const MAX_CHUNK_SIZE_DIGITS = 8;
 
 export interface ParserLimits {
-	/** request-target bytes; beyond: 414 */
-	maxTarget?: number;
-	/** bytes of the header section (all header lines); beyond: 431 */
-	maxHeaderBytes?: number;
-	/** number of header lines; beyond: 431 */
-	maxHeaders?: number;
-	/** Accept value bytes (repeated headers joined with ","); beyond: 431 */
-	maxAccept?: number;
-	/** Authorization value bytes kept; beyond: 431. 0: the value is not kept (presence only) */
-	maxAuthorization?: number;
-	/** request body bytes accepted (and discarded); for chunked bodies this counts framing too; beyond: 413 */
-	maxBody?: number;
-	/** path bytes kept for routing; longer paths are flagged as overflowing (they match no route) */
-	maxPath?: number;
+  /** request-target bytes; beyond: 414 */
+  maxTarget?: number;
+  /** bytes of the header section (all header lines); beyond: 431 */
+  maxHeaderBytes?: number;
+  /** number of header lines; beyond: 431 */
+  maxHeaders?: number;
+  /** Accept value bytes (repeated headers joined with ","); beyond: 431 */
+  maxAccept?: number;
+  /** Authorization value bytes kept; beyond: 431. 0: the value is not kept (presence only) */
+  maxAuthorization?: number;
+  /** request body bytes accepted (and discarded); for chunked bodies this counts framing too; beyond: 413 */
+  maxBody?: number;
+  /** path bytes kept for routing; longer paths are flagged as overflowing (they match no route) */
+  maxPath?: number;
 }
 
 export const DEFAULT_LIMITS = {
-	maxTarget: 512,
-	maxHeaderBytes: 4096,
-	maxHeaders: 32,
-	maxAccept: 512,
-	maxAuthorization: 256,
-	maxBody: 1024,
-	maxPath: 64,
+  maxTarget: 512,
+  maxHeaderBytes: 4096,
+  maxHeaders: 32,
+  maxAccept: 512,
+  maxAuthorization: 256,
+  maxBody: 1024,
+  maxPath: 64,
 };
 
 // header ids
@@ -88,7 +88,16 @@ const H_CONTENT_LENGTH = 4;
 const H_TRANSFER_ENCODING = 5;
 const H_CONNECTION = 6;
 const H_EXPECT = 7;
-const HEADER_NAMES = ["", "accept", "authorization", "host", "content-length", "transfer-encoding", "connection", "expect"];
+const HEADER_NAMES = [
+  "",
+  "accept",
+  "authorization",
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "expect",
+];
 
 // states
 const S_START = 0;
@@ -135,962 +144,962 @@ const HT = 9;
 
 // tchar per RFC 9110 5.6.2: ALPHA DIGIT ! # $ % & ' * + - . ^ _ ` | ~
 const TCHAR = new Uint8Array(128);
-(function () {
-	for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
-	for (let c = 65; c <= 90; c++) TCHAR[c] = 1;
-	for (let c = 97; c <= 122; c++) TCHAR[c] = 1;
-	const extra = "!#$%&'*+-.^_`|~";
-	for (let i = 0; i < extra.length; i++) TCHAR[extra.charCodeAt(i)] = 1;
+(() => {
+  for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
+  for (let c = 65; c <= 90; c++) TCHAR[c] = 1;
+  for (let c = 97; c <= 122; c++) TCHAR[c] = 1;
+  const extra = "!#$%&'*+-.^_`|~";
+  for (let i = 0; i < extra.length; i++) TCHAR[extra.charCodeAt(i)] = 1;
 })();
 
 function isTchar(c: number): boolean {
-	return c < 128 && TCHAR[c] === 1;
+  return c < 128 && TCHAR[c] === 1;
 }
 
 function hexValue(c: number): number {
-	if (c >= 48 && c <= 57) return c - 48;
-	if (c >= 97 && c <= 102) return c - 87;
-	if (c >= 65 && c <= 70) return c - 55;
-	return -1;
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 /** lower-case ASCII letters, leave everything else */
 function lower(c: number): number {
-	return c >= 65 && c <= 90 ? c + 32 : c;
+  return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
 /** true when bytes[start, start+len) equal the lower-case ASCII string s, ignoring ASCII case in bytes */
 function equalsIgnoreCase(bytes: Uint8Array, start: number, len: number, s: string): boolean {
-	if (len !== s.length) return false;
-	for (let i = 0; i < len; i++) if (lower(bytes[start + i]) !== s.charCodeAt(i)) return false;
-	return true;
+  if (len !== s.length) return false;
+  for (let i = 0; i < len; i++) if (lower(bytes[start + i]) !== s.charCodeAt(i)) return false;
+  return true;
 }
 
 export class HttpParser {
-	private state = S_START;
-	readonly maxHeaderBytes: number;
-	headerBytes = 0;
-	private header = H_OTHER;
-	private valueLength = 0; // bytes kept of the current value
-	private valueEnd = 0; // kept length excluding trailing whitespace
-	private readonly token: Uint8Array;
-	private nameLength = 0;
-	private readonly nameBuf = new Uint8Array(NAME_BUF);
-	private targetLength = 0;
-	readonly maxTarget: number;
-	pathLength = 0;
-	readonly path: Uint8Array;
-	phase: number = PHASE_IDLE;
-	readonly maxHeaders: number;
-	readonly maxBody: number;
+  private state = S_START;
+  readonly maxHeaderBytes: number;
+  headerBytes = 0;
+  private header = H_OTHER;
+  private valueLength = 0; // bytes kept of the current value
+  private valueEnd = 0; // kept length excluding trailing whitespace
+  private readonly token: Uint8Array;
+  private nameLength = 0;
+  private readonly nameBuf = new Uint8Array(NAME_BUF);
+  private targetLength = 0;
+  readonly maxTarget: number;
+  pathLength = 0;
+  readonly path: Uint8Array;
+  phase: number = PHASE_IDLE;
+  readonly maxHeaders: number;
+  readonly maxBody: number;
 
-	/** HTTP status to answer when phase === PHASE_ERROR */
-	error = 0;
-	/** short reason for logs when phase === PHASE_ERROR */
-	reason = "";
+  /** HTTP status to answer when phase === PHASE_ERROR */
+  error = 0;
+  /** short reason for logs when phase === PHASE_ERROR */
+  reason = "";
 
-	method = METHOD_UNKNOWN;
-	/** 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x) */
-	versionMinor = 1;
-	/** path of the target (origin-form, or the path of an absolute-form target), query string excluded */
-	/** the path was longer than maxPath (it matches no route) */
-	pathOverflow = false;
-	/** asterisk-form target ("*") */
-	asterisk = false;
+  method = METHOD_UNKNOWN;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x) */
+  versionMinor = 1;
+  /** path of the target (origin-form, or the path of an absolute-form target), query string excluded */
+  /** the path was longer than maxPath (it matches no route) */
+  pathOverflow = false;
+  /** asterisk-form target ("*") */
+  asterisk = false;
 
-	readonly accept: Uint8Array;
-	acceptLength = 0;
-	hasAccept = false;
-	readonly authorization: Uint8Array;
-	authorizationLength = 0;
-	hasAuthorization = false;
-	hasHost = false;
-	/** -1: none */
-	contentLength = -1;
-	chunked = false;
-	connectionClose = false;
-	connectionKeepAlive = false;
-	expectContinue = false;
-	/** computed at head completion: whether the connection may stay open after the response */
-	keepAlive = false;
+  readonly accept: Uint8Array;
+  acceptLength = 0;
+  hasAccept = false;
+  readonly authorization: Uint8Array;
+  authorizationLength = 0;
+  hasAuthorization = false;
+  hasHost = false;
+  /** -1: none */
+  contentLength = -1;
+  chunked = false;
+  connectionClose = false;
+  connectionKeepAlive = false;
+  expectContinue = false;
+  /** computed at head completion: whether the connection may stay open after the response */
+  keepAlive = false;
 
-	/** bytes of the header section seen so far (bounded by maxHeaderBytes + 1) */
-	headerCount = 0;
-	/** body bytes on the wire consumed so far (bounded by maxBody) */
-	bodyBytes = 0;
+  /** bytes of the header section seen so far (bounded by maxHeaderBytes + 1) */
+  headerCount = 0;
+  /** body bytes on the wire consumed so far (bounded by maxBody) */
+  bodyBytes = 0;
 
+  private leading = 0;
+  private readonly methodBuf = new Uint8Array(MAX_METHOD);
+  private methodLength = 0;
+  private matchIndex = 0; // scheme / "HTTP/" matching
+  private schemeS = false;
+  private versionMajor = 0;
+  private hasTransferEncoding = false;
+  private hasExpect = false;
+  private remaining = 0; // body: bytes left in the body or the current chunk
+  private chunkDigits = 0;
 
-	private leading = 0;
-	private readonly methodBuf = new Uint8Array(MAX_METHOD);
-	private methodLength = 0;
-	private matchIndex = 0; // scheme / "HTTP/" matching
-	private schemeS = false;
-	private versionMajor = 0;
-	private hasTransferEncoding = false;
-	private hasExpect = false;
-	private remaining = 0; // body: bytes left in the body or the current chunk
-	private chunkDigits = 0;
+  constructor(limits: ParserLimits = {}, response = false) {
+    this.response = response;
+    this.maxTarget = limits.maxTarget ?? DEFAULT_LIMITS.maxTarget;
+    this.maxHeaderBytes = limits.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
+    this.maxHeaders = limits.maxHeaders ?? DEFAULT_LIMITS.maxHeaders;
+    this.maxBody = limits.maxBody ?? DEFAULT_LIMITS.maxBody;
+    this.path = new Uint8Array(limits.maxPath ?? DEFAULT_LIMITS.maxPath);
+    this.accept = new Uint8Array(limits.maxAccept ?? DEFAULT_LIMITS.maxAccept);
+    this.authorization = new Uint8Array(limits.maxAuthorization ?? DEFAULT_LIMITS.maxAuthorization);
+    this.token = new Uint8Array(TOKEN_BUF);
+  }
 
-	constructor(limits: ParserLimits = {}, response = false) {
-		this.response = response;
-		this.maxTarget = limits.maxTarget ?? DEFAULT_LIMITS.maxTarget;
-		this.maxHeaderBytes = limits.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
-		this.maxHeaders = limits.maxHeaders ?? DEFAULT_LIMITS.maxHeaders;
-		this.maxBody = limits.maxBody ?? DEFAULT_LIMITS.maxBody;
-		this.path = new Uint8Array(limits.maxPath ?? DEFAULT_LIMITS.maxPath);
-		this.accept = new Uint8Array(limits.maxAccept ?? DEFAULT_LIMITS.maxAccept);
-		this.authorization = new Uint8Array(limits.maxAuthorization ?? DEFAULT_LIMITS.maxAuthorization);
-		this.token = new Uint8Array(TOKEN_BUF);
-	}
+  /** Forget the previous request (buffers are kept). */
+  reset(): void {
+    this.phase = PHASE_IDLE;
+    this.error = 0;
+    this.reason = "";
+    this.method = METHOD_UNKNOWN;
+    this.versionMinor = 1;
+    this.pathLength = 0;
+    this.pathOverflow = false;
+    this.asterisk = false;
+    this.acceptLength = 0;
+    this.hasAccept = false;
+    this.authorizationLength = 0;
+    this.hasAuthorization = false;
+    this.hasHost = false;
+    this.contentLength = -1;
+    this.chunked = false;
+    this.connectionClose = false;
+    this.connectionKeepAlive = false;
+    this.expectContinue = false;
+    this.keepAlive = false;
+    this.headerBytes = 0;
+    this.headerCount = 0;
+    this.bodyBytes = 0;
+    this.state = S_START;
+    this.leading = 0;
+    this.methodLength = 0;
+    this.targetLength = 0;
+    this.matchIndex = 0;
+    this.schemeS = false;
+    this.versionMajor = 0;
+    this.nameLength = 0;
+    this.header = H_OTHER;
+    this.valueLength = 0;
+    this.valueEnd = 0;
+    this.hasTransferEncoding = false;
+    this.hasExpect = false;
+    this.expectUnknown = false;
+    this.remaining = 0;
+    this.chunkDigits = 0;
+    if (this.response) {
+      this.status = 0;
+      this.closeDelimited = false;
+      this.bodyless = false;
+      this.statusDigits = 0;
+    }
+  }
 
-	/** Forget the previous request (buffers are kept). */
-	reset(): void {
-		this.phase = PHASE_IDLE;
-		this.error = 0;
-		this.reason = "";
-		this.method = METHOD_UNKNOWN;
-		this.versionMinor = 1;
-		this.pathLength = 0;
-		this.pathOverflow = false;
-		this.asterisk = false;
-		this.acceptLength = 0;
-		this.hasAccept = false;
-		this.authorizationLength = 0;
-		this.hasAuthorization = false;
-		this.hasHost = false;
-		this.contentLength = -1;
-		this.chunked = false;
-		this.connectionClose = false;
-		this.connectionKeepAlive = false;
-		this.expectContinue = false;
-		this.keepAlive = false;
-		this.headerBytes = 0;
-		this.headerCount = 0;
-		this.bodyBytes = 0;
-		this.state = S_START;
-		this.leading = 0;
-		this.methodLength = 0;
-		this.targetLength = 0;
-		this.matchIndex = 0;
-		this.schemeS = false;
-		this.versionMajor = 0;
-		this.nameLength = 0;
-		this.header = H_OTHER;
-		this.valueLength = 0;
-		this.valueEnd = 0;
-		this.hasTransferEncoding = false;
-		this.hasExpect = false;
-		this.expectUnknown = false;
-		this.remaining = 0;
-		this.chunkDigits = 0;
-		if (this.response) {
-			this.status = 0;
-			this.closeDelimited = false;
-			this.bodyless = false;
-			this.statusDigits = 0;
-		}
-	}
+  /** Name of the method ("" when unknown). */
+  get methodName(): string {
+    return METHOD_NAMES[this.method];
+  }
 
-	/** Name of the method ("" when unknown). */
-	get methodName(): string {
-		return METHOD_NAMES[this.method];
-	}
+  /** True when the kept path equals s exactly (s is ASCII). */
+  pathEquals(s: string): boolean {
+    if (this.pathOverflow || this.pathLength !== s.length) return false;
+    const path = this.path;
+    for (let i = 0; i < s.length; i++) if (path[i] !== s.charCodeAt(i)) return false;
+    return true;
+  }
 
-	/** True when the kept path equals s exactly (s is ASCII). */
-	pathEquals(s: string): boolean {
-		if (this.pathOverflow || this.pathLength !== s.length) return false;
-		const path = this.path;
-		for (let i = 0; i < s.length; i++) if (path[i] !== s.charCodeAt(i)) return false;
-		return true;
-	}
+  /** The Accept header value(s) as a string, or undefined when absent. */
+  acceptString(): string | undefined {
+    if (!this.hasAccept) return undefined;
+    let s = "";
+    const a = this.accept;
+    for (let i = 0; i < this.acceptLength; i++) s += String.fromCharCode(a[i]);
+    return s;
+  }
 
-	/** The Accept header value(s) as a string, or undefined when absent. */
-	acceptString(): string | undefined {
-		if (!this.hasAccept) return undefined;
-		let s = "";
-		const a = this.accept;
-		for (let i = 0; i < this.acceptLength; i++) s += String.fromCharCode(a[i]);
-		return s;
-	}
+  /** After PHASE_HEAD: go on with the body (or straight to PHASE_COMPLETE when there is none). */
+  startBody(): void {
+    if (this.phase !== PHASE_HEAD) return;
+    if (this.chunked) {
+      this.phase = PHASE_BODY;
+      this.state = S_CHUNK_SIZE;
+      this.chunkDigits = 0;
+      this.remaining = 0;
+    } else if (this.contentLength > 0 && !this.bodyless) {
+      this.phase = PHASE_BODY;
+      this.state = S_BODY_LENGTH;
+      this.remaining = this.contentLength;
+    } else if (this.closeDelimited) {
+      this.phase = PHASE_BODY;
+      this.state = S_BODY_CLOSE;
+    } else {
+      this.phase = PHASE_COMPLETE;
+      this.state = S_DONE;
+    }
+  }
 
-	/** After PHASE_HEAD: go on with the body (or straight to PHASE_COMPLETE when there is none). */
-	startBody(): void {
-		if (this.phase !== PHASE_HEAD) return;
-		if (this.chunked) {
-			this.phase = PHASE_BODY;
-			this.state = S_CHUNK_SIZE;
-			this.chunkDigits = 0;
-			this.remaining = 0;
-		} else if (this.contentLength > 0 && !this.bodyless) {
-			this.phase = PHASE_BODY;
-			this.state = S_BODY_LENGTH;
-			this.remaining = this.contentLength;
-		} else if (this.closeDelimited) {
-			this.phase = PHASE_BODY;
-			this.state = S_BODY_CLOSE;
-		} else {
-			this.phase = PHASE_COMPLETE;
-			this.state = S_DONE;
-		}
-	}
+  /**
+   * The peer closed the connection (no more input): a close-delimited response body is complete; a message in
+   * progress is an error (400, "connection closed").
+   */
+  eof(): void {
+    const phase = this.phase;
+    if (phase === PHASE_BODY && this.state === S_BODY_CLOSE) {
+      this.phase = PHASE_COMPLETE;
+      this.state = S_DONE;
+    } else if (phase === PHASE_START || phase === PHASE_BODY) this.fail(400, "connection closed");
+  }
 
-	/**
-	 * The peer closed the connection (no more input): a close-delimited response body is complete; a message in
-	 * progress is an error (400, "connection closed").
-	 */
-	eof(): void {
-		const phase = this.phase;
-		if (phase === PHASE_BODY && this.state === S_BODY_CLOSE) {
-			this.phase = PHASE_COMPLETE;
-			this.state = S_DONE;
-		} else if (phase === PHASE_START || phase === PHASE_BODY) this.fail(400, "connection closed");
-	}
+  private fail(status: number, reason: string): void {
+    this.phase = PHASE_ERROR;
+    this.error = status;
+    this.reason = reason;
+    this.state = S_DONE;
+  }
 
-	private fail(status: number, reason: string): void {
-		this.phase = PHASE_ERROR;
-		this.error = status;
-		this.reason = reason;
-		this.state = S_DONE;
-	}
+  /**
+   * Consume bytes of buf from offset `start` up to `end`. Returns the offset of the first byte not consumed: the
+   * parser stops after the head (PHASE_HEAD), after the whole request (PHASE_COMPLETE) and on error.
+   */
+  execute(buf: Uint8Array, start: number, end: number): number {
+    let i = start;
+    if (this.response) this.dataStart = this.dataEnd = i;
+    if (this.phase >= PHASE_HEAD && this.phase !== PHASE_BODY) return i;
+    if (i < end && this.phase === PHASE_IDLE) this.phase = PHASE_START;
+    while (i < end) {
+      const c = buf[i];
+      switch (this.state) {
+        case S_START:
+          if (this.response) {
+            if (c !== 72 /* H */) {
+              this.fail(400, "bad status line");
+              return i;
+            }
+            this.state = S_VERSION;
+            this.matchIndex = 0;
+            continue;
+          }
+          if (c === CR || c === LF) {
+            if (++this.leading > MAX_LEADING_EMPTY) {
+              this.fail(400, "too many empty lines");
+              return i;
+            }
+            i++;
+            continue;
+          }
+          if (!isTchar(c)) {
+            this.fail(400, "bad method");
+            return i;
+          }
+          this.state = S_METHOD;
+          continue; // re-process c in S_METHOD
 
-	/**
-	 * Consume bytes of buf from offset `start` up to `end`. Returns the offset of the first byte not consumed: the
-	 * parser stops after the head (PHASE_HEAD), after the whole request (PHASE_COMPLETE) and on error.
-	 */
-	execute(buf: Uint8Array, start: number, end: number): number {
-		let i = start;
-		if (this.response) this.dataStart = this.dataEnd = i;
-		if (this.phase >= PHASE_HEAD && this.phase !== PHASE_BODY) return i;
-		if (i < end && this.phase === PHASE_IDLE) this.phase = PHASE_START;
-		while (i < end) {
-			const c = buf[i];
-			switch (this.state) {
-				case S_START:
-					if (this.response) {
-						if (c !== 72 /* H */) {
-							this.fail(400, "bad status line");
-							return i;
-						}
-						this.state = S_VERSION;
-						this.matchIndex = 0;
-						continue;
-					}
-					if (c === CR || c === LF) {
-						if (++this.leading > MAX_LEADING_EMPTY) {
-							this.fail(400, "too many empty lines");
-							return i;
-						}
-						i++;
-						continue;
-					}
-					if (!isTchar(c)) {
-						this.fail(400, "bad method");
-						return i;
-					}
-					this.state = S_METHOD;
-					continue; // re-process c in S_METHOD
+        case S_METHOD:
+          if (c === SP) {
+            this.method = this.identifyMethod();
+            this.state = S_TARGET_START;
+          } else if (isTchar(c)) {
+            if (this.methodLength >= MAX_METHOD) {
+              this.fail(501, "method not implemented");
+              return i;
+            }
+            this.methodBuf[this.methodLength++] = c;
+          } else {
+            this.fail(400, "bad method");
+            return i;
+          }
+          i++;
+          continue;
 
-				case S_METHOD:
-					if (c === SP) {
-						this.method = this.identifyMethod();
-						this.state = S_TARGET_START;
-					} else if (isTchar(c)) {
-						if (this.methodLength >= MAX_METHOD) {
-							this.fail(501, "method not implemented");
-							return i;
-						}
-						this.methodBuf[this.methodLength++] = c;
-					} else {
-						this.fail(400, "bad method");
-						return i;
-					}
-					i++;
-					continue;
+        case S_TARGET_START:
+          if (c === 47 /* / */) {
+            this.state = S_PATH;
+            continue;
+          }
+          if (c === 42 /* * */) {
+            this.asterisk = true;
+            this.targetLength = 1;
+            this.state = S_QUERY; // nothing more may follow but SP; checked there
+            i++;
+            continue;
+          }
+          if (c === 104 || c === 72 /* h H */) {
+            this.matchIndex = 0;
+            this.schemeS = false;
+            this.state = S_ABS_SCHEME;
+            continue;
+          }
+          this.fail(400, "bad request-target");
+          return i;
 
-				case S_TARGET_START:
-					if (c === 47 /* / */) {
-						this.state = S_PATH;
-						continue;
-					}
-					if (c === 42 /* * */) {
-						this.asterisk = true;
-						this.targetLength = 1;
-						this.state = S_QUERY; // nothing more may follow but SP; checked there
-						i++;
-						continue;
-					}
-					if (c === 104 || c === 72 /* h H */) {
-						this.matchIndex = 0;
-						this.schemeS = false;
-						this.state = S_ABS_SCHEME;
-						continue;
-					}
-					this.fail(400, "bad request-target");
-					return i;
+        case S_PATH:
+        case S_QUERY:
+        case S_ABS_AUTHORITY:
+          if (c === SP) {
+            if (this.targetLength === 0 || (this.asterisk && this.targetLength !== 1)) {
+              this.fail(400, "bad request-target");
+              return i;
+            }
+            if (this.state === S_ABS_AUTHORITY) this.appendPath(47); // "http://host" means "/"
+            this.state = S_VERSION;
+            this.matchIndex = 0;
+            i++;
+            continue;
+          }
+          if (c <= SP || c >= 127) {
+            this.fail(400, "bad request-target");
+            return i;
+          }
+          if (++this.targetLength > this.maxTarget) {
+            this.fail(414, "request-target too long");
+            return i;
+          }
+          if (this.state === S_PATH) {
+            if (c === 63 /* ? */ || c === 35 /* # */) this.state = S_QUERY;
+            else this.appendPath(c);
+          } else if (this.state === S_ABS_AUTHORITY) {
+            if (c === 47) {
+              this.state = S_PATH;
+              this.appendPath(c);
+            } else if (c === 63 || c === 35) {
+              this.appendPath(47);
+              this.state = S_QUERY;
+            }
+          } else if (this.asterisk) {
+            this.fail(400, "bad request-target");
+            return i;
+          }
+          i++;
+          continue;
 
-				case S_PATH:
-				case S_QUERY:
-				case S_ABS_AUTHORITY:
-					if (c === SP) {
-						if (this.targetLength === 0 || (this.asterisk && this.targetLength !== 1)) {
-							this.fail(400, "bad request-target");
-							return i;
-						}
-						if (this.state === S_ABS_AUTHORITY) this.appendPath(47); // "http://host" means "/"
-						this.state = S_VERSION;
-						this.matchIndex = 0;
-						i++;
-						continue;
-					}
-					if (c <= SP || c >= 127) {
-						this.fail(400, "bad request-target");
-						return i;
-					}
-					if (++this.targetLength > this.maxTarget) {
-						this.fail(414, "request-target too long");
-						return i;
-					}
-					if (this.state === S_PATH) {
-						if (c === 63 /* ? */ || c === 35 /* # */) this.state = S_QUERY;
-						else this.appendPath(c);
-					} else if (this.state === S_ABS_AUTHORITY) {
-						if (c === 47) {
-							this.state = S_PATH;
-							this.appendPath(c);
-						} else if (c === 63 || c === 35) {
-							this.appendPath(47);
-							this.state = S_QUERY;
-						}
-					} else if (this.asterisk) {
-						this.fail(400, "bad request-target");
-						return i;
-					}
-					i++;
-					continue;
+        case S_ABS_SCHEME: {
+          // "http://" or "https://", scheme ASCII case-insensitive
+          const m = this.matchIndex;
+          let ok: boolean;
+          if (m < 4) {
+            ok = lower(c) === "http".charCodeAt(m);
+            this.matchIndex = m + 1;
+          } else if (m === 4 && !this.schemeS && lower(c) === 115 /* s */) {
+            ok = true;
+            this.schemeS = true;
+          } else {
+            ok = c === "://".charCodeAt(m - 4);
+            this.matchIndex = m + 1;
+          }
+          if (!ok) {
+            this.fail(400, "bad request-target");
+            return i;
+          }
+          if (++this.targetLength > this.maxTarget) {
+            this.fail(414, "request-target too long");
+            return i;
+          }
+          if (this.matchIndex === 7) this.state = S_ABS_AUTHORITY;
+          i++;
+          continue;
+        }
 
-				case S_ABS_SCHEME: {
-					// "http://" or "https://", scheme ASCII case-insensitive
-					const m = this.matchIndex;
-					let ok: boolean;
-					if (m < 4) {
-						ok = lower(c) === "http".charCodeAt(m);
-						this.matchIndex = m + 1;
-					} else if (m === 4 && !this.schemeS && lower(c) === 115 /* s */) {
-						ok = true;
-						this.schemeS = true;
-					} else {
-						ok = c === "://".charCodeAt(m - 4);
-						this.matchIndex = m + 1;
-					}
-					if (!ok) {
-						this.fail(400, "bad request-target");
-						return i;
-					}
-					if (++this.targetLength > this.maxTarget) {
-						this.fail(414, "request-target too long");
-						return i;
-					}
-					if (this.matchIndex === 7) this.state = S_ABS_AUTHORITY;
-					i++;
-					continue;
-				}
+        case S_VERSION:
+          if (c !== "HTTP/".charCodeAt(this.matchIndex)) {
+            this.fail(400, "bad HTTP version");
+            return i;
+          }
+          if (++this.matchIndex === 5) this.state = S_VERSION_MAJOR;
+          i++;
+          continue;
 
-				case S_VERSION:
-					if (c !== "HTTP/".charCodeAt(this.matchIndex)) {
-						this.fail(400, "bad HTTP version");
-						return i;
-					}
-					if (++this.matchIndex === 5) this.state = S_VERSION_MAJOR;
-					i++;
-					continue;
+        case S_VERSION_MAJOR:
+          if (c < 48 || c > 57) {
+            this.fail(400, "bad HTTP version");
+            return i;
+          }
+          this.versionMajor = c - 48;
+          this.state = S_VERSION_DOT;
+          i++;
+          continue;
 
-				case S_VERSION_MAJOR:
-					if (c < 48 || c > 57) {
-						this.fail(400, "bad HTTP version");
-						return i;
-					}
-					this.versionMajor = c - 48;
-					this.state = S_VERSION_DOT;
-					i++;
-					continue;
+        case S_VERSION_DOT:
+          if (c !== 46) {
+            this.fail(400, "bad HTTP version");
+            return i;
+          }
+          this.state = S_VERSION_MINOR;
+          i++;
+          continue;
 
-				case S_VERSION_DOT:
-					if (c !== 46) {
-						this.fail(400, "bad HTTP version");
-						return i;
-					}
-					this.state = S_VERSION_MINOR;
-					i++;
-					continue;
+        case S_VERSION_MINOR:
+          if (c < 48 || c > 57) {
+            this.fail(400, "bad HTTP version");
+            return i;
+          }
+          if (this.versionMajor !== 1) {
+            this.fail(505, "HTTP version not supported");
+            return i;
+          }
+          this.versionMinor = c === 48 ? 0 : 1;
+          this.state = this.response ? S_STATUS_SP : S_LINE_CR;
+          i++;
+          continue;
 
-				case S_VERSION_MINOR:
-					if (c < 48 || c > 57) {
-						this.fail(400, "bad HTTP version");
-						return i;
-					}
-					if (this.versionMajor !== 1) {
-						this.fail(505, "HTTP version not supported");
-						return i;
-					}
-					this.versionMinor = c === 48 ? 0 : 1;
-					this.state = this.response ? S_STATUS_SP : S_LINE_CR;
-					i++;
-					continue;
+        case S_LINE_CR:
+          if (c === CR) {
+            this.state = S_LINE_LF;
+            i++;
+            continue;
+          }
+          if (c === LF) {
+            this.state = S_HEADER_START;
+            i++;
+            continue;
+          }
+          this.fail(400, "bad request line");
+          return i;
 
-				case S_LINE_CR:
-					if (c === CR) {
-						this.state = S_LINE_LF;
-						i++;
-						continue;
-					}
-					if (c === LF) {
-						this.state = S_HEADER_START;
-						i++;
-						continue;
-					}
-					this.fail(400, "bad request line");
-					return i;
+        case S_LINE_LF:
+          if (c !== LF) {
+            this.fail(400, "bare CR");
+            return i;
+          }
+          this.state = S_HEADER_START;
+          i++;
+          continue;
 
-				case S_LINE_LF:
-					if (c !== LF) {
-						this.fail(400, "bare CR");
-						return i;
-					}
-					this.state = S_HEADER_START;
-					i++;
-					continue;
+        case S_HEADER_START:
+          if (++this.headerBytes > this.maxHeaderBytes) {
+            this.fail(431, "header section too large");
+            return i;
+          }
+          if (c === CR) {
+            this.state = S_HEADERS_END_CR;
+            i++;
+            continue;
+          }
+          if (c === LF) {
+            i++;
+            this.headComplete();
+            if (this.phase === PHASE_START) continue; // an interim response skipped
+            return i;
+          }
+          if (c === SP || c === HT) {
+            this.fail(400, "obsolete line folding");
+            return i;
+          }
+          if (!isTchar(c)) {
+            this.fail(400, "bad header name");
+            return i;
+          }
+          this.nameLength = 0;
+          this.nameBuf[this.nameLength++] = lower(c);
+          this.state = S_HEADER_NAME;
+          i++;
+          continue;
 
-				case S_HEADER_START:
-					if (++this.headerBytes > this.maxHeaderBytes) {
-						this.fail(431, "header section too large");
-						return i;
-					}
-					if (c === CR) {
-						this.state = S_HEADERS_END_CR;
-						i++;
-						continue;
-					}
-					if (c === LF) {
-						i++;
-						this.headComplete();
-						if (this.phase === PHASE_START) continue; // an interim response skipped
-						return i;
-					}
-					if (c === SP || c === HT) {
-						this.fail(400, "obsolete line folding");
-						return i;
-					}
-					if (!isTchar(c)) {
-						this.fail(400, "bad header name");
-						return i;
-					}
-					this.nameLength = 0;
-					this.nameBuf[this.nameLength++] = lower(c);
-					this.state = S_HEADER_NAME;
-					i++;
-					continue;
+        case S_HEADER_NAME:
+          if (++this.headerBytes > this.maxHeaderBytes) {
+            this.fail(431, "header section too large");
+            return i;
+          }
+          if (c === 58 /* : */) {
+            if (!this.beginValue()) return i;
+            this.state = S_HEADER_OWS;
+          } else if (isTchar(c)) {
+            if (this.nameLength < NAME_BUF) this.nameBuf[this.nameLength] = lower(c);
+            if (this.nameLength <= NAME_BUF) this.nameLength++;
+          } else {
+            this.fail(400, "bad header name");
+            return i;
+          }
+          i++;
+          continue;
 
-				case S_HEADER_NAME:
-					if (++this.headerBytes > this.maxHeaderBytes) {
-						this.fail(431, "header section too large");
-						return i;
-					}
-					if (c === 58 /* : */) {
-						if (!this.beginValue()) return i;
-						this.state = S_HEADER_OWS;
-					} else if (isTchar(c)) {
-						if (this.nameLength < NAME_BUF) this.nameBuf[this.nameLength] = lower(c);
-						if (this.nameLength <= NAME_BUF) this.nameLength++;
-					} else {
-						this.fail(400, "bad header name");
-						return i;
-					}
-					i++;
-					continue;
+        case S_HEADER_OWS:
+          if (c === SP || c === HT) {
+            if (++this.headerBytes > this.maxHeaderBytes) {
+              this.fail(431, "header section too large");
+              return i;
+            }
+            i++;
+            continue;
+          }
+          this.state = S_HEADER_VALUE;
+          continue;
 
-				case S_HEADER_OWS:
-					if (c === SP || c === HT) {
-						if (++this.headerBytes > this.maxHeaderBytes) {
-							this.fail(431, "header section too large");
-							return i;
-						}
-						i++;
-						continue;
-					}
-					this.state = S_HEADER_VALUE;
-					continue;
+        case S_HEADER_VALUE:
+          if (++this.headerBytes > this.maxHeaderBytes) {
+            this.fail(431, "header section too large");
+            return i;
+          }
+          if (c === CR) {
+            this.state = S_HEADER_VALUE_CR;
+          } else if (c === LF) {
+            if (!this.endValue()) return i;
+            this.state = S_HEADER_START;
+          } else if (c === HT || (c >= SP && c !== 127)) {
+            if (!this.appendValue(c)) return i;
+          } else {
+            this.fail(400, "bad header value");
+            return i;
+          }
+          i++;
+          continue;
 
-				case S_HEADER_VALUE:
-					if (++this.headerBytes > this.maxHeaderBytes) {
-						this.fail(431, "header section too large");
-						return i;
-					}
-					if (c === CR) {
-						this.state = S_HEADER_VALUE_CR;
-					} else if (c === LF) {
-						if (!this.endValue()) return i;
-						this.state = S_HEADER_START;
-					} else if (c === HT || (c >= SP && c !== 127)) {
-						if (!this.appendValue(c)) return i;
-					} else {
-						this.fail(400, "bad header value");
-						return i;
-					}
-					i++;
-					continue;
+        case S_HEADER_VALUE_CR:
+          if (++this.headerBytes > this.maxHeaderBytes) {
+            this.fail(431, "header section too large");
+            return i;
+          }
+          if (c !== LF) {
+            this.fail(400, "bare CR");
+            return i;
+          }
+          if (!this.endValue()) return i;
+          this.state = S_HEADER_START;
+          i++;
+          continue;
 
-				case S_HEADER_VALUE_CR:
-					if (++this.headerBytes > this.maxHeaderBytes) {
-						this.fail(431, "header section too large");
-						return i;
-					}
-					if (c !== LF) {
-						this.fail(400, "bare CR");
-						return i;
-					}
-					if (!this.endValue()) return i;
-					this.state = S_HEADER_START;
-					i++;
-					continue;
+        case S_HEADERS_END_CR:
+          if (c !== LF) {
+            this.fail(400, "bare CR");
+            return i;
+          }
+          i++;
+          this.headComplete();
+          if (this.phase === PHASE_START) continue; // an interim response skipped
+          return i;
 
-				case S_HEADERS_END_CR:
-					if (c !== LF) {
-						this.fail(400, "bare CR");
-						return i;
-					}
-					i++;
-					this.headComplete();
-					if (this.phase === PHASE_START) continue; // an interim response skipped
-					return i;
+        case S_BODY_LENGTH: {
+          const n = end - i < this.remaining ? end - i : this.remaining;
+          if (this.response) this.dataEnd = (this.dataStart = i) + n;
+          i += n;
+          this.remaining -= n;
+          this.bodyBytes += n;
+          if (this.remaining === 0) {
+            this.phase = PHASE_COMPLETE;
+            this.state = S_DONE;
+            return i;
+          }
+          continue;
+        }
 
-				case S_BODY_LENGTH: {
-					const n = end - i < this.remaining ? end - i : this.remaining;
-					if (this.response) this.dataEnd = (this.dataStart = i) + n;
-					i += n;
-					this.remaining -= n;
-					this.bodyBytes += n;
-					if (this.remaining === 0) {
-						this.phase = PHASE_COMPLETE;
-						this.state = S_DONE;
-						return i;
-					}
-					continue;
-				}
+        case S_CHUNK_SIZE:
+        case S_CHUNK_EXT:
+        case S_CHUNK_SIZE_CR:
+        case S_CHUNK_DATA_CR:
+        case S_CHUNK_DATA_LF:
+        case S_TRAILER_START:
+        case S_TRAILER_LINE:
+        case S_TRAILER_END_LF:
+          if (++this.bodyBytes > this.maxBody) {
+            this.fail(413, "request body too large");
+            return i;
+          }
+          if (!this.chunkByte(c)) return i;
+          i++;
+          if (this.phase === PHASE_COMPLETE) return i;
+          continue;
 
-				case S_CHUNK_SIZE:
-				case S_CHUNK_EXT:
-				case S_CHUNK_SIZE_CR:
-				case S_CHUNK_DATA_CR:
-				case S_CHUNK_DATA_LF:
-				case S_TRAILER_START:
-				case S_TRAILER_LINE:
-				case S_TRAILER_END_LF:
-					if (++this.bodyBytes > this.maxBody) {
-						this.fail(413, "request body too large");
-						return i;
-					}
-					if (!this.chunkByte(c)) return i;
-					i++;
-					if (this.phase === PHASE_COMPLETE) return i;
-					continue;
+        case S_CHUNK_DATA: {
+          const n = end - i < this.remaining ? end - i : this.remaining;
+          if (this.bodyBytes + n > this.maxBody) {
+            this.fail(413, "request body too large");
+            return i;
+          }
+          if (this.response) this.dataEnd = (this.dataStart = i) + n;
+          i += n;
+          this.remaining -= n;
+          this.bodyBytes += n;
+          if (this.remaining === 0) this.state = S_CHUNK_DATA_CR;
+          if (this.response) return i; // one run of data per call
+          continue;
+        }
 
-				case S_CHUNK_DATA: {
-					let n = end - i < this.remaining ? end - i : this.remaining;
-					if (this.bodyBytes + n > this.maxBody) {
-						this.fail(413, "request body too large");
-						return i;
-					}
-					if (this.response) this.dataEnd = (this.dataStart = i) + n;
-					i += n;
-					this.remaining -= n;
-					this.bodyBytes += n;
-					if (this.remaining === 0) this.state = S_CHUNK_DATA_CR;
-					if (this.response) return i; // one run of data per call
-					continue;
-				}
+        case S_STATUS_SP:
+          if (c !== SP) {
+            this.fail(400, "bad status line");
+            return i;
+          }
+          this.state = S_STATUS_CODE;
+          i++;
+          continue;
 
-				case S_STATUS_SP:
-					if (c !== SP) {
-						this.fail(400, "bad status line");
-						return i;
-					}
-					this.state = S_STATUS_CODE;
-					i++;
-					continue;
+        case S_STATUS_CODE:
+          if (c < 48 || c > 57 || (this.statusDigits === 0 && c === 48)) {
+            this.fail(400, "bad status code");
+            return i;
+          }
+          this.status = this.status * 10 + (c - 48);
+          if (++this.statusDigits === 3) this.state = S_STATUS_AFTER;
+          i++;
+          continue;
 
-				case S_STATUS_CODE:
-					if (c < 48 || c > 57 || (this.statusDigits === 0 && c === 48)) {
-						this.fail(400, "bad status code");
-						return i;
-					}
-					this.status = this.status * 10 + (c - 48);
-					if (++this.statusDigits === 3) this.state = S_STATUS_AFTER;
-					i++;
-					continue;
+        case S_STATUS_AFTER:
+          if (c === SP) this.state = S_REASON;
+          else if (c === CR) this.state = S_LINE_LF;
+          else if (c === LF) this.state = S_HEADER_START;
+          else {
+            this.fail(400, "bad status code");
+            return i;
+          }
+          i++;
+          continue;
 
-				case S_STATUS_AFTER:
-					if (c === SP) this.state = S_REASON;
-					else if (c === CR) this.state = S_LINE_LF;
-					else if (c === LF) this.state = S_HEADER_START;
-					else {
-						this.fail(400, "bad status code");
-						return i;
-					}
-					i++;
-					continue;
+        case S_REASON:
+          // reason-phrase: HTAB, SP, VCHAR, obs-text; dropped, bounded like a request-target
+          if (c === CR) this.state = S_LINE_LF;
+          else if (c === LF) this.state = S_HEADER_START;
+          else if ((c < SP && c !== HT) || c === 127) {
+            this.fail(400, "bad reason phrase");
+            return i;
+          } else if (++this.targetLength > this.maxTarget) {
+            this.fail(431, "status line too long");
+            return i;
+          }
+          i++;
+          continue;
 
-				case S_REASON:
-					// reason-phrase: HTAB, SP, VCHAR, obs-text; dropped, bounded like a request-target
-					if (c === CR) this.state = S_LINE_LF;
-					else if (c === LF) this.state = S_HEADER_START;
-					else if ((c < SP && c !== HT) || c === 127) {
-						this.fail(400, "bad reason phrase");
-						return i;
-					} else if (++this.targetLength > this.maxTarget) {
-						this.fail(431, "status line too long");
-						return i;
-					}
-					i++;
-					continue;
+        case S_BODY_CLOSE: {
+          const n = end - i;
+          if (this.bodyBytes + n > this.maxBody) {
+            this.fail(413, "response body too large");
+            return i;
+          }
+          this.dataEnd = (this.dataStart = i) + n;
+          this.bodyBytes += n;
+          return end;
+        }
 
-				case S_BODY_CLOSE: {
-					const n = end - i;
-					if (this.bodyBytes + n > this.maxBody) {
-						this.fail(413, "response body too large");
-						return i;
-					}
-					this.dataEnd = (this.dataStart = i) + n;
-					this.bodyBytes += n;
-					return end;
-				}
+        default: // S_DONE
+          return i;
+      }
+    }
+    return i;
+  }
 
-				default: // S_DONE
-					return i;
-			}
-		}
-		return i;
-	}
+  private identifyMethod(): number {
+    const b = this.methodBuf;
+    const n = this.methodLength;
+    for (let m = 1; m < METHOD_NAMES.length; m++) {
+      const name = METHOD_NAMES[m];
+      if (name.length !== n) continue;
+      let k = 0;
+      while (k < n && b[k] === name.charCodeAt(k)) k++;
+      if (k === n) return m;
+    }
+    return METHOD_UNKNOWN; // answered with 501 by the server (method names are case-sensitive)
+  }
 
-	private identifyMethod(): number {
-		const b = this.methodBuf;
-		const n = this.methodLength;
-		for (let m = 1; m < METHOD_NAMES.length; m++) {
-			const name = METHOD_NAMES[m];
-			if (name.length !== n) continue;
-			let k = 0;
-			while (k < n && b[k] === name.charCodeAt(k)) k++;
-			if (k === n) return m;
-		}
-		return METHOD_UNKNOWN; // answered with 501 by the server (method names are case-sensitive)
-	}
+  private appendPath(c: number): void {
+    if (this.pathLength < this.path.length) this.path[this.pathLength++] = c;
+    else this.pathOverflow = true;
+  }
 
-	private appendPath(c: number): void {
-		if (this.pathLength < this.path.length) this.path[this.pathLength++] = c;
-		else this.pathOverflow = true;
-	}
+  /** at the colon: identify the header, reset the value */
+  private beginValue(): boolean {
+    let id = H_OTHER;
+    if (this.nameLength <= NAME_BUF) {
+      for (let h = 1; h < HEADER_NAMES.length; h++) {
+        if (equalsIgnoreCase(this.nameBuf, 0, this.nameLength, HEADER_NAMES[h])) {
+          id = h;
+          break;
+        }
+      }
+    }
+    this.header = id;
+    this.valueLength = 0;
+    this.valueEnd = 0;
+    if (id === H_ACCEPT) {
+      if (this.hasAccept) {
+        // repeated Accept: join with ","
+        if (this.acceptLength >= this.accept.length) {
+          this.fail(431, "Accept too large");
+          return false;
+        }
+        this.accept[this.acceptLength++] = 44;
+      }
+      this.hasAccept = true;
+      this.valueLength = this.acceptLength;
+      this.valueEnd = this.acceptLength;
+    } else if (id === H_AUTHORIZATION) {
+      if (this.hasAuthorization) {
+        this.fail(400, "repeated Authorization");
+        return false;
+      }
+      this.hasAuthorization = true;
+    } else if (id === H_HOST) {
+      if (this.hasHost) {
+        this.fail(400, "repeated Host");
+        return false;
+      }
+      this.hasHost = true;
+    }
+    return true;
+  }
 
-	/** at the colon: identify the header, reset the value */
-	private beginValue(): boolean {
-		let id = H_OTHER;
-		if (this.nameLength <= NAME_BUF) {
-			for (let h = 1; h < HEADER_NAMES.length; h++) {
-				if (equalsIgnoreCase(this.nameBuf, 0, this.nameLength, HEADER_NAMES[h])) {
-					id = h;
-					break;
-				}
-			}
-		}
-		this.header = id;
-		this.valueLength = 0;
-		this.valueEnd = 0;
-		if (id === H_ACCEPT) {
-			if (this.hasAccept) {
-				// repeated Accept: join with ","
-				if (this.acceptLength >= this.accept.length) {
-					this.fail(431, "Accept too large");
-					return false;
-				}
-				this.accept[this.acceptLength++] = 44;
-			}
-			this.hasAccept = true;
-			this.valueLength = this.acceptLength;
-			this.valueEnd = this.acceptLength;
-		} else if (id === H_AUTHORIZATION) {
-			if (this.hasAuthorization) {
-				this.fail(400, "repeated Authorization");
-				return false;
-			}
-			this.hasAuthorization = true;
-		} else if (id === H_HOST) {
-			if (this.hasHost) {
-				this.fail(400, "repeated Host");
-				return false;
-			}
-			this.hasHost = true;
-		}
-		return true;
-	}
+  private appendValue(c: number): boolean {
+    const id = this.header;
+    if (id === H_OTHER || id === H_HOST) return true;
+    let target: Uint8Array;
+    if (id === H_ACCEPT) target = this.accept;
+    else if (id === H_AUTHORIZATION) {
+      target = this.authorization;
+      if (target.length === 0) return true; // presence only
+    } else target = this.token;
+    if (this.valueLength >= target.length) {
+      this.fail(id === H_CONTENT_LENGTH ? 400 : 431, "header value too large");
+      return false;
+    }
+    target[this.valueLength++] = c;
+    if (c !== SP && c !== HT) this.valueEnd = this.valueLength;
+    return true;
+  }
 
-	private appendValue(c: number): boolean {
-		const id = this.header;
-		if (id === H_OTHER || id === H_HOST) return true;
-		let target: Uint8Array;
-		if (id === H_ACCEPT) target = this.accept;
-		else if (id === H_AUTHORIZATION) {
-			target = this.authorization;
-			if (target.length === 0) return true; // presence only
-		} else target = this.token;
-		if (this.valueLength >= target.length) {
-			this.fail(id === H_CONTENT_LENGTH ? 400 : 431, "header value too large");
-			return false;
-		}
-		target[this.valueLength++] = c;
-		if (c !== SP && c !== HT) this.valueEnd = this.valueLength;
-		return true;
-	}
+  /** end of a header line: act on the value */
+  private endValue(): boolean {
+    if (++this.headerCount > this.maxHeaders) {
+      this.fail(431, "too many headers");
+      return false;
+    }
+    const len = this.valueEnd; // trailing whitespace trimmed
+    const t = this.token;
+    switch (this.header) {
+      case H_ACCEPT:
+        this.acceptLength = len;
+        break;
+      case H_AUTHORIZATION:
+        this.authorizationLength = this.authorization.length === 0 ? 0 : len;
+        break;
+      case H_CONTENT_LENGTH: {
+        // digits only (a list of identical values is tolerated: "5, 5")
+        let value = -1;
+        let k = 0;
+        while (k < len) {
+          while (k < len && (t[k] === SP || t[k] === HT)) k++;
+          let v = 0;
+          let digits = 0;
+          while (k < len && t[k] >= 48 && t[k] <= 57) {
+            if (digits < 15) v = v * 10 + (t[k] - 48);
+            digits++;
+            k++;
+          }
+          while (k < len && (t[k] === SP || t[k] === HT)) k++;
+          if (digits === 0 || digits > 15 || (k < len && t[k] !== 44) || (value >= 0 && v !== value)) {
+            this.fail(400, "bad Content-Length");
+            return false;
+          }
+          value = v;
+          if (k < len) k++; // comma
+        }
+        if (value < 0 || (this.contentLength >= 0 && this.contentLength !== value)) {
+          this.fail(400, "bad Content-Length");
+          return false;
+        }
+        this.contentLength = value;
+        break;
+      }
+      case H_TRANSFER_ENCODING:
+        if (this.hasTransferEncoding || !equalsIgnoreCase(t, 0, len, "chunked")) {
+          this.hasTransferEncoding = true;
+          this.chunked = false;
+          this.fail(501, "transfer coding not implemented");
+          return false;
+        }
+        this.hasTransferEncoding = true;
+        this.chunked = true;
+        break;
+      case H_CONNECTION: {
+        // comma-separated tokens
+        let k = 0;
+        while (k < len) {
+          while (k < len && (t[k] === SP || t[k] === HT || t[k] === 44)) k++;
+          const s = k;
+          while (k < len && t[k] !== 44 && t[k] !== SP && t[k] !== HT) k++;
+          if (equalsIgnoreCase(t, s, k - s, "close")) this.connectionClose = true;
+          else if (equalsIgnoreCase(t, s, k - s, "keep-alive")) this.connectionKeepAlive = true;
+        }
+        break;
+      }
+      case H_EXPECT:
+        if (this.hasExpect || !equalsIgnoreCase(t, 0, len, "100-continue")) {
+          this.hasExpect = true;
+          this.expectContinue = false;
+          // answered with 417 at head completion (HTTP/1.1 only)
+          this.expectUnknown = true;
+        } else {
+          this.hasExpect = true;
+          this.expectContinue = true;
+        }
+        break;
+    }
+    return true;
+  }
 
-	/** end of a header line: act on the value */
-	private endValue(): boolean {
-		if (++this.headerCount > this.maxHeaders) {
-			this.fail(431, "too many headers");
-			return false;
-		}
-		const len = this.valueEnd; // trailing whitespace trimmed
-		const t = this.token;
-		switch (this.header) {
-			case H_ACCEPT:
-				this.acceptLength = len;
-				break;
-			case H_AUTHORIZATION:
-				this.authorizationLength = this.authorization.length === 0 ? 0 : len;
-				break;
-			case H_CONTENT_LENGTH: {
-				// digits only (a list of identical values is tolerated: "5, 5")
-				let value = -1;
-				let k = 0;
-				while (k < len) {
-					while (k < len && (t[k] === SP || t[k] === HT)) k++;
-					let v = 0;
-					let digits = 0;
-					while (k < len && t[k] >= 48 && t[k] <= 57) {
-						if (digits < 15) v = v * 10 + (t[k] - 48);
-						digits++;
-						k++;
-					}
-					while (k < len && (t[k] === SP || t[k] === HT)) k++;
-					if (digits === 0 || digits > 15 || (k < len && t[k] !== 44) || (value >= 0 && v !== value)) {
-						this.fail(400, "bad Content-Length");
-						return false;
-					}
-					value = v;
-					if (k < len) k++; // comma
-				}
-				if (value < 0 || (this.contentLength >= 0 && this.contentLength !== value)) {
-					this.fail(400, "bad Content-Length");
-					return false;
-				}
-				this.contentLength = value;
-				break;
-			}
-			case H_TRANSFER_ENCODING:
-				if (this.hasTransferEncoding || !equalsIgnoreCase(t, 0, len, "chunked")) {
-					this.hasTransferEncoding = true;
-					this.chunked = false;
-					this.fail(501, "transfer coding not implemented");
-					return false;
-				}
-				this.hasTransferEncoding = true;
-				this.chunked = true;
-				break;
-			case H_CONNECTION: {
-				// comma-separated tokens
-				let k = 0;
-				while (k < len) {
-					while (k < len && (t[k] === SP || t[k] === HT || t[k] === 44)) k++;
-					const s = k;
-					while (k < len && t[k] !== 44 && t[k] !== SP && t[k] !== HT) k++;
-					if (equalsIgnoreCase(t, s, k - s, "close")) this.connectionClose = true;
-					else if (equalsIgnoreCase(t, s, k - s, "keep-alive")) this.connectionKeepAlive = true;
-				}
-				break;
-			}
-			case H_EXPECT:
-				if (this.hasExpect || !equalsIgnoreCase(t, 0, len, "100-continue")) {
-					this.hasExpect = true;
-					this.expectContinue = false;
-					// answered with 417 at head completion (HTTP/1.1 only)
-					this.expectUnknown = true;
-				} else {
-					this.hasExpect = true;
-					this.expectContinue = true;
-				}
-				break;
-		}
-		return true;
-	}
+  private expectUnknown = false;
 
-	private expectUnknown = false;
+  // response mode (fields last: on XS a property read walks the fields before it, and these are cold)
+  /** parses responses (else requests) */
+  readonly response: boolean;
+  /** response: its status code */
+  status = 0;
+  /** response: it answers a HEAD request (no body whatever its headers say); set by the caller, kept by reset() */
+  headRequest = false;
+  /** response: the body ends when the connection does (neither chunked nor Content-Length): call eof() */
+  closeDelimited = false;
+  /** response: body data found by the last execute() is buf[dataStart, dataEnd) (empty when equal) */
+  dataStart = 0;
+  dataEnd = 0;
+  /** response: no body (HEAD, 204, 304) */
+  private bodyless = false;
+  private statusDigits = 0;
 
-	// response mode (fields last: on XS a property read walks the fields before it, and these are cold)
-	/** parses responses (else requests) */
-	readonly response: boolean;
-	/** response: its status code */
-	status = 0;
-	/** response: it answers a HEAD request (no body whatever its headers say); set by the caller, kept by reset() */
-	headRequest = false;
-	/** response: the body ends when the connection does (neither chunked nor Content-Length): call eof() */
-	closeDelimited = false;
-	/** response: body data found by the last execute() is buf[dataStart, dataEnd) (empty when equal) */
-	dataStart = 0;
-	dataEnd = 0;
-	/** response: no body (HEAD, 204, 304) */
-	private bodyless = false;
-	private statusDigits = 0;
+  private headComplete(): void {
+    this.state = S_DONE;
+    if (this.response) return this.responseHeadComplete();
+    const v11 = this.versionMinor === 1;
+    if (v11 && !this.hasHost) return this.fail(400, "missing Host");
+    if (this.hasTransferEncoding) {
+      if (!v11) return this.fail(400, "Transfer-Encoding in HTTP/1.0");
+      if (this.contentLength >= 0) return this.fail(400, "both Content-Length and Transfer-Encoding");
+    }
+    if (this.contentLength > this.maxBody) return this.fail(413, "request body too large");
+    if (!v11) {
+      this.expectContinue = false; // RFC 9110 10.1.1: ignore 100-continue from HTTP/1.0
+      this.expectUnknown = false;
+    }
+    if (this.expectUnknown) {
+      this.expectUnknown = false;
+      return this.fail(417, "expectation not supported");
+    }
+    if (!this.chunked && this.contentLength <= 0) this.expectContinue = false;
+    this.keepAlive = v11 ? !this.connectionClose : this.connectionKeepAlive && !this.connectionClose;
+    this.phase = PHASE_HEAD;
+  }
 
-	private headComplete(): void {
-		this.state = S_DONE;
-		if (this.response) return this.responseHeadComplete();
-		const v11 = this.versionMinor === 1;
-		if (v11 && !this.hasHost) return this.fail(400, "missing Host");
-		if (this.hasTransferEncoding) {
-			if (!v11) return this.fail(400, "Transfer-Encoding in HTTP/1.0");
-			if (this.contentLength >= 0) return this.fail(400, "both Content-Length and Transfer-Encoding");
-		}
-		if (this.contentLength > this.maxBody) return this.fail(413, "request body too large");
-		if (!v11) {
-			this.expectContinue = false; // RFC 9110 10.1.1: ignore 100-continue from HTTP/1.0
-			this.expectUnknown = false;
-		}
-		if (this.expectUnknown) {
-			this.expectUnknown = false;
-			return this.fail(417, "expectation not supported");
-		}
-		if (!this.chunked && this.contentLength <= 0) this.expectContinue = false;
-		this.keepAlive = v11 ? !this.connectionClose : this.connectionKeepAlive && !this.connectionClose;
-		this.phase = PHASE_HEAD;
-	}
+  private responseHeadComplete(): void {
+    const status = this.status;
+    if (status < 200) {
+      if (status === 101) return this.fail(501, "protocol switch not supported");
+      // an interim response (100 Continue, 103 Early Hints): skip it, the final one follows
+      const headRequest = this.headRequest;
+      this.reset();
+      this.headRequest = headRequest;
+      this.phase = PHASE_START;
+      return;
+    }
+    if (this.hasTransferEncoding && !this.versionMinor) return this.fail(400, "Transfer-Encoding in HTTP/1.0");
+    this.expectContinue = false;
+    this.expectUnknown = false;
+    this.bodyless = this.headRequest || status === 204 || status === 304;
+    if (!this.bodyless) {
+      // RFC 9112 6.3: Transfer-Encoding overrides Content-Length (and such a message cannot be trusted to keep
+      // the connection in step: it is closed afterwards)
+      if (this.chunked && this.contentLength >= 0) this.connectionClose = true;
+      else if (!this.chunked && this.contentLength > this.maxBody) return this.fail(413, "response body too large");
+      this.closeDelimited = !this.chunked && this.contentLength < 0;
+    } else this.chunked = false;
+    const v11 = this.versionMinor === 1;
+    this.keepAlive =
+      !this.closeDelimited && (v11 ? !this.connectionClose : this.connectionKeepAlive && !this.connectionClose);
+    this.phase = PHASE_HEAD;
+  }
 
-	private responseHeadComplete(): void {
-		const status = this.status;
-		if (status < 200) {
-			if (status === 101) return this.fail(501, "protocol switch not supported");
-			// an interim response (100 Continue, 103 Early Hints): skip it, the final one follows
-			const headRequest = this.headRequest;
-			this.reset();
-			this.headRequest = headRequest;
-			this.phase = PHASE_START;
-			return;
-		}
-		if (this.hasTransferEncoding && !this.versionMinor) return this.fail(400, "Transfer-Encoding in HTTP/1.0");
-		this.expectContinue = false;
-		this.expectUnknown = false;
-		this.bodyless = this.headRequest || status === 204 || status === 304;
-		if (!this.bodyless) {
-			// RFC 9112 6.3: Transfer-Encoding overrides Content-Length (and such a message cannot be trusted to keep
-			// the connection in step: it is closed afterwards)
-			if (this.chunked && this.contentLength >= 0) this.connectionClose = true;
-			else if (!this.chunked && this.contentLength > this.maxBody) return this.fail(413, "response body too large");
-			this.closeDelimited = !this.chunked && this.contentLength < 0;
-		} else this.chunked = false;
-		const v11 = this.versionMinor === 1;
-		this.keepAlive = !this.closeDelimited && (v11 ? !this.connectionClose : this.connectionKeepAlive && !this.connectionClose);
-		this.phase = PHASE_HEAD;
-	}
+  /** one byte of chunked framing (not chunk data); false on error */
+  private chunkByte(c: number): boolean {
+    switch (this.state) {
+      case S_CHUNK_SIZE: {
+        const h = hexValue(c);
+        if (h >= 0) {
+          if (++this.chunkDigits > MAX_CHUNK_SIZE_DIGITS) {
+            this.fail(413, "chunk too large");
+            return false;
+          }
+          this.remaining = this.remaining * 16 + h;
+          return true;
+        }
+        if (this.chunkDigits === 0) {
+          this.fail(400, "bad chunk size");
+          return false;
+        }
+        if (c === CR) this.state = S_CHUNK_SIZE_CR;
+        else if (c === LF) return this.chunkSizeDone();
+        else if (c === 59 /* ; */ || c === SP || c === HT) this.state = S_CHUNK_EXT;
+        else {
+          this.fail(400, "bad chunk size");
+          return false;
+        }
+        return true;
+      }
+      case S_CHUNK_EXT:
+        if (c === CR) this.state = S_CHUNK_SIZE_CR;
+        else if (c === LF) return this.chunkSizeDone();
+        else if (c < SP && c !== HT) {
+          this.fail(400, "bad chunk extension");
+          return false;
+        }
+        return true;
+      case S_CHUNK_SIZE_CR:
+        if (c !== LF) {
+          this.fail(400, "bare CR");
+          return false;
+        }
+        return this.chunkSizeDone();
+      case S_CHUNK_DATA_CR:
+        if (c === CR) {
+          this.state = S_CHUNK_DATA_LF;
+          return true;
+        }
+        if (c === LF) {
+          this.state = S_CHUNK_SIZE;
+          this.chunkDigits = 0;
+          this.remaining = 0;
+          return true;
+        }
+        this.fail(400, "bad chunk terminator");
+        return false;
+      case S_CHUNK_DATA_LF:
+        if (c !== LF) {
+          this.fail(400, "bad chunk terminator");
+          return false;
+        }
+        this.state = S_CHUNK_SIZE;
+        this.chunkDigits = 0;
+        this.remaining = 0;
+        return true;
+      case S_TRAILER_START:
+        if (c === CR) this.state = S_TRAILER_END_LF;
+        else if (c === LF) {
+          this.phase = PHASE_COMPLETE;
+          this.state = S_DONE;
+        } else this.state = S_TRAILER_LINE; // trailer fields are discarded
+        return true;
+      case S_TRAILER_LINE:
+        if (c === LF) this.state = S_TRAILER_START;
+        return true;
+      case S_TRAILER_END_LF:
+        if (c !== LF) {
+          this.fail(400, "bare CR");
+          return false;
+        }
+        this.phase = PHASE_COMPLETE;
+        this.state = S_DONE;
+        return true;
+    }
+    return true;
+  }
 
-	/** one byte of chunked framing (not chunk data); false on error */
-	private chunkByte(c: number): boolean {
-		switch (this.state) {
-			case S_CHUNK_SIZE: {
-				const h = hexValue(c);
-				if (h >= 0) {
-					if (++this.chunkDigits > MAX_CHUNK_SIZE_DIGITS) {
-						this.fail(413, "chunk too large");
-						return false;
-					}
-					this.remaining = this.remaining * 16 + h;
-					return true;
-				}
-				if (this.chunkDigits === 0) {
-					this.fail(400, "bad chunk size");
-					return false;
-				}
-				if (c === CR) this.state = S_CHUNK_SIZE_CR;
-				else if (c === LF) return this.chunkSizeDone();
-				else if (c === 59 /* ; */ || c === SP || c === HT) this.state = S_CHUNK_EXT;
-				else {
-					this.fail(400, "bad chunk size");
-					return false;
-				}
-				return true;
-			}
-			case S_CHUNK_EXT:
-				if (c === CR) this.state = S_CHUNK_SIZE_CR;
-				else if (c === LF) return this.chunkSizeDone();
-				else if (c < SP && c !== HT) {
-					this.fail(400, "bad chunk extension");
-					return false;
-				}
-				return true;
-			case S_CHUNK_SIZE_CR:
-				if (c !== LF) {
-					this.fail(400, "bare CR");
-					return false;
-				}
-				return this.chunkSizeDone();
-			case S_CHUNK_DATA_CR:
-				if (c === CR) {
-					this.state = S_CHUNK_DATA_LF;
-					return true;
-				}
-				if (c === LF) {
-					this.state = S_CHUNK_SIZE;
-					this.chunkDigits = 0;
-					this.remaining = 0;
-					return true;
-				}
-				this.fail(400, "bad chunk terminator");
-				return false;
-			case S_CHUNK_DATA_LF:
-				if (c !== LF) {
-					this.fail(400, "bad chunk terminator");
-					return false;
-				}
-				this.state = S_CHUNK_SIZE;
-				this.chunkDigits = 0;
-				this.remaining = 0;
-				return true;
-			case S_TRAILER_START:
-				if (c === CR) this.state = S_TRAILER_END_LF;
-				else if (c === LF) {
-					this.phase = PHASE_COMPLETE;
-					this.state = S_DONE;
-				} else this.state = S_TRAILER_LINE; // trailer fields are discarded
-				return true;
-			case S_TRAILER_LINE:
-				if (c === LF) this.state = S_TRAILER_START;
-				return true;
-			case S_TRAILER_END_LF:
-				if (c !== LF) {
-					this.fail(400, "bare CR");
-					return false;
-				}
-				this.phase = PHASE_COMPLETE;
-				this.state = S_DONE;
-				return true;
-		}
-		return true;
-	}
-
-	private chunkSizeDone(): boolean {
-		if (this.remaining === 0) {
-			this.state = S_TRAILER_START;
-			return true;
-		}
-		if (this.bodyBytes + this.remaining > this.maxBody) {
-			this.fail(413, "request body too large");
-			return false;
-		}
-		this.state = S_CHUNK_DATA;
-		return true;
-	}
+  private chunkSizeDone(): boolean {
+    if (this.remaining === 0) {
+      this.state = S_TRAILER_START;
+      return true;
+    }
+    if (this.bodyBytes + this.remaining > this.maxBody) {
+      this.fail(413, "request body too large");
+      return false;
+    }
+    this.state = S_CHUNK_DATA;
+    return true;
+  }
 }

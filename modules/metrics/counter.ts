@@ -57,7 +57,9 @@ export class Counter extends Metric<ValueSeries> {
   _inc(values: string[], v: number): void {
     checkNumber(v, this.name, "increment");
     if (!(v >= 0) || v === Infinity) {
-      throw new RangeError(`Counter "${this.name}": increment must be a finite number >= 0, got ${describe(v)} (counters cannot decrease)`);
+      throw new RangeError(
+        `Counter "${this.name}": increment must be a finite number >= 0, got ${describe(v)} (counters cannot decrease)`,
+      );
     }
     const s = this._get(values);
     if (s !== undefined) s.value += v;
@@ -82,4 +84,3 @@ export class Counter extends Metric<ValueSeries> {
     };
   }
 }
-

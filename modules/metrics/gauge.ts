@@ -46,8 +46,10 @@ export class Gauge extends Metric<ValueSeries> {
   }
 
   dec(labels?: Labels | number, value?: number): void {
-    if (isLabels(labels)) this._add(this._fromObject(labels), -checkNumber(value === undefined ? 1 : value, this.name, "decrement"));
-    else this._add(this._fromObject(undefined), -checkNumber(labels === undefined ? 1 : labels, this.name, "decrement"));
+    if (isLabels(labels))
+      this._add(this._fromObject(labels), -checkNumber(value === undefined ? 1 : value, this.name, "decrement"));
+    else
+      this._add(this._fromObject(undefined), -checkNumber(labels === undefined ? 1 : labels, this.name, "decrement"));
   }
 
   /** Sets the gauge to the current time in seconds since the epoch (from the `now` clock). */
@@ -92,10 +94,18 @@ export class Gauge extends Metric<ValueSeries> {
     const values = this._values(args, args.length);
     const self = this;
     return {
-      inc(value?: number) { self._add(values, value === undefined ? 1 : value); },
-      dec(value?: number) { self._add(values, -checkNumber(value === undefined ? 1 : value, self.name, "decrement")); },
-      set(value: number) { self._set(values, value); },
-      setToCurrentTime() { self._set(values, self.now() / 1000); },
+      inc(value?: number) {
+        self._add(values, value === undefined ? 1 : value);
+      },
+      dec(value?: number) {
+        self._add(values, -checkNumber(value === undefined ? 1 : value, self.name, "decrement"));
+      },
+      set(value: number) {
+        self._set(values, value);
+      },
+      setToCurrentTime() {
+        self._set(values, self.now() / 1000);
+      },
       startTimer() {
         const start = self.now();
         return () => {
@@ -113,7 +123,11 @@ export function mergeLabels(a: Labels | undefined, b: Labels | undefined): Label
   if (a === undefined) return b;
   const out: Labels = {};
   // defineProperty: a label named "__proto__" must stay a label
-  for (const k in a) if (Object.prototype.hasOwnProperty.call(a, k)) Object.defineProperty(out, k, { value: a[k], enumerable: true, writable: true, configurable: true });
-  for (const k in b) if (Object.prototype.hasOwnProperty.call(b, k)) Object.defineProperty(out, k, { value: b[k], enumerable: true, writable: true, configurable: true });
+  for (const k in a)
+    if (Object.prototype.hasOwnProperty.call(a, k))
+      Object.defineProperty(out, k, { value: a[k], enumerable: true, writable: true, configurable: true });
+  for (const k in b)
+    if (Object.prototype.hasOwnProperty.call(b, k))
+      Object.defineProperty(out, k, { value: b[k], enumerable: true, writable: true, configurable: true });
   return out;
 }

@@ -34,11 +34,17 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
     const bounds: number[] = [];
     for (let i = 0; i < b.length; i++) {
       const x = b[i];
-      if (typeof x !== "number" || x !== x) throw new TypeError(`Histogram "${this.name}": bucket ${i} is not a number: ${describe(x)}`);
+      if (typeof x !== "number" || x !== x)
+        throw new TypeError(`Histogram "${this.name}": bucket ${i} is not a number: ${describe(x)}`);
       if (x === Infinity && i === b.length - 1) break;
-      if (x === Infinity || x === -Infinity) throw new TypeError(`Histogram "${this.name}": bucket ${i} must be finite (only a last +Inf is allowed), got ${describe(x)}`);
+      if (x === Infinity || x === -Infinity)
+        throw new TypeError(
+          `Histogram "${this.name}": bucket ${i} must be finite (only a last +Inf is allowed), got ${describe(x)}`,
+        );
       if (i > 0 && !(x > b[i - 1])) {
-        throw new TypeError(`Histogram "${this.name}": buckets must be strictly increasing, but bucket ${i} (${describe(x)}) <= bucket ${i - 1} (${describe(b[i - 1])})`);
+        throw new TypeError(
+          `Histogram "${this.name}": buckets must be strictly increasing, but bucket ${i} (${describe(x)}) <= bucket ${i - 1} (${describe(b[i - 1])})`,
+        );
       }
       bounds.push(x);
     }
@@ -75,7 +81,8 @@ export class Histogram extends ObservingMetric<HistogramSeries> {
   /** @internal */
   _observe(values: string[], v: number): void {
     checkNumber(v, this.name, "observed value");
-    if (v !== v || v === Infinity || v === -Infinity) throw new RangeError(`Histogram "${this.name}": observed value must be finite, got ${describe(v)}`);
+    if (v !== v || v === Infinity || v === -Infinity)
+      throw new RangeError(`Histogram "${this.name}": observed value must be finite, got ${describe(v)}`);
     const s = this._get(values);
     if (s === undefined) return;
     const bounds = this.upperBounds;

@@ -1,4 +1,12 @@
-import { checkLabelName, checkMetricName, describe, isLegacyMetricName, isWellFormed, legacyLabelEscape, toWellFormed } from "./validation";
+import {
+  checkLabelName,
+  checkMetricName,
+  describe,
+  isLegacyMetricName,
+  isWellFormed,
+  legacyLabelEscape,
+  toWellFormed,
+} from "./validation";
 import { defaultRegistry } from "./default-registry";
 import type { Registry } from "./registry";
 import { labelBlock } from "../model/exposition";
@@ -65,10 +73,12 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
   /** @internal */ _listShared = false;
 
   constructor(config: MetricConfiguration, reserved: readonly string[] = []) {
-    if (config === null || typeof config !== "object") throw new TypeError("Metric constructor expects a configuration object");
+    if (config === null || typeof config !== "object")
+      throw new TypeError("Metric constructor expects a configuration object");
     const name = checkMetricName(config.name);
     this.name = name;
-    if (typeof config.help !== "string" || config.help.length === 0) throw new TypeError(`Metric "${name}": help must be a non-empty string`);
+    if (typeof config.help !== "string" || config.help.length === 0)
+      throw new TypeError(`Metric "${name}": help must be a non-empty string`);
     // help is written as UTF-8: a lone surrogate becomes U+FFFD here, once, as an encoder would write it
     this.help = toWellFormed(config.help);
     const labelNames = config.labelNames === undefined ? [] : config.labelNames;
@@ -76,19 +86,23 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
     for (let i = 0; i < labelNames.length; i++) {
       const l = checkLabelName(labelNames[i], name);
       for (let r = 0; r < reserved.length; r++) {
-        if (l === reserved[r]) throw new TypeError(`Metric "${name}": label name "${l}" is reserved for ${this._reservedWhat()}`);
+        if (l === reserved[r])
+          throw new TypeError(`Metric "${name}": label name "${l}" is reserved for ${this._reservedWhat()}`);
       }
       for (let j = 0; j < i; j++) {
         if (labelNames[j] === l) throw new TypeError(`Metric "${name}": duplicate label name "${l}"`);
         if (legacyLabelEscape(labelNames[j]) === legacyLabelEscape(l)) {
-          throw new TypeError(`Metric "${name}": label names "${labelNames[j]}" and "${l}" both become "${legacyLabelEscape(l)}" in the legacy (underscore-escaped) formats`);
+          throw new TypeError(
+            `Metric "${name}": label names "${labelNames[j]}" and "${l}" both become "${legacyLabelEscape(l)}" in the legacy (underscore-escaped) formats`,
+          );
         }
       }
     }
     this.labelNames = labelNames.slice();
     if (config.unit !== undefined) {
       const unit = config.unit;
-      if (typeof unit !== "string" || unit.length === 0 || !isLegacyMetricName(unit)) throw new TypeError(`Metric "${name}": invalid unit ${describe(unit)}`);
+      if (typeof unit !== "string" || unit.length === 0 || !isLegacyMetricName(unit))
+        throw new TypeError(`Metric "${name}": invalid unit ${describe(unit)}`);
       const stem = this._unitStem(name);
       const suffix = "_" + unit;
       if (stem.length <= suffix.length || stem.slice(stem.length - suffix.length) !== suffix) {
@@ -96,7 +110,8 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
       }
     }
     this.unit = config.unit;
-    if (config.collect !== undefined && typeof config.collect !== "function") throw new TypeError(`Metric "${name}": collect must be a function`);
+    if (config.collect !== undefined && typeof config.collect !== "function")
+      throw new TypeError(`Metric "${name}": collect must be a function`);
     this._collect = config.collect;
     this.now = config.now === undefined ? Date.now : config.now;
     if (typeof this.now !== "function") throw new TypeError(`Metric "${name}": now must be a function`);
@@ -194,7 +209,9 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
     const names = this.labelNames;
     if (count === 1 && args[0] !== null && typeof args[0] === "object") return this._fromObject(args[0] as Labels);
     if (count !== names.length) {
-      throw new TypeError(`Metric "${this.name}": expected ${names.length} label value(s) for [${names.join(", ")}], got ${count}`);
+      throw new TypeError(
+        `Metric "${this.name}": expected ${names.length} label value(s) for [${names.join(", ")}], got ${count}`,
+      );
     }
     const values: string[] = new Array(count);
     for (let i = 0; i < count; i++) values[i] = labelValue(args[i], names[i], this.name);
@@ -209,12 +226,14 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
       if (names.length === 0) return values;
       throw new TypeError(`Metric "${this.name}": missing labels [${names.join(", ")}]`);
     }
-    if (typeof labels !== "object") throw new TypeError(`Metric "${this.name}": labels must be an object, got ${describe(labels)}`);
+    if (typeof labels !== "object")
+      throw new TypeError(`Metric "${this.name}": labels must be an object, got ${describe(labels)}`);
     let seen = 0;
     for (const k in labels) {
       if (!Object.prototype.hasOwnProperty.call(labels, k)) continue;
       const i = names.indexOf(k);
-      if (i < 0) throw new TypeError(`Metric "${this.name}": label "${k}" is not one of its label names [${names.join(", ")}]`);
+      if (i < 0)
+        throw new TypeError(`Metric "${this.name}": label "${k}" is not one of its label names [${names.join(", ")}]`);
       values[i] = labelValue(labels[k], k, this.name);
       seen++;
     }
@@ -237,7 +256,10 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
       return undefined;
     }
     for (let i = 0; i < values.length; i++) {
-      if (!isWellFormed(values[i])) throw new TypeError(`Metric "${this.name}": value of label "${this.labelNames[i]}" contains a lone UTF-16 surrogate`);
+      if (!isWellFormed(values[i]))
+        throw new TypeError(
+          `Metric "${this.name}": value of label "${this.labelNames[i]}" contains a lone UTF-16 surrogate`,
+        );
     }
     s = this._newSeries(key, this.now() / 1000);
     this._series.set(key, s);
@@ -254,7 +276,6 @@ export abstract class Metric<S extends Series = Series> implements FamilyDesc {
     return this._get(this._fromObject(labels));
   }
 }
-
 
 function labelValue(v: unknown, name: string, metric: string): string {
   if (typeof v === "string") return v;

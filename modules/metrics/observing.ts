@@ -38,7 +38,9 @@ export abstract class ObservingMetric<S extends Series> extends Metric<S> {
     const values = this._values(args, args.length);
     const self = this;
     return {
-      observe(value: number) { self._observe(values, value); },
+      observe(value: number) {
+        self._observe(values, value);
+      },
       startTimer() {
         const start = self.now();
         return () => {

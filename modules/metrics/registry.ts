@@ -1,5 +1,4 @@
 import { Metric } from "./metric";
-import type { Series } from "./metric";
 import { Counter } from "./counter";
 import { checkLabelName, describe, isWellFormed, legacyLabelEscape } from "./validation";
 import { CREATED, familyName, labelValues, sampleKinds, sampleSuffix, walk } from "../model/exposition";
@@ -52,10 +51,13 @@ export class Registry {
   private _collectors = 0;
 
   constructor(options?: string | RegistryOptions) {
-    const o: RegistryOptions = typeof options === "string" ? { contentType: options } : options === undefined ? {} : options;
-    if (o === null || typeof o !== "object") throw new TypeError("Registry: options must be a content type string or an options object");
+    const o: RegistryOptions =
+      typeof options === "string" ? { contentType: options } : options === undefined ? {} : options;
+    if (o === null || typeof o !== "object")
+      throw new TypeError("Registry: options must be a content type string or an options object");
     const max = o.maxSeries === undefined ? 64 : o.maxSeries;
-    if (typeof max !== "number" || !(max >= 1) || (max !== Infinity && Math.floor(max) !== max)) throw new TypeError(`Registry: maxSeries must be a positive integer, got ${describe(max)}`);
+    if (typeof max !== "number" || !(max >= 1) || (max !== Infinity && Math.floor(max) !== max))
+      throw new TypeError(`Registry: maxSeries must be a positive integer, got ${describe(max)}`);
     this.maxSeries = max;
     this.created = o.created === true;
     if (o.selfMetrics !== false) this._addSelf();
@@ -74,7 +76,8 @@ export class Registry {
 
   /** @internal called by a metric that refused a new label set */
   _refused(m: Metric<any>): void {
-    if (this._self !== undefined && this._metrics.get(SERIES_REFUSED) === this._self) this._self.inc({ metric: m.name });
+    if (this._self !== undefined && this._metrics.get(SERIES_REFUSED) === this._self)
+      this._self.inc({ metric: m.name });
   }
 
   /**
@@ -85,7 +88,12 @@ export class Registry {
    */
   gather(): Snapshot {
     this._listShared = true;
-    return { families: this._list, defaultNames: this._defaultNames, defaultValues: this._defaultValues, created: this.created };
+    return {
+      families: this._list,
+      defaultNames: this._defaultNames,
+      defaultValues: this._defaultValues,
+      created: this.created,
+    };
   }
 
   private _ownList(): Metric<any>[] {
@@ -104,7 +112,9 @@ export class Registry {
     for (let i = 0; i < names.length; i++) {
       const other = this._names.get(names[i]);
       if (other !== undefined && other !== metric) {
-        throw new Error(`Metric "${metric.name}" (${metric.type}) clashes with the registered metric "${other.name}" (${other.type}): both produce "${names[i]}"`);
+        throw new Error(
+          `Metric "${metric.name}" (${metric.type}) clashes with the registered metric "${other.name}" (${other.type}): both produce "${names[i]}"`,
+        );
       }
     }
     for (let i = 0; i < names.length; i++) this._names.set(names[i], metric);
@@ -153,15 +163,18 @@ export class Registry {
 
   /** Labels added to every series that does not have a label of that name. */
   setDefaultLabels(labels: Record<string, string | number>): void {
-    if (labels === null || typeof labels !== "object") throw new TypeError("setDefaultLabels: expected an object of label values");
+    if (labels === null || typeof labels !== "object")
+      throw new TypeError("setDefaultLabels: expected an object of label values");
     const names: string[] = [];
     const values: string[] = [];
     for (const k in labels) {
       if (!Object.prototype.hasOwnProperty.call(labels, k)) continue;
       checkLabelName(k, "(default labels)");
       const v = labels[k];
-      if (typeof v !== "string" && typeof v !== "number") throw new TypeError(`setDefaultLabels: value of "${k}" must be a string or number, got ${describe(v)}`);
-      if (typeof v === "string" && !isWellFormed(v)) throw new TypeError(`setDefaultLabels: value of "${k}" contains a lone UTF-16 surrogate`);
+      if (typeof v !== "string" && typeof v !== "number")
+        throw new TypeError(`setDefaultLabels: value of "${k}" must be a string or number, got ${describe(v)}`);
+      if (typeof v === "string" && !isWellFormed(v))
+        throw new TypeError(`setDefaultLabels: value of "${k}" contains a lone UTF-16 surrogate`);
       names.push(k);
       values.push(String(v));
     }
@@ -208,7 +221,8 @@ export class Registry {
 
   /** Registries' metrics in one registry (same content type required; a clash throws). Self-metrics: the first one. */
   static merge(registers: Registry[]): Registry {
-    if (!Array.isArray(registers) || registers.length === 0) throw new TypeError("Registry.merge expects a non-empty array of registries");
+    if (!Array.isArray(registers) || registers.length === 0)
+      throw new TypeError("Registry.merge expects a non-empty array of registries");
     const merged = new this({ selfMetrics: false, maxSeries: registers[0].maxSeries });
     merged._mergeFrom(registers);
     return merged;
@@ -266,7 +280,10 @@ class JSONWriter implements SampleWriter {
   private fam: FamilyDesc | null = null;
   private cur: MetricJSON | null = null;
   private done: MetricJSON[] = [];
-  constructor(private readonly dn: readonly string[], private readonly dv: readonly string[]) {}
+  constructor(
+    private readonly dn: readonly string[],
+    private readonly dv: readonly string[],
+  ) {}
 
   family(f: FamilyDesc): void {
     this.fam = f;

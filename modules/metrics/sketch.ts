@@ -175,7 +175,11 @@ export class SketchMapping {
    */
   quantiles(sketches: Sketch[], qs: readonly number[], out: number[], offset: number): void {
     let n = 0;
-    let negMin = Infinity, negMax = -Infinity, posMin = Infinity, posMax = -Infinity, zeros = 0;
+    let negMin = Infinity,
+      negMax = -Infinity,
+      posMin = Infinity,
+      posMax = -Infinity,
+      zeros = 0;
     for (let k = 0; k < sketches.length; k++) {
       const s = sketches[k];
       n += s.count;
@@ -229,7 +233,8 @@ export class SketchMapping {
     for (let i = 0; i < qs.length; i++) {
       const rk = Math.floor(qs[i] * (n - 1));
       const x = out[offset + i];
-      if (rk === 0 || x < min) out[offset + i] = min; // rank 0 is the minimum itself
+      if (rk === 0 || x < min)
+        out[offset + i] = min; // rank 0 is the minimum itself
       else if (rk === n - 1 || x > max) out[offset + i] = max;
     }
   }

@@ -28,14 +28,19 @@ export class StateSet extends Metric<StateSetSeries> {
     const own = legacyLabelEscape(this.name);
     for (let i = 0; i < this.labelNames.length; i++) {
       if (legacyLabelEscape(this.labelNames[i]) === own) {
-        throw new TypeError(`StateSet "${this.name}": label name "${this.labelNames[i]}" would collide with the state label "${own}" in the legacy formats`);
+        throw new TypeError(
+          `StateSet "${this.name}": label name "${this.labelNames[i]}" would collide with the state label "${own}" in the legacy formats`,
+        );
       }
     }
     const st = config.states;
-    if (!Array.isArray(st) || st.length === 0) throw new TypeError(`StateSet "${this.name}": states must be a non-empty array of strings`);
+    if (!Array.isArray(st) || st.length === 0)
+      throw new TypeError(`StateSet "${this.name}": states must be a non-empty array of strings`);
     for (let i = 0; i < st.length; i++) {
-      if (typeof st[i] !== "string" || !isWellFormed(st[i])) throw new TypeError(`StateSet "${this.name}": state ${i} must be a string, got ${describe(st[i])}`);
-      for (let j = 0; j < i; j++) if (st[j] === st[i]) throw new TypeError(`StateSet "${this.name}": duplicate state "${st[i]}"`);
+      if (typeof st[i] !== "string" || !isWellFormed(st[i]))
+        throw new TypeError(`StateSet "${this.name}": state ${i} must be a string, got ${describe(st[i])}`);
+      for (let j = 0; j < i; j++)
+        if (st[j] === st[i]) throw new TypeError(`StateSet "${this.name}": duplicate state "${st[i]}"`);
     }
     this.states = st.slice();
     this.extraName = this.name;
@@ -65,7 +70,10 @@ export class StateSet extends Metric<StateSetSeries> {
 
   protected _index(state: string): number {
     const i = this.states.indexOf(state);
-    if (i < 0) throw new TypeError(`StateSet "${this.name}": unknown state ${describe(state)}, expected one of [${this.states.join(", ")}]`);
+    if (i < 0)
+      throw new TypeError(
+        `StateSet "${this.name}": unknown state ${describe(state)}, expected one of [${this.states.join(", ")}]`,
+      );
     return i;
   }
 

@@ -63,13 +63,16 @@ export class Summary extends ObservingMetric<SummarySeries> {
   constructor(config: SummaryConfiguration) {
     super(config, ["quantile"]);
     const p = config.percentiles === undefined ? DEFAULT_PERCENTILES : config.percentiles;
-    if (!Array.isArray(p)) throw new TypeError(`Summary "${this.name}": percentiles must be an array of numbers in [0, 1]`);
+    if (!Array.isArray(p))
+      throw new TypeError(`Summary "${this.name}": percentiles must be an array of numbers in [0, 1]`);
     const ps = p.slice();
     for (let i = 0; i < ps.length; i++) {
-      if (typeof ps[i] !== "number" || !(ps[i] >= 0 && ps[i] <= 1)) throw new TypeError(`Summary "${this.name}": percentile ${describe(ps[i])} is not a number in [0, 1]`);
+      if (typeof ps[i] !== "number" || !(ps[i] >= 0 && ps[i] <= 1))
+        throw new TypeError(`Summary "${this.name}": percentile ${describe(ps[i])} is not a number in [0, 1]`);
     }
     ps.sort((a, b) => a - b);
-    for (let i = 1; i < ps.length; i++) if (ps[i] === ps[i - 1]) throw new TypeError(`Summary "${this.name}": duplicate percentile ${describe(ps[i])}`);
+    for (let i = 1; i < ps.length; i++)
+      if (ps[i] === ps[i - 1]) throw new TypeError(`Summary "${this.name}": duplicate percentile ${describe(ps[i])}`);
     this.percentiles = ps;
     this.extraName = "quantile";
     this.extraValues = ps;
@@ -77,9 +80,11 @@ export class Summary extends ObservingMetric<SummarySeries> {
     this.ageBuckets = positive(config.ageBuckets, 5, this.name, "ageBuckets", true);
     this.maxBins = positive(config.maxBins, 256, this.name, "maxBins", true);
     if (this.ageBuckets > 60) throw new TypeError(`Summary "${this.name}": ageBuckets must be at most 60`);
-    if (this.maxBins < 8 || this.maxBins > 4096) throw new TypeError(`Summary "${this.name}": maxBins must be in 8..4096`);
+    if (this.maxBins < 8 || this.maxBins > 4096)
+      throw new TypeError(`Summary "${this.name}": maxBins must be in 8..4096`);
     const a = config.relativeAccuracy === undefined ? 0.01 : config.relativeAccuracy;
-    if (typeof a !== "number" || !(a > 0 && a < 1)) throw new TypeError(`Summary "${this.name}": relativeAccuracy must be in (0, 1), got ${describe(a)}`);
+    if (typeof a !== "number" || !(a > 0 && a < 1))
+      throw new TypeError(`Summary "${this.name}": relativeAccuracy must be in (0, 1), got ${describe(a)}`);
     this._mapping = new SketchMapping(a);
     this._slotMs = (this.maxAgeSeconds * 1000) / this.ageBuckets;
     this._start();
@@ -109,7 +114,8 @@ export class Summary extends ObservingMetric<SummarySeries> {
   /** @internal */
   _observe(values: string[], v: number): void {
     checkNumber(v, this.name, "observed value");
-    if (v !== v || v === Infinity || v === -Infinity) throw new RangeError(`Summary "${this.name}": observed value must be finite, got ${describe(v)}`);
+    if (v !== v || v === Infinity || v === -Infinity)
+      throw new RangeError(`Summary "${this.name}": observed value must be finite, got ${describe(v)}`);
     const s = this._get(values);
     if (s === undefined) return;
     const slot = Math.floor(this.now() / this._slotMs);
@@ -151,7 +157,9 @@ export class Summary extends ObservingMetric<SummarySeries> {
 function positive(v: unknown, dflt: number, name: string, what: string, integer: boolean): number {
   if (v === undefined) return dflt;
   if (typeof v !== "number" || !(v > 0) || v === Infinity || (integer && Math.floor(v) !== v)) {
-    throw new TypeError(`Summary "${name}": ${what} must be a positive ${integer ? "integer" : "finite number"}, got ${describe(v)}`);
+    throw new TypeError(
+      `Summary "${name}": ${what} must be a positive ${integer ? "integer" : "finite number"}, got ${describe(v)}`,
+    );
   }
   return v;
 }

@@ -39,20 +39,30 @@ export { isWellFormed, toWellFormed };
  * written quoted in text 1.0.0 with escaping=allow-utf-8 and escaped (underscores/dots/values) everywhere else.
  */
 export function checkMetricName(name: unknown, what = "metric name"): string {
-  if (typeof name !== "string" || name.length === 0) throw new TypeError(`Invalid ${what}: expected a non-empty string, got ${describe(name)}`);
-  if (!isWellFormed(name)) throw new TypeError(`Invalid ${what} ${JSON.stringify(name)}: contains a lone UTF-16 surrogate`);
+  if (typeof name !== "string" || name.length === 0)
+    throw new TypeError(`Invalid ${what}: expected a non-empty string, got ${describe(name)}`);
+  if (!isWellFormed(name))
+    throw new TypeError(`Invalid ${what} ${JSON.stringify(name)}: contains a lone UTF-16 surrogate`);
   return name;
 }
 
 export function checkLabelName(name: unknown, metric: string): string {
-  if (typeof name !== "string" || name.length === 0) throw new TypeError(`Invalid label name for metric "${metric}": expected a non-empty string, got ${describe(name)}`);
-  if (!isWellFormed(name)) throw new TypeError(`Invalid label name ${JSON.stringify(name)} for metric "${metric}": contains a lone UTF-16 surrogate`);
+  if (typeof name !== "string" || name.length === 0)
+    throw new TypeError(
+      `Invalid label name for metric "${metric}": expected a non-empty string, got ${describe(name)}`,
+    );
+  if (!isWellFormed(name))
+    throw new TypeError(
+      `Invalid label name ${JSON.stringify(name)} for metric "${metric}": contains a lone UTF-16 surrogate`,
+    );
   if (name.length >= 2 && name.charCodeAt(0) === 95 && name.charCodeAt(1) === 95) {
     throw new TypeError(`Invalid label name "${name}" for metric "${metric}": names starting with "__" are reserved`);
   }
   const esc = legacyLabelEscape(name);
   if (esc.charCodeAt(0) === 95 && esc.charCodeAt(1) === 95) {
-    throw new TypeError(`Invalid label name "${name}" for metric "${metric}": it becomes the reserved "${esc}" in the legacy (underscore-escaped) formats; start it with a letter`);
+    throw new TypeError(
+      `Invalid label name "${name}" for metric "${metric}": it becomes the reserved "${esc}" in the legacy (underscore-escaped) formats; start it with a letter`,
+    );
   }
   return name;
 }

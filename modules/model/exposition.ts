@@ -120,7 +120,8 @@ export function labelValues(key: string, n: number): string[] {
 
 /** Family name of a metric in a format: OpenMetrics drops a counter's `_total` and an info's `_info`. */
 export function familyName(name: string, type: MetricType, openMetrics: boolean): string {
-  if (openMetrics && (type === "counter" || type === "info")) return stripSuffix(name, type === "counter" ? "_total" : "_info");
+  if (openMetrics && (type === "counter" || type === "info"))
+    return stripSuffix(name, type === "counter" ? "_total" : "_info");
   if (type === "info") return stripSuffix(name, "_info") + "_info";
   return name;
 }

@@ -54,8 +54,10 @@ export class Credentials {
     }
     if (auth && (auth.username || auth.password)) {
       // empty strings (as a frozen config may hold) mean "off"; half a credential is a configuration error
-      if (!auth.username || !auth.password) throw new RangeError(owner + ": basic auth needs both username and password");
-      if (String(auth.username).indexOf(":") >= 0) throw new RangeError(owner + ": basic auth username must not contain ':'");
+      if (!auth.username || !auth.password)
+        throw new RangeError(owner + ": basic auth needs both username and password");
+      if (String(auth.username).indexOf(":") >= 0)
+        throw new RangeError(owner + ": basic auth username must not contain ':'");
       basic = base64Bytes(encode(String(auth.username) + ":" + String(auth.password)));
       challenge = 'WWW-Authenticate: Basic realm="metrics", charset="UTF-8"\r\n' + challenge;
     }

@@ -127,7 +127,8 @@ export class MetricsHandler implements HttpHandler {
     if (!options || !options.registry) throw new TypeError("MetricsHandler: registry required");
     const path = options.path === undefined ? DEFAULT_PATH : String(options.path);
     const pathError = pathProblem(path);
-    if (pathError !== undefined) throw new RangeError("MetricsHandler: path " + JSON.stringify(path) + ": expected " + pathError);
+    if (pathError !== undefined)
+      throw new RangeError("MetricsHandler: path " + JSON.stringify(path) + ": expected " + pathError);
     this.path = path;
     this.registry = options.registry;
     this.collectTimeout = option("MetricsHandler", "collectTimeout", options.collectTimeout, COLLECT_TIMEOUT);
@@ -138,9 +139,8 @@ export class MetricsHandler implements HttpHandler {
     this.version = String(info.version === undefined ? "" : info.version).slice(0, NAME_MAX);
     this.uptime = info.uptime;
     this.log = options.log;
-    const self = this;
-    this.onCollected = function (job: CollectJob) {
-      self.collectDone(job);
+    this.onCollected = (job: CollectJob) => {
+      this.collectDone(job);
     };
   }
 
@@ -190,7 +190,13 @@ export class MetricsHandler implements HttpHandler {
       const route = x.route;
       if (route === ROUTE_METRICS) this.scrape(req, res, x);
       else if (route === ROUTE_HEALTH) res.text(200, "OK", "");
-      else res.text(200, landingPage(this.name, this.version, this.path, this.uptime ? this.uptime() : res.server.now / 1000), "", HTML);
+      else
+        res.text(
+          200,
+          landingPage(this.name, this.version, this.path, this.uptime ? this.uptime() : res.server.now / 1000),
+          "",
+          HTML,
+        );
     } else if (status === 405) res.text(405, "method not allowed\n", "Allow: GET, HEAD\r\n");
     else if (status === 401) res.text(401, "unauthorized\n", this.credentials.challenge);
     else if (status === 404) res.text(404, "not found\n", "");

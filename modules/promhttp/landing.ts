@@ -23,10 +23,19 @@ export function landingPage(name: string, version: string, path: string, uptime:
   const n = escapeHtml(name);
   const p = escapeHtml(path);
   return (
-    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>' + n +
-    "</title></head>\n<body><h1>" + n + "</h1>\n<p>Prometheus exporter" +
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>' +
+    n +
+    "</title></head>\n<body><h1>" +
+    n +
+    "</h1>\n<p>Prometheus exporter" +
     (version ? " version " + escapeHtml(version) : "") +
-    ", up " + formatUptime(uptime) + ".</p>\n" +
-    '<p><a href="' + p + '">Metrics</a> (' + p + ') &middot; <a href="/-/healthy">Health</a></p>\n</body></html>\n'
+    ", up " +
+    formatUptime(uptime) +
+    ".</p>\n" +
+    '<p><a href="' +
+    p +
+    '">Metrics</a> (' +
+    p +
+    ') &middot; <a href="/-/healthy">Health</a></p>\n</body></html>\n'
   );
 }

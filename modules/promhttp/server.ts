@@ -8,7 +8,8 @@ import type { HttpServerOptions, HttpServerStats } from "../http/server";
 import { MetricsHandler, scrapeStats } from "./handler";
 import type { MetricsHandlerOptions, ScrapeStats } from "./handler";
 
-export type MetricsServerOptions = Omit<HttpServerOptions, "handler" | "stats" | "handlerTimeout"> & Omit<MetricsHandlerOptions, "stats">;
+export type MetricsServerOptions = Omit<HttpServerOptions, "handler" | "stats" | "handlerTimeout"> &
+  Omit<MetricsHandlerOptions, "stats">;
 export type MetricsServerStats = HttpServerStats & ScrapeStats;
 
 export class MetricsServer {

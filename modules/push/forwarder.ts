@@ -148,8 +148,14 @@ export class Forwarder {
     this.#o = options;
     this.#backoff = new Backoff({ initial: 1000, max: 60000, ...options.backoff });
     this.stats = {
-      samplesSent: 0, samplesRetried: 0, samplesFailed: 0, samplesDropped: 0,
-      queueBytes: 0, queueEntries: 0, budget: options.budget, lastSuccess: 0,
+      samplesSent: 0,
+      samplesRetried: 0,
+      samplesFailed: 0,
+      samplesDropped: 0,
+      queueBytes: 0,
+      queueEntries: 0,
+      budget: options.budget,
+      lastSuccess: 0,
     };
   }
 
@@ -173,7 +179,9 @@ export class Forwarder {
     if (cost > o.budget) {
       this.stats.samplesDropped += entry.samples;
       if (!this.#oversizeLogged)
-        o.log?.(`${o.target}: ${String(entry.samples)} samples dropped: ${String(entry.bytes.byteLength)} bytes do not fit the buffer of ${String(o.budget)} bytes`);
+        o.log?.(
+          `${o.target}: ${String(entry.samples)} samples dropped: ${String(entry.bytes.byteLength)} bytes do not fit the buffer of ${String(o.budget)} bytes`,
+        );
       this.#oversizeLogged = true;
       return false;
     }
@@ -247,7 +255,8 @@ export class Forwarder {
     const max = o.maxBatchBytes ?? 4096;
     let n = 0;
     let bytes = 0;
-    while (n < q.length && (n === 0 || bytes + (q[n] as Entry).bytes.byteLength <= max)) bytes += (q[n++] as Entry).bytes.byteLength;
+    while (n < q.length && (n === 0 || bytes + (q[n] as Entry).bytes.byteLength <= max))
+      bytes += (q[n++] as Entry).bytes.byteLength;
     const parts: Uint8Array[] = [];
     for (let i = 0; i < n; i++) parts.push((q[i] as Entry).bytes);
     let body: Uint8Array;
@@ -309,7 +318,9 @@ export class Forwarder {
       if (retryAfter !== undefined && Number.isFinite(retryAfter) && retryAfter > 0)
         wait = Math.max(wait, Math.min(Math.round(retryAfter * 1000), o.retryAfterMax ?? 300000));
       if (this.#streak++ === 0)
-        o.log?.(`${o.target}: ${reason}; retrying in ${String(wait)} ms (${String(this.stats.queueBytes)} bytes queued)`);
+        o.log?.(
+          `${o.target}: ${reason}; retrying in ${String(wait)} ms (${String(this.stats.queueBytes)} bytes queued)`,
+        );
       if (!this.#stopped) this.#schedule(wait);
       return;
     }
@@ -323,7 +334,9 @@ export class Forwarder {
       this.stats.lastSuccess = o.now();
       this.#backoff.reset();
       if (this.#streak > 0 || this.#refusalLogged !== undefined)
-        o.log?.(`${o.target}: delivering again${this.#streak > 0 ? ` after ${String(this.#streak)} failed attempts` : ""}`);
+        o.log?.(
+          `${o.target}: delivering again${this.#streak > 0 ? ` after ${String(this.#streak)} failed attempts` : ""}`,
+        );
       this.#streak = 0;
       this.#refusalLogged = undefined;
     } else {

@@ -60,11 +60,35 @@ export function registerPushMetrics(registry: Registry, targets: readonly PushTa
       },
     });
   };
-  counter("exporter_push_samples_sent_total", "Samples pushed and accepted by the receiver (2xx).", (s) => s.samplesSent);
-  counter("exporter_push_samples_retried_total", "Samples in pushes that failed (network error, timeout, 5xx, 429) and are retried with backoff.", (s) => s.samplesRetried);
-  counter("exporter_push_samples_failed_total", "Samples the receiver refused (4xx other than 429): not retried.", (s) => s.samplesFailed);
-  counter("exporter_push_samples_dropped_total", "Samples never sent: dropped from a full buffer (oldest first) or superseded by a newer snapshot.", (s) => s.samplesDropped);
-  gauge("exporter_push_queue_bytes", "Bytes waiting in the store-and-forward buffer (entries plus bookkeeping).", (s) => s.queueBytes);
+  counter(
+    "exporter_push_samples_sent_total",
+    "Samples pushed and accepted by the receiver (2xx).",
+    (s) => s.samplesSent,
+  );
+  counter(
+    "exporter_push_samples_retried_total",
+    "Samples in pushes that failed (network error, timeout, 5xx, 429) and are retried with backoff.",
+    (s) => s.samplesRetried,
+  );
+  counter(
+    "exporter_push_samples_failed_total",
+    "Samples the receiver refused (4xx other than 429): not retried.",
+    (s) => s.samplesFailed,
+  );
+  counter(
+    "exporter_push_samples_dropped_total",
+    "Samples never sent: dropped from a full buffer (oldest first) or superseded by a newer snapshot.",
+    (s) => s.samplesDropped,
+  );
+  gauge(
+    "exporter_push_queue_bytes",
+    "Bytes waiting in the store-and-forward buffer (entries plus bookkeeping).",
+    (s) => s.queueBytes,
+  );
   gauge("exporter_push_queue_capacity_bytes", "Size of the store-and-forward buffer.", (s) => s.budget);
-  gauge("exporter_push_last_success_timestamp_seconds", "Unix time of the last push the receiver accepted (0: none yet).", (s) => s.lastSuccess / 1000);
+  gauge(
+    "exporter_push_last_success_timestamp_seconds",
+    "Unix time of the last push the receiver accepted (0: none yet).",
+    (s) => s.lastSuccess / 1000,
+  );
 }

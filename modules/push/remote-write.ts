@@ -36,7 +36,7 @@ export class RemoteWriteError extends Error {
 }
 
 const TWO32 = 4294967296;
-const INT64_LIMIT = 9223372036854775808; // 2^63
+const INT64_LIMIT = 2 ** 63;
 
 /** @internal Bytes of the varint of a length or another integer 0 <= n < 2^31. */
 export function varintSize(n: number): number {
@@ -124,7 +124,12 @@ export function encodeLabels(
   }
   let size = 0;
   for (let i = 0; i < count; i++) {
-    const label = 2 + varintSize(nameBytes[i].length) + nameBytes[i].length + varintSize(valueBytes[i].length) + valueBytes[i].length;
+    const label =
+      2 +
+      varintSize(nameBytes[i].length) +
+      nameBytes[i].length +
+      varintSize(valueBytes[i].length) +
+      valueBytes[i].length;
     size += 1 + varintSize(label) + label;
   }
   const out = new Uint8Array(size);
@@ -176,15 +181,28 @@ export class RequestEncoder {
    * `timestamps[from]` on (milliseconds since the epoch, integers, in time order). Returns false, with nothing
    * written, when the series does not fit; throws a RemoteWriteError for a bad timestamp (nothing written).
    */
-  series(labels: Uint8Array, values: ArrayLike<number>, timestamps: ArrayLike<number>, from = 0, count = values.length - from): boolean {
+  series(
+    labels: Uint8Array,
+    values: ArrayLike<number>,
+    timestamps: ArrayLike<number>,
+    from = 0,
+    count = values.length - from,
+  ): boolean {
     if (!(from >= 0 && count >= 1 && from + count <= values.length && from + count <= timestamps.length))
-      throw new RemoteWriteError("series(): samples " + String(from) + ".." + String(from + count - 1) + " are not all in the arrays (a series needs at least one)");
+      throw new RemoteWriteError(
+        "series(): samples " +
+          String(from) +
+          ".." +
+          String(from + count - 1) +
+          " are not all in the arrays (a series needs at least one)",
+      );
     let body = labels.length;
     let previous = -Infinity;
     for (let i = from; i < from + count; i++) {
       const t = timestamps[i];
       checkTimestamp(t);
-      if (t < previous) throw new RemoteWriteError("timestamps of a series out of order: " + String(t) + " after " + String(previous));
+      if (t < previous)
+        throw new RemoteWriteError("timestamps of a series out of order: " + String(t) + " after " + String(previous));
       previous = t;
       body += 12 + timestampSize(t); // 0x12 len 0x09 double 0x10 varint
     }
@@ -196,7 +214,8 @@ export class RequestEncoder {
     let at = putVarint(b, start + 1, body);
     b.set(labels, at);
     at += labels.length;
-    for (let i = from; i < from + count; i++) at = writeSample(this.buffer, this.#view, at, values[i], timestamps[i], timestampSize(timestamps[i]), false);
+    for (let i = from; i < from + count; i++)
+      at = writeSample(this.buffer, this.#view, at, values[i], timestamps[i], timestampSize(timestamps[i]), false);
     this.length = at;
     return true;
   }
@@ -239,9 +258,17 @@ export class RequestEncoder {
     if (start + 1 + varintSize(body) + body > this.buffer.length) return false;
     const b = this.buffer;
     b[start] = 0x0a;
-    let at = putVarint(b, start + 1, body);
+    const at = putVarint(b, start + 1, body);
     b.set(labels, at);
-    this.length = writeSample(this.buffer, this.#view, at + labels.length, value, timestamp, timestampSize(timestamp), stale);
+    this.length = writeSample(
+      this.buffer,
+      this.#view,
+      at + labels.length,
+      value,
+      timestamp,
+      timestampSize(timestamp),
+      stale,
+    );
     return true;
   }
 }
@@ -250,7 +277,15 @@ export class RequestEncoder {
  * @internal Writes the samples field (TimeSeries.samples = 2) of one sample at b[at] (size: timestampSize(t);
  * view: a DataView of b's bytes); returns the index after it. Shared by the request writers.
  */
-export function writeSample(b: Uint8Array, view: DataView, at: number, value: number, t: number, size: number, stale: boolean): number {
+export function writeSample(
+  b: Uint8Array,
+  view: DataView,
+  at: number,
+  value: number,
+  t: number,
+  size: number,
+  stale: boolean,
+): number {
   b[at] = 0x12;
   b[at + 1] = 10 + size;
   b[at + 2] = 0x09; // Sample.value = 1, 64-bit

@@ -25,7 +25,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (!Number.isNaN(seconds)) return seconds;
   // IMF-fixdate: day-name "," SP day SP month SP year SP hh ":" mm ":" ss SP "GMT"
   const parts = s.split(" ");
-  if (parts.length !== 6 || parts[5] !== "GMT" || (parts[0] ?? "").length !== 4 || !(parts[0] ?? "").endsWith(",")) return undefined;
+  if (parts.length !== 6 || parts[5] !== "GMT" || (parts[0] ?? "").length !== 4 || !(parts[0] ?? "").endsWith(","))
+    return undefined;
   const day = digits(parts[1] ?? "", 2);
   const monthAt = MONTHS.indexOf(parts[2] ?? "");
   const year = digits(parts[3] ?? "", 4);

@@ -13,7 +13,15 @@
  * the same label sets, once decompressed); it compresses less well than snappy.ts, and needs no request buffer and no
  * hash table: one bounded output buffer.
  */
-import { RemoteWriteError, checkTimestamp, compareBytes, putVarint, timestampSize, varintSize, writeSample } from "./remote-write";
+import {
+  RemoteWriteError,
+  checkTimestamp,
+  compareBytes,
+  putVarint,
+  timestampSize,
+  varintSize,
+  writeSample,
+} from "./remote-write";
 import { copy, literal } from "./snappy";
 import { encode } from "../text/utf8";
 

@@ -109,7 +109,8 @@ export class SnappyCompressor {
   #table: Uint16Array | undefined;
 
   constructor(tableBits = 12) {
-    if (!(tableBits >= 10 && tableBits <= 14 && Math.floor(tableBits) === tableBits)) throw new RangeError("snappy: tableBits must be an integer from 10 to 14");
+    if (!(tableBits >= 10 && tableBits <= 14 && Math.floor(tableBits) === tableBits))
+      throw new RangeError("snappy: tableBits must be an integer from 10 to 14");
     this.tableBits = tableBits;
   }
 
@@ -118,7 +119,8 @@ export class SnappyCompressor {
    * content is then undefined); a dst of maxCompressedLength(length) bytes always suffices.
    */
   compress(src: Uint8Array, dst: Uint8Array, length = src.length): number {
-    if (!(length >= 0 && length <= src.length && Math.floor(length) === length)) throw new RangeError("snappy: length out of the source's range");
+    if (!(length >= 0 && length <= src.length && Math.floor(length) === length))
+      throw new RangeError("snappy: length out of the source's range");
     const cap = dst.length;
     if (cap < 5) return -1;
     let at = putVarint(dst, 0, length);
@@ -126,13 +128,24 @@ export class SnappyCompressor {
     if (table === undefined) this.#table = table = new Uint16Array(1 << this.tableBits);
     for (let base = 0; base < length && at >= 0; base += FRAGMENT) {
       const end = base + FRAGMENT < length ? base + FRAGMENT : length;
-      at = end - base < MIN_FRAGMENT ? literal(src, base, end, dst, at, cap) : this.#fragment(table, src, base, end, dst, at, cap);
+      at =
+        end - base < MIN_FRAGMENT
+          ? literal(src, base, end, dst, at, cap)
+          : this.#fragment(table, src, base, end, dst, at, cap);
     }
     return at;
   }
 
   /** Compresses the fragment src[base, end) (at most 64 KiB, at least MIN_FRAGMENT bytes); returns as literal(). */
-  #fragment(table: Uint16Array, whole: Uint8Array, base: number, end: number, dst: Uint8Array, at: number, cap: number): number {
+  #fragment(
+    table: Uint16Array,
+    whole: Uint8Array,
+    base: number,
+    end: number,
+    dst: Uint8Array,
+    at: number,
+    cap: number,
+  ): number {
     // positions are counted from the fragment's start (they fit the Uint16 table)
     const src = base === 0 && end === whole.length ? whole : whole.subarray(base, end);
     const length = end - base;
@@ -155,7 +168,12 @@ export class SnappyCompressor {
       const h = (w ^ (w >>> bits) ^ (w >>> bits2)) & mask;
       const candidate = table[h];
       table[h] = ip;
-      if (src[candidate] === src[ip] && src[candidate + 1] === src[ip + 1] && src[candidate + 2] === src[ip + 2] && src[candidate + 3] === src[ip + 3]) {
+      if (
+        src[candidate] === src[ip] &&
+        src[candidate + 1] === src[ip + 1] &&
+        src[candidate + 2] === src[ip + 2] &&
+        src[candidate + 3] === src[ip + 3]
+      ) {
         // a match of at least 4 bytes: extend it forward
         const offset = ip - candidate;
         let m = ip + 4;
@@ -188,7 +206,8 @@ export class SnappyCompressor {
  * too small (it needs length + 10 bytes at most).
  */
 export function snappyUncompressed(src: Uint8Array, dst: Uint8Array, length = src.length): number {
-  if (!(length >= 0 && length <= src.length && Math.floor(length) === length)) throw new RangeError("snappy: length out of the source's range");
+  if (!(length >= 0 && length <= src.length && Math.floor(length) === length))
+    throw new RangeError("snappy: length out of the source's range");
   if (dst.length < 5) return -1;
   const at = putVarint(dst, 0, length);
   return length === 0 ? at : literal(src, 0, length, dst, at, dst.length);

@@ -54,9 +54,17 @@ export function hostProblem(host: string): string | undefined {
   }
   // a name whose last label is a number is read as an IPv4 address by URL parsers: it must be one, written plainly
   const last = labels[labels.length - 1] ?? "";
-  const lastNumeric = last !== "" && isDigit(last.charCodeAt(0)) && isDigit(last.charCodeAt(last.length - 1)) && last.split("").every((ch) => isDigit(ch.charCodeAt(0)));
-  if ((numeric === labels.length || lastNumeric) &&
-    (labels.length !== 4 || numeric !== 4 || labels.some((l) => l.length > 3 || Number(l) > 255 || (l.length > 1 && l.charCodeAt(0) === 48))))
+  const lastNumeric =
+    last !== "" &&
+    isDigit(last.charCodeAt(0)) &&
+    isDigit(last.charCodeAt(last.length - 1)) &&
+    last.split("").every((ch) => isDigit(ch.charCodeAt(0)));
+  if (
+    (numeric === labels.length || lastNumeric) &&
+    (labels.length !== 4 ||
+      numeric !== 4 ||
+      labels.some((l) => l.length > 3 || Number(l) > 255 || (l.length > 1 && l.charCodeAt(0) === 48)))
+  )
     return "an IPv4 address of four numbers from 0 to 255 (no leading zeros)";
   return undefined;
 }
@@ -101,8 +109,20 @@ export function parseUrl(text: string): PushUrl | string {
       if (!(i + 2 < n && isHex(path.charCodeAt(i + 1)) && isHex(path.charCodeAt(i + 2))))
         return "a path where '%' starts an escape of two hex digits";
       i += 2;
-    } else if (c <= 32 || c >= 127 || c === 34 || c === 60 || c === 62 || c === 92 || c === 94 || c === 96 || c === 123 || c === 124 || c === 125)
-      return "a path of printable ASCII without spaces or \"<>\\^`{|} (percent-encode other characters)";
+    } else if (
+      c <= 32 ||
+      c >= 127 ||
+      c === 34 ||
+      c === 60 ||
+      c === 62 ||
+      c === 92 ||
+      c === 94 ||
+      c === 96 ||
+      c === 123 ||
+      c === 124 ||
+      c === 125
+    )
+      return 'a path of printable ASCII without spaces or "<>\\^`{|} (percent-encode other characters)';
   }
   const q = path.indexOf("?");
   for (const segment of (q < 0 ? path : path.slice(0, q)).split("/")) {

@@ -27,7 +27,10 @@ export interface SntpLike {
 }
 /** `new SNTP({host}, callback)`: the callback gets (SNTP.time, seconds since 1970), (SNTP.retry) or (SNTP.error,
  *  message); after an error, returning a host name makes it try that host. */
-export type CreateSntp = (options: { host: string }, callback: (message: number, value?: unknown) => string | void) => SntpLike;
+export type CreateSntp = (
+  options: { host: string },
+  callback: (message: number, value?: unknown) => string | undefined,
+) => SntpLike;
 
 /** 2025-01-01T00:00:00Z: no real answer is older than this firmware. */
 export const MIN_PLAUSIBLE_TIME = 1735689600;
@@ -116,7 +119,7 @@ export class SntpClock implements WallClock {
     const servers = this.#o.servers;
     let next = 0;
     this.#inRound = true;
-    const callback = (message: number, value?: unknown): string | void => {
+    const callback = (message: number, value?: unknown): string | undefined => {
       if (round !== this.#round) return; // a round that was stopped or replaced
       if (message === SNTP_TIME) {
         this.#sntp = undefined; // it closed itself
@@ -156,7 +159,8 @@ export class SntpClock implements WallClock {
     this.stats.synchronized = true;
     this.stats.lastSync = this.#now();
     this.#backoff.reset();
-    if (first || this.#streak > 0) this.#o.log?.(`clock: set by SNTP from ${server}: ${new Date(this.stats.lastSync).toISOString()}`);
+    if (first || this.#streak > 0)
+      this.#o.log?.(`clock: set by SNTP from ${server}: ${new Date(this.stats.lastSync).toISOString()}`);
     this.#streak = 0;
     if (this.#running) this.#schedule(this.#o.resync ?? 3600000);
     try {

@@ -69,23 +69,33 @@ describe("the metrics path: the configuration and the server apply one rule", ()
     ["/a\u0000", false],
   ];
   test.each(candidates)("%j: usable = %s, for both", (path, usable) => {
-    expect({ config: configAccepts({ path }), server: serverAccepts(path) }).toEqual({ config: usable, server: usable });
+    expect({ config: configAccepts({ path }), server: serverAccepts(path) }).toEqual({
+      config: usable,
+      server: usable,
+    });
   });
 
   test("random paths: the configuration accepts a path exactly when the server does", () => {
     const chars = fc.constantFrom(..."/am09-._~!$&'()*+,;=:@%2fF\"<>[]{}|\\^` ?#é\u0007".split(""));
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 70 }).map((a) => "/" + a.join("")), (path) => {
-        // the configuration trims its settings; the server gets the trimmed value
-        expect(configAccepts({ path })).toBe(serverAccepts(path.trim()));
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 70 }).map((a) => "/" + a.join("")),
+        (path) => {
+          // the configuration trims its settings; the server gets the trimmed value
+          expect(configAccepts({ path })).toBe(serverAccepts(path.trim()));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   test("the configuration reports the server's reason", () => {
-    expect(() => parseConfig({ path: '/a"b' })).toThrow(/path: got "\/a\\"b", expected an absolute URL path like \/metrics/);
-    expect(() => new MetricsServer({ registry: new Registry(), path: '/a"b' })).toThrow(/path "\/a\\"b": expected an absolute URL path like \/metrics/);
+    expect(() => parseConfig({ path: '/a"b' })).toThrow(
+      /path: got "\/a\\"b", expected an absolute URL path like \/metrics/,
+    );
+    expect(() => new MetricsServer({ registry: new Registry(), path: '/a"b' })).toThrow(
+      /path "\/a\\"b": expected an absolute URL path like \/metrics/,
+    );
   });
 });
 
@@ -102,16 +112,22 @@ describe("the metric name prefix (namespace): the configuration and the sensor b
     ["a b", false],
   ];
   test.each(candidates)("%j: usable = %s, for both", (namespace, usable) => {
-    expect({ config: configAccepts({ namespace }), bridge: bridgeAccepts(namespace) }).toEqual({ config: usable, bridge: usable });
+    expect({ config: configAccepts({ namespace }), bridge: bridgeAccepts(namespace) }).toEqual({
+      config: usable,
+      bridge: usable,
+    });
   });
 
   test("random prefixes: the configuration accepts one exactly when the bridge does", () => {
     const chars = fc.constantFrom(..."aZ_:09-. é".split(""));
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 40 }).map((a) => a.join("")), (namespace) => {
-        // the configuration trims its settings; the bridge gets the trimmed value
-        expect(configAccepts({ namespace })).toBe(bridgeAccepts(namespace.trim()));
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 40 }).map((a) => a.join("")),
+        (namespace) => {
+          // the configuration trims its settings; the bridge gets the trimmed value
+          expect(configAccepts({ namespace })).toBe(bridgeAccepts(namespace.trim()));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -74,14 +74,29 @@ describe("config: mcconfig name=value overrides arrive as strings", () => {
   });
 
   test("a static address with mask, gateway and DNS", () => {
-    const c = parseConfig({ address: "192.168.1.50", mask: "255.255.255.0", gateway: "192.168.1.1", dns: "192.168.1.1" });
-    expect(c.staticAddress).toEqual({ address: "192.168.1.50", mask: "255.255.255.0", gateway: "192.168.1.1", dns: "192.168.1.1" });
+    const c = parseConfig({
+      address: "192.168.1.50",
+      mask: "255.255.255.0",
+      gateway: "192.168.1.1",
+      dns: "192.168.1.1",
+    });
+    expect(c.staticAddress).toEqual({
+      address: "192.168.1.50",
+      mask: "255.255.255.0",
+      gateway: "192.168.1.1",
+      dns: "192.168.1.1",
+    });
     expect(parseConfig({ address: "DHCP" }).staticAddress).toBeUndefined();
   });
 
   test("basic auth needs both parts", () => {
-    expect(parseConfig({ auth: { username: "prom", password: "pw" } }).auth).toEqual({ username: "prom", password: "pw" });
-    expect(problemsOf({ auth: { username: "prom" } })).toEqual([expect.stringContaining("both auth.username and auth.password")]);
+    expect(parseConfig({ auth: { username: "prom", password: "pw" } }).auth).toEqual({
+      username: "prom",
+      password: "pw",
+    });
+    expect(problemsOf({ auth: { username: "prom" } })).toEqual([
+      expect.stringContaining("both auth.username and auth.password"),
+    ]);
   });
 });
 
@@ -91,31 +106,62 @@ describe("config: invalid settings give one clear error listing every problem", 
     [{ port: 70000 }, "port: got 70000, expected an integer from 1 to 65535"],
     [{ port: 12.5 }, "port: got 12.5"],
     [{ path: "metrics" }, 'path: got "metrics", expected an absolute URL path'],
-    [{ path: "/" }, "path: got \"/\", expected a path other than /"],
-    [{ path: "/a b" }, "path: got \"/a b\""],
+    [{ path: "/" }, 'path: got "/", expected a path other than /'],
+    [{ path: "/a b" }, 'path: got "/a b"'],
     [{ hostname: "my_device" }, 'hostname: got "my_device"'],
-    [{ hostname: "a.b" }, "hostname: got \"a.b\""],
+    [{ hostname: "a.b" }, 'hostname: got "a.b"'],
     [{ hostname: "-x" }, "hostname:"],
     [{ address: "192.168.1.300", mask: "255.255.255.0", gateway: "192.168.1.1" }, 'address: got "192.168.1.300"'],
-    [{ address: "10.0.0.2", mask: "255.0.255.0", gateway: "10.0.0.1" }, "mask: got \"255.0.255.0\", expected a contiguous netmask"],
+    [
+      { address: "10.0.0.2", mask: "255.0.255.0", gateway: "10.0.0.1" },
+      'mask: got "255.0.255.0", expected a contiguous netmask',
+    ],
     [{ address: "10.0.0.2", mask: "255.0.0.0" }, "gateway: got undefined, expected an IPv4 address"],
     [{ i2c: { data: 13, clock: 13 } }, "i2c.clock: got 13, expected a pin different from i2c.data"],
     [{ i2c: { data: 13, clock: 16, hz: 5 } }, "i2c.hz: got 5"],
     [{ i2c: "{not json" }, 'i2c: got "{not json", expected JSON text'],
     [{ sensors: { model: "si7021" } }, "sensors: got"],
-    [{ sensors: [{ model: "dht22", address: 64, name: "x" }] }, 'sensors[0].model: got "dht22", expected one of si7021, bme680, bme688'],
-    [{ sensors: [{ model: "si7021", address: 0x80, name: "x" }] }, "sensors[0].address: got 128, expected 0x40 (the only address of the Si7021)"],
-    [{ sensors: [{ model: "bme680", address: 0x40, name: "x" }] }, "sensors[0].address: got 64, expected 0x76 or 0x77 (the addresses of the BME680/BME688)"],
-    [{ sensors: [{ model: "bme688", address: "0x75", name: "x" }] }, 'sensors[0].address: got "0x75", expected 0x76 or 0x77'],
+    [
+      { sensors: [{ model: "dht22", address: 64, name: "x" }] },
+      'sensors[0].model: got "dht22", expected one of si7021, bme680, bme688',
+    ],
+    [
+      { sensors: [{ model: "si7021", address: 0x80, name: "x" }] },
+      "sensors[0].address: got 128, expected 0x40 (the only address of the Si7021)",
+    ],
+    [
+      { sensors: [{ model: "bme680", address: 0x40, name: "x" }] },
+      "sensors[0].address: got 64, expected 0x76 or 0x77 (the addresses of the BME680/BME688)",
+    ],
+    [
+      { sensors: [{ model: "bme688", address: "0x75", name: "x" }] },
+      'sensors[0].address: got "0x75", expected 0x76 or 0x77',
+    ],
     [{ sensors: [{ model: "si7021", address: "forty", name: "x" }] }, 'sensors[0].address: got "forty", expected 0x40'],
     [{ sensors: [{ model: "si7021", address: 64, name: "" }] }, "sensors[0].name:"],
-    [{ sensors: [{ model: "bme680", address: 0x77, name: "a" }, { model: "bme688", address: "0x77", name: "b" }] }, 'sensors[1].address: got "0x77", expected an address not used by another sensor'],
-    [{ sensors: [{ model: "si7021", address: 64, name: "a" }, { model: "bme680", address: 0x77, name: "a" }] }, "sensors[1].name: got \"a\", expected a name not used by another sensor"],
+    [
+      {
+        sensors: [
+          { model: "bme680", address: 0x77, name: "a" },
+          { model: "bme688", address: "0x77", name: "b" },
+        ],
+      },
+      'sensors[1].address: got "0x77", expected an address not used by another sensor',
+    ],
+    [
+      {
+        sensors: [
+          { model: "si7021", address: 64, name: "a" },
+          { model: "bme680", address: 0x77, name: "a" },
+        ],
+      },
+      'sensors[1].name: got "a", expected a name not used by another sensor',
+    ],
     [{ sampleInterval: 10 }, "sampleInterval: got 10, expected an integer from 250 to 3600000"],
     [{ namespace: "9lives" }, 'namespace: got "9lives"'],
     [{ maxConnections: 0 }, "maxConnections: got 0"],
     [{ mdns: "maybe" }, 'mdns: got "maybe", expected true or false'],
-    [{ auth: { bearer: "short" } }, "auth.bearer: got \"<redacted>\", expected a token of at least 8 characters"],
+    [{ auth: { bearer: "short" } }, 'auth.bearer: got "<redacted>", expected a token of at least 8 characters'],
   ])("%j", (raw, message) => {
     const problems = problemsOf(raw as Record<string, unknown>);
     expect(problems).toHaveLength(1);
@@ -145,20 +191,52 @@ describe("config: invalid settings give one clear error listing every problem", 
     const TOKEN = "tok-SECRET-0123456789";
     const PASSWORD = "pw-SECRET-9876";
     test.each([
-      ["a bearer and a password without a user name", { auth: { bearer: TOKEN, password: PASSWORD } },
-        'auth: got {"bearer":"<redacted>","password":"<redacted>"}, expected both auth.username and auth.password'],
-      ["the same as JSON text (an mcconfig override)", { auth: JSON.stringify({ bearer: TOKEN, password: PASSWORD }) },
-        'auth: got {"bearer":"<redacted>","password":"<redacted>"}, expected both'],
-      ["a password with an empty user name: every field is named (nothing cut off)", { auth: { bearer: TOKEN, username: "", password: PASSWORD } },
-        'auth: got {"bearer":"<redacted>","username":"","password":"<redacted>"}, expected both'],
-      ["a user name with ':' (the user name is shown, it is not a secret)", { auth: { bearer: TOKEN, username: "prom:etheus", password: PASSWORD } },
-        'auth.username: got "prom:etheus", expected a user name without'],
-      ["JSON text that does not parse", { auth: `{"bearer": "${TOKEN}", "password": "${PASSWORD}"` }, 'auth: got "<redacted>", expected JSON text'],
-      ["a token given as plain text instead of an object", { auth: TOKEN + PASSWORD }, 'auth: got "<redacted>", expected JSON text'],
+      [
+        "a bearer and a password without a user name",
+        { auth: { bearer: TOKEN, password: PASSWORD } },
+        'auth: got {"bearer":"<redacted>","password":"<redacted>"}, expected both auth.username and auth.password',
+      ],
+      [
+        "the same as JSON text (an mcconfig override)",
+        { auth: JSON.stringify({ bearer: TOKEN, password: PASSWORD }) },
+        'auth: got {"bearer":"<redacted>","password":"<redacted>"}, expected both',
+      ],
+      [
+        "a password with an empty user name: every field is named (nothing cut off)",
+        { auth: { bearer: TOKEN, username: "", password: PASSWORD } },
+        'auth: got {"bearer":"<redacted>","username":"","password":"<redacted>"}, expected both',
+      ],
+      [
+        "a user name with ':' (the user name is shown, it is not a secret)",
+        { auth: { bearer: TOKEN, username: "prom:etheus", password: PASSWORD } },
+        'auth.username: got "prom:etheus", expected a user name without',
+      ],
+      [
+        "JSON text that does not parse",
+        { auth: `{"bearer": "${TOKEN}", "password": "${PASSWORD}"` },
+        'auth: got "<redacted>", expected JSON text',
+      ],
+      [
+        "a token given as plain text instead of an object",
+        { auth: TOKEN + PASSWORD },
+        'auth: got "<redacted>", expected JSON text',
+      ],
       ["an array", { auth: [TOKEN, PASSWORD] }, 'auth: got "<redacted>", expected an object'],
-      ["a bearer that is not a string", { auth: { bearer: { token: TOKEN }, username: "u", password: PASSWORD } }, 'auth.bearer: got "<redacted>", expected a string'],
-      ["a password that is not a string", { auth: { username: "u", password: [PASSWORD] } }, 'auth.password: got "<redacted>", expected a string'],
-      ["a short bearer", { auth: { bearer: TOKEN.slice(0, 7), password: PASSWORD } }, 'auth.bearer: got "<redacted>", expected a token of at least 8'],
+      [
+        "a bearer that is not a string",
+        { auth: { bearer: { token: TOKEN }, username: "u", password: PASSWORD } },
+        'auth.bearer: got "<redacted>", expected a string',
+      ],
+      [
+        "a password that is not a string",
+        { auth: { username: "u", password: [PASSWORD] } },
+        'auth.password: got "<redacted>", expected a string',
+      ],
+      [
+        "a short bearer",
+        { auth: { bearer: TOKEN.slice(0, 7), password: PASSWORD } },
+        'auth.bearer: got "<redacted>", expected a token of at least 8',
+      ],
     ])("%s", (_what, raw, message) => {
       let error: unknown;
       try {

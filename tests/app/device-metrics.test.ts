@@ -7,10 +7,30 @@ function value(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-const bare: DeviceInfoLike = { platform: "test", xsVersion: () => undefined, systemFree: () => undefined, systemMinFree: () => undefined, resetReason: () => undefined };
+const bare: DeviceInfoLike = {
+  platform: "test",
+  xsVersion: () => undefined,
+  systemFree: () => undefined,
+  systemMinFree: () => undefined,
+  resetReason: () => undefined,
+};
 
 function stats(over: Partial<ServerStats> = {}): ServerStats {
-  return { requests: 0, scrapes: 0, scrapeErrors: 0, lastScrapeMs: 0, scrapeMsTotal: 0, bytesSent: 0, connectionsAccepted: 0, connectionsRefused: 0, activeConnections: 0, badRequests: 0, connectionsEvicted: 0, listenerFailures: 0, ...over };
+  return {
+    requests: 0,
+    scrapes: 0,
+    scrapeErrors: 0,
+    lastScrapeMs: 0,
+    scrapeMsTotal: 0,
+    bytesSent: 0,
+    connectionsAccepted: 0,
+    connectionsRefused: 0,
+    activeConnections: 0,
+    badRequests: 0,
+    connectionsEvicted: 0,
+    listenerFailures: 0,
+    ...over,
+  };
 }
 
 describe("device self-metrics", () => {
@@ -19,7 +39,17 @@ describe("device self-metrics", () => {
     let t = 1000;
     let s: ServerStats | undefined;
     let net: NetworkStatus = { link: false, address: undefined };
-    const device = new DeviceMetrics({ registry, version: "1", moddable: "8.2.3", board: "b", interfaceName: "eth0", info: bare, stats: () => s, network: () => net, now: () => t });
+    const device = new DeviceMetrics({
+      registry,
+      version: "1",
+      moddable: "8.2.3",
+      board: "b",
+      interfaceName: "eth0",
+      info: bare,
+      stats: () => s,
+      network: () => net,
+      now: () => t,
+    });
     let text = await registry.metrics();
     expect(value(text, "device_uptime_seconds")).toBe(0);
     expect(value(text, "exporter_scrapes_total")).toBe(0); // no server yet
@@ -27,7 +57,14 @@ describe("device self-metrics", () => {
     expect(text).not.toContain("device_network_address_info{");
 
     t = 3500;
-    s = stats({ scrapes: 7, bytesSent: 1234, connectionsRefused: 2, scrapeMsTotal: 1500, lastScrapeMs: 250, activeConnections: 3 });
+    s = stats({
+      scrapes: 7,
+      bytesSent: 1234,
+      connectionsRefused: 2,
+      scrapeMsTotal: 1500,
+      lastScrapeMs: 250,
+      activeConnections: 3,
+    });
     net = { link: true, address: "10.0.0.5" };
     text = await registry.metrics();
     expect(value(text, "device_uptime_seconds")).toBe(2.5);
@@ -55,7 +92,13 @@ describe("device self-metrics", () => {
     const values: Record<number, number> = { 1: 5000, 2: 300 };
     const registry = new Registry();
     const d = new DeviceMetrics({
-      registry, version: "1", moddable: "x", board: "b", interfaceName: "i", info: bare, stats: () => undefined,
+      registry,
+      version: "1",
+      moddable: "x",
+      board: "b",
+      interfaceName: "i",
+      info: bare,
+      stats: () => undefined,
       network: () => ({ link: false, address: undefined }),
       instrumentation: { map: (n) => names[n], get: (i) => (i === undefined ? undefined : values[i]) },
     });
@@ -68,7 +111,16 @@ describe("device self-metrics", () => {
     expect(value(text, 'device_xs_heap_peak_bytes{heap="slot"}')).toBe(9000);
 
     const plain = new Registry();
-    new DeviceMetrics({ registry: plain, version: "1", moddable: "x", board: "b", interfaceName: "i", info: bare, stats: () => undefined, network: () => ({ link: false, address: undefined }) });
+    new DeviceMetrics({
+      registry: plain,
+      version: "1",
+      moddable: "x",
+      board: "b",
+      interfaceName: "i",
+      info: bare,
+      stats: () => undefined,
+      network: () => ({ link: false, address: undefined }),
+    });
     const t2 = await plain.metrics();
     expect(t2).not.toContain("device_xs_heap");
     expect(t2).not.toContain("device_system_heap"); // platform without system heap figures
@@ -80,8 +132,20 @@ describe("device self-metrics", () => {
     const registry = new Registry();
     let free = 100000;
     new DeviceMetrics({
-      registry, version: "1", moddable: "x", board: "b", interfaceName: "i", stats: () => undefined, network: () => ({ link: false, address: undefined }),
-      info: { platform: "esp32", xsVersion: () => "17.7.0", systemFree: () => free, systemMinFree: () => 80000, resetReason: () => "brownout" },
+      registry,
+      version: "1",
+      moddable: "x",
+      board: "b",
+      interfaceName: "i",
+      stats: () => undefined,
+      network: () => ({ link: false, address: undefined }),
+      info: {
+        platform: "esp32",
+        xsVersion: () => "17.7.0",
+        systemFree: () => free,
+        systemMinFree: () => 80000,
+        resetReason: () => "brownout",
+      },
     });
     free = 90000;
     const text = await registry.metrics();
@@ -93,7 +157,16 @@ describe("device self-metrics", () => {
 
   test("link and address changes are counted", async () => {
     const registry = new Registry();
-    const d = new DeviceMetrics({ registry, version: "1", moddable: "x", board: "b", interfaceName: "eth0", info: bare, stats: () => undefined, network: () => ({ link: false, address: undefined }) });
+    const d = new DeviceMetrics({
+      registry,
+      version: "1",
+      moddable: "x",
+      board: "b",
+      interfaceName: "eth0",
+      info: bare,
+      stats: () => undefined,
+      network: () => ({ link: false, address: undefined }),
+    });
     const down = { link: false, address: undefined };
     const up = { link: true, address: "10.0.0.5" };
     d.networkChanged(down, { link: true, address: undefined });

@@ -120,7 +120,13 @@ describe("App lifecycle with a fake network monitor", () => {
     const { app, events, monitor } = setup();
     app.start();
     monitor().set(true, "10.0.0.5");
-    expect(lifecycle(events.log)).toEqual(["sensors.start", "network undefined -> 10.0.0.5", "server.create", "server.start", "mdns.start 10.0.0.5"]);
+    expect(lifecycle(events.log)).toEqual([
+      "sensors.start",
+      "network undefined -> 10.0.0.5",
+      "server.create",
+      "server.start",
+      "mdns.start 10.0.0.5",
+    ]);
     expect(app.listener).toBe("serving");
     expect(app.servingAddress).toBe("10.0.0.5");
     expect(app.advertising).toBe(true);
@@ -156,7 +162,13 @@ describe("App lifecycle with a fake network monitor", () => {
     monitor().set(true, "10.0.0.5");
     events.log.length = 0;
     monitor().set(true, "10.0.0.9");
-    expect(lifecycle(events.log)).toEqual(["network 10.0.0.5 -> 10.0.0.9", "mdns.stop", "server.stop", "server.start", "mdns.start 10.0.0.9"]);
+    expect(lifecycle(events.log)).toEqual([
+      "network 10.0.0.5 -> 10.0.0.9",
+      "mdns.stop",
+      "server.stop",
+      "server.start",
+      "mdns.start 10.0.0.9",
+    ]);
     expect(app.servingAddress).toBe("10.0.0.9");
     app.stop();
   });
@@ -189,8 +201,12 @@ describe("App lifecycle with a fake network monitor", () => {
     ]);
     // a failed start leaves nothing to clean up; nothing was logged as listening before it listened
     expect(events.count("server.stop")).toBe(0);
-    expect(events.log.filter((e) => e.startsWith("log listening:"))).toEqual(["log listening: http://10.0.0.5:9100/metrics"]);
-    expect(events.log.indexOf("log listening: http://10.0.0.5:9100/metrics")).toBeGreaterThan(events.log.lastIndexOf("server.start failed"));
+    expect(events.log.filter((e) => e.startsWith("log listening:"))).toEqual([
+      "log listening: http://10.0.0.5:9100/metrics",
+    ]);
+    expect(events.log.indexOf("log listening: http://10.0.0.5:9100/metrics")).toBeGreaterThan(
+      events.log.lastIndexOf("server.start failed"),
+    );
     app.stop();
   });
 
@@ -356,7 +372,13 @@ describe("App + Registry + MetricsServer + device metrics over real TCP (host pl
       moddable: "8.2.3",
       board: config.board,
       interfaceName: "fake",
-      info: { platform: "host", xsVersion: () => undefined, systemFree: () => 1234, systemMinFree: () => undefined, resetReason: () => "poweron" },
+      info: {
+        platform: "host",
+        xsVersion: () => undefined,
+        systemFree: () => 1234,
+        systemMinFree: () => undefined,
+        resetReason: () => "poweron",
+      },
       stats: () => server?.stats,
       network: () => app!.status,
     });
@@ -364,7 +386,8 @@ describe("App + Registry + MetricsServer + device metrics over real TCP (host pl
       config,
       log: (line) => events.add(line),
       createMonitor: (options) => (monitor = new FakeMonitor(options)),
-      createServer: () => (server = new MetricsServer({ port: 0, address: "127.0.0.1", registry, log: (line) => events.add(line) })),
+      createServer: () =>
+        (server = new MetricsServer({ port: 0, address: "127.0.0.1", registry, log: (line) => events.add(line) })),
       startSensors: () => ({ stop() {} }),
       onNetwork: (p, c) => device.networkChanged(p, c),
     });
@@ -374,7 +397,9 @@ describe("App + Registry + MetricsServer + device metrics over real TCP (host pl
     const port1 = server!.boundPort;
     const first = await get(port1, "/metrics");
     expect(first.status).toBe(200);
-    expect(first.body).toContain('exporter_build_info{version="9.9.9",moddable="8.2.3",xs="unknown",board="test",platform="host"} 1');
+    expect(first.body).toContain(
+      'exporter_build_info{version="9.9.9",moddable="8.2.3",xs="unknown",board="test",platform="host"} 1',
+    );
     expect(first.body).toContain('device_reset_reason{reason="poweron"} 1');
     expect(sample(first.body, "device_system_heap_free_bytes")).toBe(1234);
     expect(sample(first.body, 'device_network_up{interface="fake"}')).toBe(1);
@@ -414,8 +439,18 @@ describe("App + Registry + MetricsServer + device metrics over real TCP (host pl
       let monitor: FakeMonitor | undefined;
       const config: AppConfig = parseConfig({ hostname: "dev", port });
       new DeviceMetrics({
-        registry, version: "1", moddable: "x", board: "test", interfaceName: "fake",
-        info: { platform: "host", xsVersion: () => undefined, systemFree: () => undefined, systemMinFree: () => undefined, resetReason: () => undefined },
+        registry,
+        version: "1",
+        moddable: "x",
+        board: "test",
+        interfaceName: "fake",
+        info: {
+          platform: "host",
+          xsVersion: () => undefined,
+          systemFree: () => undefined,
+          systemMinFree: () => undefined,
+          resetReason: () => undefined,
+        },
         stats: () => server?.stats,
         network: () => app!.status,
       });
@@ -424,7 +459,13 @@ describe("App + Registry + MetricsServer + device metrics over real TCP (host pl
         log: (line) => events.add(line),
         createMonitor: (options) => (monitor = new FakeMonitor(options)),
         createServer: (onListenerError) =>
-          (server = new MetricsServer({ port, address: "127.0.0.1", registry, log: (line) => events.add(line), onListenerError })),
+          (server = new MetricsServer({
+            port,
+            address: "127.0.0.1",
+            registry,
+            log: (line) => events.add(line),
+            onListenerError,
+          })),
         startSensors: () => ({ stop() {} }),
         random: () => 0.5,
         retryInitial: 5,
@@ -445,7 +486,9 @@ describe("App + Registry + MetricsServer + device metrics over real TCP (host pl
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
       await events.until(() => app!.listener === "serving");
       expect(server!.listening).toBe(true);
-      expect(events.log.filter((l) => l.startsWith("listening:"))).toEqual([`listening: http://127.0.0.1:${port}/metrics`]);
+      expect(events.log.filter((l) => l.startsWith("listening:"))).toEqual([
+        `listening: http://127.0.0.1:${port}/metrics`,
+      ]);
       const r = await get(port, "/metrics");
       expect(r.status).toBe(200);
       expect(sample(r.body, "exporter_http_listener_failures_total")).toBeGreaterThanOrEqual(failures);

@@ -46,10 +46,15 @@ describe("main.ts on the host platform", () => {
     expect(lines).toContain("network: link up, address 127.0.0.1");
 
     // sensors report once their first reads complete (simulated chips, real conversion times)
-    await logShows(() => lines.filter((l) => / up$/.test(l) && l.startsWith("sensor ")).length === 2, "'sensor ... up' for both sensors");
+    await logShows(
+      () => lines.filter((l) => / up$/.test(l) && l.startsWith("sensor ")).length === 2,
+      "'sensor ... up' for both sensors",
+    );
     const res = await get(port, "/metrics");
     expect(res.status).toBe(200);
-    expect(res.body).toMatch(/^exporter_build_info\{version="0\.1\.0",moddable="unknown",xs="unknown",board="simulator",platform="host"\} 1$/m);
+    expect(res.body).toMatch(
+      /^exporter_build_info\{version="0\.1\.0",moddable="unknown",xs="unknown",board="simulator",platform="host"\} 1$/m,
+    );
     expect(res.body).toContain('device_network_up{interface="host"} 1');
     expect(res.body).toMatch(/^sensor_up\{sensor="office",model="si7021",address="0x40"\} 1$/m);
     expect(res.body).toMatch(/^sensor_temperature_celsius\{sensor="lab",model="bme680",address="0x77"\} [0-9.]+$/m);
@@ -110,7 +115,9 @@ describe("main.ts never prints a secret", () => {
     });
     const text = lines.join("\n");
     expect(text).toContain('port: got "nine"');
-    expect(text).toContain('auth: got {"bearer":"<redacted>","password":"<redacted>"}, expected both auth.username and auth.password');
+    expect(text).toContain(
+      'auth: got {"bearer":"<redacted>","password":"<redacted>"}, expected both auth.username and auth.password',
+    );
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(PASSWORD);
     main!.stop();
@@ -128,12 +135,15 @@ describe("main.ts never prints a secret", () => {
     });
     const get = (path: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = http.get({ host: "127.0.0.1", port, path, agent: false, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => (body += c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = http.get(
+          { host: "127.0.0.1", port, path, agent: false, headers: { Authorization: `Bearer ${TOKEN}` } },
+          (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => (body += c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on("error", reject);
       });
     await listening;
@@ -155,7 +165,10 @@ describe("npm start with an invalid configuration (a real child process)", () =>
   const root = path.resolve(__dirname, "..", "..");
 
   /** Runs `npm start -- ...args`; resolves with its exit status and output once it exits (its process group is killed after 60 s). */
-  function npmStart(args: string[], env: Record<string, string>): Promise<{ code: number | null; signal: string | null; output: string }> {
+  function npmStart(
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; signal: string | null; output: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn("npm", ["start", "--", ...args], {
         cwd: root,
@@ -184,7 +197,9 @@ describe("npm start with an invalid configuration (a real child process)", () =>
 
   test("exits with status 1 after printing every problem, and prints no secret", async () => {
     // the secret comes from the environment: npm itself echoes its command line (unless --silent)
-    const r = await npmStart(["port=nine", "hostname=bad_name"], { MC_CONFIG_auth: JSON.stringify({ bearer: TOKEN, password: PASSWORD }) });
+    const r = await npmStart(["port=nine", "hostname=bad_name"], {
+      MC_CONFIG_auth: JSON.stringify({ bearer: TOKEN, password: PASSWORD }),
+    });
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 1, signal: null });
     expect(r.output).toContain("invalid configuration");
     expect(r.output).toContain('port: got "nine", expected an integer from 1 to 65535');

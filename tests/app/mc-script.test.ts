@@ -114,7 +114,9 @@ describe("scripts/mc.mjs", () => {
     const sdk = fakeSdk();
     const flash = run(["flash", "--debug", "--port=/dev/ttyUSB7", "hostname=greenhouse"], { MODDABLE: sdk, ...idf });
     expect(flash.status).toBe(0);
-    expect(flash.out).toMatch(/FAKE-MCCONFIG -m -d -p esp32 \S+\/manifest\.json hostname=greenhouse version=0\.1\.0 moddable=8\.2\.3/);
+    expect(flash.out).toMatch(
+      /FAKE-MCCONFIG -m -d -p esp32 \S+\/manifest\.json hostname=greenhouse version=0\.1\.0 moddable=8\.2\.3/,
+    );
     const build = run(["build"], { MODDABLE: sdk, ...idf });
     expect(build.out).toMatch(/FAKE-MCCONFIG -m -t build -i -p esp32 /);
   });

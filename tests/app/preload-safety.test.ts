@@ -30,7 +30,9 @@ import { Signal, until } from "../support/wait";
 const MODULES = moduleMap();
 
 /** TypeScript device modules, as the manifests map them (main.ts excepted: it is not preloaded). */
-const DEVICE_FILES = [...new Set([...MODULES.values()].flat())].filter((f) => f.endsWith(".ts") && f !== "main.ts").sort();
+const DEVICE_FILES = [...new Set([...MODULES.values()].flat())]
+  .filter((f) => f.endsWith(".ts") && f !== "main.ts")
+  .sort();
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. source scan
@@ -71,7 +73,13 @@ function atLoadTime(node: ts.Node): boolean {
     if (isFunctionLike(p)) {
       // an immediately invoked function at load time runs at load time
       const call = ts.isParenthesizedExpression(p.parent) ? p.parent.parent : p.parent;
-      if (call && ts.isCallExpression(call) && (call.expression === p || call.expression === p.parent) && atLoadTime(call)) return true;
+      if (
+        call &&
+        ts.isCallExpression(call) &&
+        (call.expression === p || call.expression === p.parent) &&
+        atLoadTime(call)
+      )
+        return true;
       return false;
     }
     if (ts.isPropertyDeclaration(p) && !isStatic(p)) return false;
@@ -99,9 +107,11 @@ function scanSource(file: string, text: string): Finding[] {
     findings.push({ file, line, what, key: file + ":" + declaredName(node) });
   };
   const visit = (node: ts.Node): void => {
-    if (node.kind === ts.SyntaxKind.RegularExpressionLiteral && atLoadTime(node)) add(node, "regex literal created at load time");
+    if (node.kind === ts.SyntaxKind.RegularExpressionLiteral && atLoadTime(node))
+      add(node, "regex literal created at load time");
     if (ts.isNewExpression(node) && atLoadTime(node)) add(node, `new ${node.expression.getText(sf)} at load time`);
-    if (ts.isCallExpression(node) && node.expression.getText(sf) === "RegExp" && atLoadTime(node)) add(node, "RegExp() at load time");
+    if (ts.isCallExpression(node) && node.expression.getText(sf) === "RegExp" && atLoadTime(node))
+      add(node, "RegExp() at load time");
     // `this.name = ...` in an Error subclass assigns over the frozen Error.prototype.name
     if (
       ts.isBinaryExpression(node) &&
@@ -112,7 +122,8 @@ function scanSource(file: string, text: string): Finding[] {
     ) {
       let cls: ts.Node | undefined = node.parent;
       while (cls && !ts.isClassLike(cls)) cls = cls.parent;
-      if (cls && extendsError(cls as ts.ClassLikeDeclaration)) add(node, `this.${node.left.name.text} = ... in an Error subclass`);
+      if (cls && extendsError(cls as ts.ClassLikeDeclaration))
+        add(node, `this.${node.left.name.text} = ... in an Error subclass`);
     }
     ts.forEachChild(node, visit);
   };
@@ -194,8 +205,19 @@ describe("preload safety: the preload lists of the manifests", () => {
 // ---------------------------------------------------------------------------------------------------------------
 // 2. the run with preloading's rules
 
-const TYPED = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
-  "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"] as const;
+const TYPED = [
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+] as const;
 const COLLECTIONS: Record<string, string[]> = {
   Map: ["set", "delete", "clear"],
   Set: ["add", "delete", "clear"],
@@ -206,7 +228,9 @@ const COLLECTIONS: Record<string, string[]> = {
 type Snapshot = { what: string; object: ArrayBuffer | ArrayBufferView; bytes: Uint8Array };
 
 function bytesOf(o: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return o instanceof ArrayBuffer ? new Uint8Array(o.slice(0)) : new Uint8Array(o.buffer.slice(o.byteOffset, o.byteOffset + o.byteLength));
+  return o instanceof ArrayBuffer
+    ? new Uint8Array(o.slice(0))
+    : new Uint8Array(o.buffer.slice(o.byteOffset, o.byteOffset + o.byteLength));
 }
 
 /** Replaces the global constructors by subclasses that record their instances while `recording`. */
@@ -274,12 +298,47 @@ function romify(created: { what: string; object: any }[]): Snapshot[] {
 /** The linker freezes built-in prototypes and constructors, and every function of the preloaded modules. */
 function freezeLikeXsl(namespaces: object[]): void {
   const g = globalThis as unknown as Record<string, any>;
-  const builtins = ["Object", "Function", "Array", "String", "Number", "Boolean", "Symbol", "BigInt", "Error", "TypeError",
-    "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError", "Promise", "RegExp", "Date",
-    "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry", "ArrayBuffer", "DataView", ...TYPED];
-  const intrinsics: object[] = [Math, JSON, Reflect, Object.getPrototypeOf(Uint8Array), Object.getPrototypeOf(Uint8Array.prototype),
-    Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())), Object.getPrototypeOf([][Symbol.iterator]()),
-    Object.getPrototypeOf(new Map().entries()), Object.getPrototypeOf(""[Symbol.iterator]())];
+  const builtins = [
+    "Object",
+    "Function",
+    "Array",
+    "String",
+    "Number",
+    "Boolean",
+    "Symbol",
+    "BigInt",
+    "Error",
+    "TypeError",
+    "RangeError",
+    "SyntaxError",
+    "ReferenceError",
+    "EvalError",
+    "URIError",
+    "AggregateError",
+    "Promise",
+    "RegExp",
+    "Date",
+    "Map",
+    "Set",
+    "WeakMap",
+    "WeakSet",
+    "WeakRef",
+    "FinalizationRegistry",
+    "ArrayBuffer",
+    "DataView",
+    ...TYPED,
+  ];
+  const intrinsics: object[] = [
+    Math,
+    JSON,
+    Reflect,
+    Object.getPrototypeOf(Uint8Array),
+    Object.getPrototypeOf(Uint8Array.prototype),
+    Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())),
+    Object.getPrototypeOf([][Symbol.iterator]()),
+    Object.getPrototypeOf(new Map().entries()),
+    Object.getPrototypeOf(""[Symbol.iterator]()),
+  ];
   for (const name of builtins) if (g[name]) intrinsics.push(g[name], g[name].prototype);
   // One concession, for jest's own failure reports (it assigns `message` on errors created without one): `message`
   // set on an error defines an own property, as the Moddable preload guide shows. Device code assigning
@@ -293,7 +352,8 @@ function freezeLikeXsl(namespaces: object[]): void {
   for (const o of intrinsics) Object.freeze(o);
   const seen = new Set<unknown>();
   const walk = (value: unknown, depth: number): void => {
-    if (value === null || (typeof value !== "object" && typeof value !== "function") || seen.has(value) || depth > 6) return;
+    if (value === null || (typeof value !== "object" && typeof value !== "function") || seen.has(value) || depth > 6)
+      return;
     seen.add(value);
     if (typeof value === "function") Object.freeze(value);
     for (const key of Reflect.ownKeys(value as object)) {
@@ -308,7 +368,11 @@ function freezeLikeXsl(namespaces: object[]): void {
   for (const ns of namespaces) walk(ns, 0);
 }
 
-function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; complete: boolean }> {
+function get(
+  port: number,
+  pathname: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; complete: boolean }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: "127.0.0.1", port, path: pathname, agent: false, headers }, (res) => {
       let body = "";
@@ -340,7 +404,10 @@ describe("preload safety: the exporter runs under preloading's rules", () => {
       logged.notify();
     });
     // the platform's own modules (here: host/*) first, untracked: on a device they are the SDK's
-    const hostModules = JSON.parse(fs.readFileSync(path.join(root, "host", "modules.json"), "utf8")) as Record<string, string>;
+    const hostModules = JSON.parse(fs.readFileSync(path.join(root, "host", "modules.json"), "utf8")) as Record<
+      string,
+      string
+    >;
     for (const specifier of Object.keys(hostModules)) if (specifier !== "//") require(specifier);
     // embedded:io/i2c as in the lin build: the simulated bus and chips of modules/board/lin/sim-i2c.ts
     jest.doMock("embedded:io/i2c", () => require("../../modules/board/lin/sim-i2c"));
@@ -349,7 +416,8 @@ describe("preload safety: the exporter runs under preloading's rules", () => {
     const namespaces: object[] = [];
     try {
       namespaces.push(require("embedded:io/i2c"));
-      for (const file of DEVICE_FILES) if (!file.startsWith("modules/board/")) namespaces.push(require(path.join(root, file)));
+      for (const file of DEVICE_FILES)
+        if (!file.startsWith("modules/board/")) namespaces.push(require(path.join(root, file)));
     } finally {
       tracking.stop();
     }
@@ -376,7 +444,10 @@ describe("preload safety: the exporter runs under preloading's rules", () => {
   test("main.ts serves complete scrapes with both simulated sensors up and no read errors", async () => {
     main = require("../../main");
     await logShows(() => lines.some((l) => l.startsWith("listening: ")), "'listening'");
-    await logShows(() => lines.filter((l) => l.startsWith("sensor ") && / up$/.test(l)).length === 2, "'sensor ... up' for both sensors");
+    await logShows(
+      () => lines.filter((l) => l.startsWith("sensor ") && / up$/.test(l)).length === 2,
+      "'sensor ... up' for both sensors",
+    );
     for (let i = 0; i < 3; i++) {
       const res = await get(port, "/metrics");
       expect(res.status).toBe(200);
@@ -384,7 +455,9 @@ describe("preload safety: the exporter runs under preloading's rules", () => {
       expect(res.body.endsWith("\n")).toBe(true);
       expect(res.body).toMatch(/^sensor_up\{sensor="office",model="si7021",address="0x40"\} 1$/m);
       expect(res.body).toMatch(/^sensor_up\{sensor="lab",model="bme680",address="0x77"\} 1$/m);
-      expect(res.body).toMatch(/^sensor_temperature_celsius\{sensor="office",model="si7021",address="0x40"\} -?\d+\.\d+/m);
+      expect(res.body).toMatch(
+        /^sensor_temperature_celsius\{sensor="office",model="si7021",address="0x40"\} -?\d+\.\d+/m,
+      );
       expect(res.body).toMatch(/^sensor_pressure_pascals\{sensor="lab",model="bme680",address="0x77"\} \d+(\.\d+)?/m);
       expect(res.body).not.toMatch(/^sensor_read_errors_total\{.*\} [1-9]/m);
     }

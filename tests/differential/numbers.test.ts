@@ -39,7 +39,7 @@ describe("formatNumber equals V8's String(n)", () => {
       expect(formatNumber(-v)).toBe(String(-v));
     }
     for (let i = 0; i < 20000; i++) {
-      const v = Math.pow(2, 53 + (i % 12)) + (i * 2654435761) % 100000;
+      const v = Math.pow(2, 53 + (i % 12)) + ((i * 2654435761) % 100000);
       expect(formatNumber(v)).toBe(String(v));
     }
   });

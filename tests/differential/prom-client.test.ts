@@ -30,7 +30,16 @@ import { OPENMETRICS_1_0_0 } from "../../modules/format/index";
 import { parseExposition } from "../support/parser";
 
 type Lib = {
-  Registry: new (ct?: string) => { metrics(): Promise<string>; setDefaultLabels(l: object): void; removeSingleMetric(n: string): void; clear(): void; resetMetrics(): void; getSingleMetricAsString(n: string): Promise<string> };
+  Registry: new (
+    ct?: string,
+  ) => {
+    metrics(): Promise<string>;
+    setDefaultLabels(l: object): void;
+    removeSingleMetric(n: string): void;
+    clear(): void;
+    resetMetrics(): void;
+    getSingleMetricAsString(n: string): Promise<string>;
+  };
   Counter: any;
   Gauge: any;
   Histogram: any;
@@ -46,8 +55,26 @@ class OurRegistry extends ours.Registry {
   }
 }
 
-const PC: Lib = { Registry: pc.Registry as any, Counter: pc.Counter, Gauge: pc.Gauge, Histogram: pc.Histogram, Summary: pc.Summary, linearBuckets: pc.linearBuckets, exponentialBuckets: pc.exponentialBuckets, om: pc.Registry.OPENMETRICS_CONTENT_TYPE };
-const OURS: Lib = { Registry: OurRegistry as any, Counter: ours.Counter, Gauge: ours.Gauge, Histogram: ours.Histogram, Summary: ours.Summary, linearBuckets: ours.linearBuckets, exponentialBuckets: ours.exponentialBuckets, om: OPENMETRICS_1_0_0.contentType };
+const PC: Lib = {
+  Registry: pc.Registry as any,
+  Counter: pc.Counter,
+  Gauge: pc.Gauge,
+  Histogram: pc.Histogram,
+  Summary: pc.Summary,
+  linearBuckets: pc.linearBuckets,
+  exponentialBuckets: pc.exponentialBuckets,
+  om: pc.Registry.OPENMETRICS_CONTENT_TYPE,
+};
+const OURS: Lib = {
+  Registry: OurRegistry as any,
+  Counter: ours.Counter,
+  Gauge: ours.Gauge,
+  Histogram: ours.Histogram,
+  Summary: ours.Summary,
+  linearBuckets: ours.linearBuckets,
+  exponentialBuckets: ours.exponentialBuckets,
+  om: OPENMETRICS_1_0_0.contentType,
+};
 
 /** Splits `{...}` label pairs respecting quotes. */
 function splitLabels(inner: string): string[] {
@@ -105,13 +132,18 @@ function normalise(text: string, summaries: string[]): string[] {
   });
 }
 
-async function both(scenario: (lib: Lib) => any, summaries: string[] = []): Promise<{ a: string[]; b: string[]; raw: [string, string] }> {
+async function both(
+  scenario: (lib: Lib) => any,
+  summaries: string[] = [],
+): Promise<{ a: string[]; b: string[]; raw: [string, string] }> {
   const rp = scenario(PC);
   const ro = scenario(OURS);
   const tp: string = await rp.metrics();
   const to: string = await ro.metrics();
   const om = to.slice(-6) === "# EOF\n";
-  parseExposition(tp.replace(/ Nan\n/g, " NaN\n"), { openMetrics: om && !/le="\d+"/.test(tp) && !/^# HELP .*[^\\]"/m.test(tp) });
+  parseExposition(tp.replace(/ Nan\n/g, " NaN\n"), {
+    openMetrics: om && !/le="\d+"/.test(tp) && !/^# HELP .*[^\\]"/m.test(tp),
+  });
   parseExposition(to, { openMetrics: om });
   return { a: normalise(tp, summaries), b: normalise(to, summaries), raw: [tp, to] };
 }
@@ -147,7 +179,21 @@ describe("differential: prom-client vs ours (0.0.4)", () => {
     expectSame((L) => {
       const r = new L.Registry();
       const g = new L.Gauge({ name: "g", help: "Gauge.", labelNames: ["v"], registers: [r] });
-      const vals = [0, -0, 1, -1.5, 0.1 + 0.2, 1e21, 5e-324, Math.pow(2, 53) + 1, 4503599627370495.5, NaN, Infinity, -Infinity, Number.MAX_VALUE];
+      const vals = [
+        0,
+        -0,
+        1,
+        -1.5,
+        0.1 + 0.2,
+        1e21,
+        5e-324,
+        Math.pow(2, 53) + 1,
+        4503599627370495.5,
+        NaN,
+        Infinity,
+        -Infinity,
+        Number.MAX_VALUE,
+      ];
       for (const [i, v] of vals.entries()) g.set({ v: String(i) }, v);
       g.inc({ v: "0" }, 5);
       g.dec({ v: "1" }, 2);
@@ -164,12 +210,23 @@ describe("differential: prom-client vs ours (0.0.4)", () => {
       const r = new L.Registry();
       const h = new L.Histogram({ name: "h_seconds", help: "Default buckets.", registers: [r] });
       for (const v of [0.001, 0.005, 0.0051, 0.3, 1, 9.99, 10, 11, -2]) h.observe(v);
-      const l = new L.Histogram({ name: "l", help: "Linear.", buckets: L.linearBuckets(0, 0.25, 5), labelNames: ["op"], registers: [r] });
+      const l = new L.Histogram({
+        name: "l",
+        help: "Linear.",
+        buckets: L.linearBuckets(0, 0.25, 5),
+        labelNames: ["op"],
+        registers: [r],
+      });
       l.observe({ op: "a" }, 0.3);
       l.labels("b").observe(2);
       l.zero({ op: "z" });
       l.remove({ op: "a" });
-      const e = new L.Histogram({ name: "e", help: "Exponential.", buckets: L.exponentialBuckets(0.001, 10, 4), registers: [r] });
+      const e = new L.Histogram({
+        name: "e",
+        help: "Exponential.",
+        buckets: L.exponentialBuckets(0.001, 10, 4),
+        registers: [r],
+      });
       e.observe(0.5);
       return r;
     }));
@@ -177,7 +234,13 @@ describe("differential: prom-client vs ours (0.0.4)", () => {
     expectSame(
       (L) => {
         const r = new L.Registry();
-        const s = new L.Summary({ name: "s", help: "Summary.", percentiles: [0.5, 0.9, 0.99], labelNames: ["k"], registers: [r] });
+        const s = new L.Summary({
+          name: "s",
+          help: "Summary.",
+          percentiles: [0.5, 0.9, 0.99],
+          labelNames: ["k"],
+          registers: [r],
+        });
         for (let i = 1; i <= 100; i++) s.observe({ k: "a" }, i);
         s.labels("b").observe(3);
         const u = new L.Summary({ name: "u", help: "Default percentiles.", registers: [r] });
@@ -190,7 +253,12 @@ describe("differential: prom-client vs ours (0.0.4)", () => {
     expectSame((L) => {
       const r = new L.Registry();
       HOSTILE.forEach((s, i) => {
-        const g = new L.Gauge({ name: "e" + i, help: s.length > 0 ? "h " + s : "empty", labelNames: ["v"], registers: [r] });
+        const g = new L.Gauge({
+          name: "e" + i,
+          help: s.length > 0 ? "h " + s : "empty",
+          labelNames: ["v"],
+          registers: [r],
+        });
         g.set({ v: s }, i);
       });
       return r;
@@ -232,8 +300,13 @@ describe("differential: prom-client vs ours (0.0.4)", () => {
     expectSame((L) => {
       const r = new L.Registry();
       new L.Gauge({
-        name: "collected", help: "C.", registers: [r],
-        async collect(this: { set(v: number): void }) { await new Promise((res) => setImmediate(res)); this.set(42); },
+        name: "collected",
+        help: "C.",
+        registers: [r],
+        async collect(this: { set(v: number): void }) {
+          await new Promise((res) => setImmediate(res));
+          this.set(42);
+        },
       });
       return r;
     }));
@@ -260,8 +333,20 @@ describe("differential: getMetricsAsJSON", () => {
       // normalise: order of label keys and of values is not part of the contract
       json.push(
         j.map((m: any) => ({
-          name: m.name, help: m.help, type: m.type,
-          values: m.values.map((v: any) => JSON.stringify([v.metricName || m.name, Object.keys(v.labels).sort().map((k) => [k, String(v.labels[k])]), v.value])).sort(),
+          name: m.name,
+          help: m.help,
+          type: m.type,
+          values: m.values
+            .map((v: any) =>
+              JSON.stringify([
+                v.metricName || m.name,
+                Object.keys(v.labels)
+                  .sort()
+                  .map((k) => [k, String(v.labels[k])]),
+                v.value,
+              ]),
+            )
+            .sort(),
         })),
       );
     }
@@ -293,14 +378,35 @@ describe("differential: errors at the same calls", () => {
   const cases: Array<[string, (L: Lib, r: any) => void]> = [
     ["empty metric name", (L, r) => new L.Counter({ name: "", help: "x", registers: [r] })],
     ["missing help", (L, r) => new L.Counter({ name: "x_total", registers: [r] })],
-    ["duplicate registration", (L, r) => { new L.Gauge({ name: "d", help: "x", registers: [r] }); new L.Gauge({ name: "d", help: "x", registers: [r] }); }],
+    [
+      "duplicate registration",
+      (L, r) => {
+        new L.Gauge({ name: "d", help: "x", registers: [r] });
+        new L.Gauge({ name: "d", help: "x", registers: [r] });
+      },
+    ],
     ["le on a histogram", (L, r) => new L.Histogram({ name: "h", help: "x", labelNames: ["le"], registers: [r] })],
-    ["quantile on a summary", (L, r) => new L.Summary({ name: "s", help: "x", labelNames: ["quantile"], registers: [r] })],
+    [
+      "quantile on a summary",
+      (L, r) => new L.Summary({ name: "s", help: "x", labelNames: ["quantile"], registers: [r] }),
+    ],
     ["negative counter increment", (L, r) => new L.Counter({ name: "c_total", help: "x", registers: [r] }).inc(-1)],
-    ["infinite counter increment", (L, r) => new L.Counter({ name: "c_total", help: "x", registers: [r] }).inc(Infinity)],
-    ["non-finite histogram observation", (L, r) => new L.Histogram({ name: "h", help: "x", registers: [r] }).observe(NaN)],
-    ["unknown label", (L, r) => new L.Counter({ name: "c_total", help: "x", labelNames: ["a"], registers: [r] }).inc({ b: "1" })],
-    ["wrong positional label count", (L, r) => new L.Counter({ name: "c_total", help: "x", labelNames: ["a", "b"], registers: [r] }).labels("1")],
+    [
+      "infinite counter increment",
+      (L, r) => new L.Counter({ name: "c_total", help: "x", registers: [r] }).inc(Infinity),
+    ],
+    [
+      "non-finite histogram observation",
+      (L, r) => new L.Histogram({ name: "h", help: "x", registers: [r] }).observe(NaN),
+    ],
+    [
+      "unknown label",
+      (L, r) => new L.Counter({ name: "c_total", help: "x", labelNames: ["a"], registers: [r] }).inc({ b: "1" }),
+    ],
+    [
+      "wrong positional label count",
+      (L, r) => new L.Counter({ name: "c_total", help: "x", labelNames: ["a", "b"], registers: [r] }).labels("1"),
+    ],
     ["gauge set to a string", (L, r) => new L.Gauge({ name: "g", help: "x", registers: [r] }).set("1")],
     ["exponential buckets with factor 1", (L) => L.exponentialBuckets(1, 1, 3)],
   ];
@@ -314,23 +420,46 @@ describe("differential: errors at the same calls", () => {
     const r = new PC.Registry();
     new PC.Counter({ name: "n_total", help: "x", registers: [r] }).inc(NaN);
     expect(await r.metrics()).toContain("n_total Nan");
-    expect(() => new OURS.Counter({ name: "n_total", help: "x", registers: [new OURS.Registry()] }).inc(NaN)).toThrow(RangeError);
+    expect(() => new OURS.Counter({ name: "n_total", help: "x", registers: [new OURS.Registry()] }).inc(NaN)).toThrow(
+      RangeError,
+    );
   });
   it("divergence 7: partial label sets", () => {
-    expect(() => new PC.Counter({ name: "p_total", help: "x", labelNames: ["a", "b"], registers: [new PC.Registry()] }).inc({ a: "1" })).not.toThrow();
-    expect(() => new OURS.Counter({ name: "p_total", help: "x", labelNames: ["a", "b"], registers: [new OURS.Registry()] }).inc({ a: "1" })).toThrow("missing label");
+    expect(() =>
+      new PC.Counter({ name: "p_total", help: "x", labelNames: ["a", "b"], registers: [new PC.Registry()] }).inc({
+        a: "1",
+      }),
+    ).not.toThrow();
+    expect(() =>
+      new OURS.Counter({ name: "p_total", help: "x", labelNames: ["a", "b"], registers: [new OURS.Registry()] }).inc({
+        a: "1",
+      }),
+    ).toThrow("missing label");
   });
   it("divergence 11: UTF-8 names", () => {
     expect(() => new PC.Counter({ name: "bad name", help: "x", registers: [new PC.Registry()] })).toThrow();
-    expect(() => new PC.Counter({ name: "x_total", help: "x", labelNames: ["bad-label"], registers: [new PC.Registry()] })).toThrow();
+    expect(
+      () => new PC.Counter({ name: "x_total", help: "x", labelNames: ["bad-label"], registers: [new PC.Registry()] }),
+    ).toThrow();
     expect(() => new OURS.Counter({ name: "bad name", help: "x", registers: [new OURS.Registry()] })).not.toThrow();
-    expect(() => new OURS.Counter({ name: "x_total", help: "x", labelNames: ["bad-label"], registers: [new OURS.Registry()] })).not.toThrow();
+    expect(
+      () =>
+        new OURS.Counter({ name: "x_total", help: "x", labelNames: ["bad-label"], registers: [new OURS.Registry()] }),
+    ).not.toThrow();
   });
   it("divergence 14: duplicate and __ label names", () => {
-    expect(() => new PC.Gauge({ name: "g", help: "x", labelNames: ["a", "a"], registers: [new PC.Registry()] })).not.toThrow();
-    expect(() => new PC.Gauge({ name: "g", help: "x", labelNames: ["__x"], registers: [new PC.Registry()] })).not.toThrow();
-    expect(() => new OURS.Gauge({ name: "g", help: "x", labelNames: ["a", "a"], registers: [new OURS.Registry()] })).toThrow("duplicate");
-    expect(() => new OURS.Gauge({ name: "g", help: "x", labelNames: ["__x"], registers: [new OURS.Registry()] })).toThrow("reserved");
+    expect(
+      () => new PC.Gauge({ name: "g", help: "x", labelNames: ["a", "a"], registers: [new PC.Registry()] }),
+    ).not.toThrow();
+    expect(
+      () => new PC.Gauge({ name: "g", help: "x", labelNames: ["__x"], registers: [new PC.Registry()] }),
+    ).not.toThrow();
+    expect(
+      () => new OURS.Gauge({ name: "g", help: "x", labelNames: ["a", "a"], registers: [new OURS.Registry()] }),
+    ).toThrow("duplicate");
+    expect(
+      () => new OURS.Gauge({ name: "g", help: "x", labelNames: ["__x"], registers: [new OURS.Registry()] }),
+    ).toThrow("reserved");
   });
   it("divergence 15: get()", async () => {
     const pcCounter = new PC.Counter({ name: "v_total", help: "x", registers: [new PC.Registry()] });
@@ -347,10 +476,22 @@ describe("differential: errors at the same calls", () => {
 });
 
 describe("differential: random operation sequences (fast-check)", () => {
-  const labelValue = fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 6 }), fc.integer({ min: -5, max: 5 }).map(String));
-  const num = fc.oneof(fc.double({ noNaN: false }), fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(0, -0, 0.1, 1e21, 5e-324));
+  const labelValue = fc.oneof(
+    fc.constantFrom(...HOSTILE),
+    fc.string({ maxLength: 6 }),
+    fc.integer({ min: -5, max: 5 }).map(String),
+  );
+  const num = fc.oneof(
+    fc.double({ noNaN: false }),
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.constantFrom(0, -0, 0.1, 1e21, 5e-324),
+  );
   const op = fc.oneof(
-    fc.record({ t: fc.constant("cinc"), l: labelValue, v: fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constant(1)) }),
+    fc.record({
+      t: fc.constant("cinc"),
+      l: labelValue,
+      v: fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constant(1)),
+    }),
     fc.record({ t: fc.constant("gset"), l: labelValue, v: num }),
     fc.record({ t: fc.constant("ginc"), l: labelValue, v: fc.double({ min: -1e6, max: 1e6, noNaN: true }) }),
     fc.record({ t: fc.constant("hobs"), l: labelValue, v: fc.double({ min: -10, max: 20, noNaN: true }) }),

@@ -3,11 +3,23 @@
 // back exactly what was set; the pull reader's bytes must be Node's own UTF-8 encoding of the string render.
 import fc from "fast-check";
 import { Registry, Gauge, Counter, Histogram } from "../../modules/client/index";
-import { PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFormat } from "../../modules/format/index";
+import {
+  PROMETHEUS_TEXT_0_0_4,
+  OPENMETRICS_1_0_0,
+  PROMETHEUS_TEXT_1_0_0,
+  makeFormat,
+} from "../../modules/format/index";
 import { parseExposition } from "../support/parser";
 import { readAll } from "../support/utf8";
 
-const FORMATS = [PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFormat("text", "1.0.0", "dots"), makeFormat("openmetrics", "1.0.0", "values"), makeFormat("openmetrics", "1.0.0", "allow-utf-8")];
+const FORMATS = [
+  PROMETHEUS_TEXT_0_0_4,
+  OPENMETRICS_1_0_0,
+  PROMETHEUS_TEXT_1_0_0,
+  makeFormat("text", "1.0.0", "dots"),
+  makeFormat("openmetrics", "1.0.0", "values"),
+  makeFormat("openmetrics", "1.0.0", "allow-utf-8"),
+];
 const wellFormed = (s: string) => Buffer.from(s, "utf8").toString("utf8") === s;
 
 describe("render fuzz", () => {
@@ -15,7 +27,9 @@ describe("render fuzz", () => {
     fc.assert(
       fc.property(
         fc.string({ unit: "binary", minLength: 1, maxLength: 20 }),
-        fc.array(fc.tuple(fc.string({ unit: "binary", maxLength: 12 }), fc.oneof(fc.double(), fc.integer())), { maxLength: 8 }),
+        fc.array(fc.tuple(fc.string({ unit: "binary", maxLength: 12 }), fc.oneof(fc.double(), fc.integer())), {
+          maxLength: 8,
+        }),
         fc.integer({ min: 1, max: 300 }),
         (help, entries, chunk) => {
           const r = new Registry({ selfMetrics: false });
@@ -35,7 +49,11 @@ describe("render fuzz", () => {
             const text = r.render(f);
             const bytes = readAll(r.reader(f), chunk);
             expect(Buffer.from(bytes).equals(Buffer.from(text, "utf8"))).toBe(true);
-            const fams = parseExposition(Buffer.from(bytes).toString("utf8"), { openMetrics: f.kind === "openmetrics", dotsEscaping: f.escaping === "dots", quotedNames: f.escaping === "allow-utf-8" });
+            const fams = parseExposition(Buffer.from(bytes).toString("utf8"), {
+              openMetrics: f.kind === "openmetrics",
+              dotsEscaping: f.escaping === "dots",
+              quotedNames: f.escaping === "allow-utf-8",
+            });
             const gauge = fams[0];
             const decodedHelp = Buffer.from(help, "utf8").toString("utf8");
             expect(gauge.help).toBe(decodedHelp);
@@ -55,27 +73,35 @@ describe("render fuzz", () => {
   });
   it("UTF-8 metric and label names render in every escaping scheme and parse", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", minLength: 1, maxLength: 10 }), fc.string({ unit: "grapheme", minLength: 1, maxLength: 10 }), (name, label) => {
-        const r = new Registry({ selfMetrics: false });
-        let g: Gauge;
-        try {
-          g = new Gauge({ name, help: "N.", labelNames: [label], registers: [r] });
-        } catch (e) {
-          // refused at construction: only the documented reasons
-          expect(String(e)).toMatch(/reserved|surrogate/);
-          return;
-        }
-        g.set({ [label]: "x" }, 1);
-        for (const f of FORMATS) {
-          const fams = parseExposition(r.render(f), { openMetrics: f.kind === "openmetrics", dotsEscaping: f.escaping === "dots", quotedNames: f.escaping === "allow-utf-8" });
-          expect(fams).toHaveLength(1);
-          expect(fams[0].samples).toHaveLength(1);
-          if (f.escaping === "allow-utf-8") {
-            expect(fams[0].name).toBe(name);
-            expect(Object.keys(fams[0].samples[0].labels)).toEqual([label]);
+      fc.property(
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 10 }),
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 10 }),
+        (name, label) => {
+          const r = new Registry({ selfMetrics: false });
+          let g: Gauge;
+          try {
+            g = new Gauge({ name, help: "N.", labelNames: [label], registers: [r] });
+          } catch (e) {
+            // refused at construction: only the documented reasons
+            expect(String(e)).toMatch(/reserved|surrogate/);
+            return;
           }
-        }
-      }),
+          g.set({ [label]: "x" }, 1);
+          for (const f of FORMATS) {
+            const fams = parseExposition(r.render(f), {
+              openMetrics: f.kind === "openmetrics",
+              dotsEscaping: f.escaping === "dots",
+              quotedNames: f.escaping === "allow-utf-8",
+            });
+            expect(fams).toHaveLength(1);
+            expect(fams[0].samples).toHaveLength(1);
+            if (f.escaping === "allow-utf-8") {
+              expect(fams[0].name).toBe(name);
+              expect(Object.keys(fams[0].samples[0].labels)).toEqual([label]);
+            }
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

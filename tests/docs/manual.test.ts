@@ -57,7 +57,8 @@ function brokenLinks(file: string, markdown: string, read: (path: string) => str
       broken.push(`${target}: no such file`);
       continue;
     }
-    if (anchor !== undefined && path.endsWith(".md") && !anchors(text).has(anchor)) broken.push(`${target}: no such heading`);
+    if (anchor !== undefined && path.endsWith(".md") && !anchors(text).has(anchor))
+      broken.push(`${target}: no such heading`);
   }
   return broken;
 }
@@ -67,7 +68,12 @@ function readIfFile(path: string): string | undefined {
   return statSync(path).isDirectory() ? "" : readFileSync(path, "utf8");
 }
 
-const manuals = ["README.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const manuals = [
+  "README.md",
+  ...readdirSync(join(root, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 describe("the manual", () => {
   test(`README.md is at most 30 KB (${README_LIMIT} bytes)`, () => {
@@ -89,7 +95,8 @@ describe("the manual", () => {
 describe("the link check", () => {
   const file = join(root, "docs", "x.md");
   const files: Record<string, string> = {
-    [join(root, "docs", "y.md")]: "# Title\n\n## Sockets (`tcp`, `listener`)\n\n## Cost on the board's engine (XS)\n\n## Notes\n\n## Notes\n",
+    [join(root, "docs", "y.md")]:
+      "# Title\n\n## Sockets (`tcp`, `listener`)\n\n## Cost on the board's engine (XS)\n\n## Notes\n\n## Notes\n",
     [join(root, "LICENSE")]: "MIT",
   };
   const read = (p: string) => files[p];

@@ -1,4 +1,12 @@
-import { escapeHelp, escapeLabelValue, escapeName, PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0, PROMETHEUS_TEXT_1_0_0, makeFormat } from "../../modules/format/index";
+import {
+  escapeHelp,
+  escapeLabelValue,
+  escapeName,
+  PROMETHEUS_TEXT_0_0_4,
+  OPENMETRICS_1_0_0,
+  PROMETHEUS_TEXT_1_0_0,
+  makeFormat,
+} from "../../modules/format/index";
 import { Registry, Gauge } from "../../modules/client/index";
 import { renderAll, renderChecked, family } from "../support/check";
 
@@ -69,14 +77,24 @@ describe("name escaping schemes", () => {
     const g = new Gauge({ name: "my.temp", help: "T.", labelNames: ["sensor.name", "ok"], registers: [r] });
     g.set({ "sensor.name": 'a"b', ok: "y" }, 1);
     renderAll(r);
-    expect(renderChecked(r, PROMETHEUS_TEXT_1_0_0).text).toBe('# HELP "my.temp" T.\n# TYPE "my.temp" gauge\n{"my.temp","sensor.name"="a\\"b",ok="y"} 1\n');
-    expect(renderChecked(r, PROMETHEUS_TEXT_0_0_4).text).toBe('# HELP my_temp T.\n# TYPE my_temp gauge\nmy_temp{sensor_name="a\\"b",ok="y"} 1\n');
-    expect(renderChecked(r, makeFormat("text", "0.0.4", "dots")).text).toContain('my_dot_temp{sensor_dot_name="a\\"b",ok="y"} 1\n');
-    expect(renderChecked(r, makeFormat("openmetrics", "1.0.0", "values")).text).toContain('U__my_2e_temp{U__sensor_2e_name="a\\"b",ok="y"} 1\n');
+    expect(renderChecked(r, PROMETHEUS_TEXT_1_0_0).text).toBe(
+      '# HELP "my.temp" T.\n# TYPE "my.temp" gauge\n{"my.temp","sensor.name"="a\\"b",ok="y"} 1\n',
+    );
+    expect(renderChecked(r, PROMETHEUS_TEXT_0_0_4).text).toBe(
+      '# HELP my_temp T.\n# TYPE my_temp gauge\nmy_temp{sensor_name="a\\"b",ok="y"} 1\n',
+    );
+    expect(renderChecked(r, makeFormat("text", "0.0.4", "dots")).text).toContain(
+      'my_dot_temp{sensor_dot_name="a\\"b",ok="y"} 1\n',
+    );
+    expect(renderChecked(r, makeFormat("openmetrics", "1.0.0", "values")).text).toContain(
+      'U__my_2e_temp{U__sensor_2e_name="a\\"b",ok="y"} 1\n',
+    );
   });
   it("legacy names are never quoted in text 1.0.0", () => {
     const r = new Registry({ selfMetrics: false });
     new Gauge({ name: "plain_name", help: "P.", registers: [r] });
-    expect(renderChecked(r, PROMETHEUS_TEXT_1_0_0).text).toBe("# HELP plain_name P.\n# TYPE plain_name gauge\nplain_name 0\n");
+    expect(renderChecked(r, PROMETHEUS_TEXT_1_0_0).text).toBe(
+      "# HELP plain_name P.\n# TYPE plain_name gauge\nplain_name 0\n",
+    );
   });
 });

@@ -23,9 +23,20 @@ describe("readers in different escapings, interleaved", () => {
   test("each gets its own format's bytes (label-block cache never leaks across escapings)", async () => {
     const r = new Registry({ selfMetrics: false });
     r.setDefaultLabels({ "site.name": "lab" });
-    const g = new Gauge({ name: "room.temperature_celsius", help: "t", labelNames: ["sensor.id", "model"], registers: [r] });
+    const g = new Gauge({
+      name: "room.temperature_celsius",
+      help: "t",
+      labelNames: ["sensor.id", "model"],
+      registers: [r],
+    });
     const c = new Counter({ name: "reads_total", help: "r", labelNames: ["sensor.id"], registers: [r] });
-    const h = new Histogram({ name: "read_seconds", help: "h", labelNames: ["bus.port"], buckets: [0.1, 1], registers: [r] });
+    const h = new Histogram({
+      name: "read_seconds",
+      help: "h",
+      labelNames: ["bus.port"],
+      buckets: [0.1, 1],
+      registers: [r],
+    });
     for (let i = 0; i < 20; i++) {
       g.set({ "sensor.id": "s" + i, model: "si7021" }, i + 0.5);
       c.inc({ "sensor.id": "s" + i }, i);
@@ -40,7 +51,10 @@ describe("readers in different escapings, interleaved", () => {
     ];
     const formats = accepts.map((a) => negotiate(a).format);
     for (const chunk of [1, 7, 64, 512]) {
-      const got = drainInTurns(formats.map((f) => r.reader(f)), chunk);
+      const got = drainInTurns(
+        formats.map((f) => r.reader(f)),
+        chunk,
+      );
       for (let i = 0; i < formats.length; i++) expect(got[i]).toBe(r.render(formats[i]));
     }
     // the renders differ by escaping, so a leaked cache would have shown

@@ -1,7 +1,20 @@
 // The series key is its label block; the label values are read back from it (they are not kept apart).
 import { labelBlock, labelValues } from "../../modules/model/exposition";
 
-const VALUES = ["", "plain", 'say "hi"', "C:\\temp\\new", "line1\nline2", '\\"\n', "}{=,", 'a="b",c="d"', "caf\u00e9 \ud83d\ude00", "\\n", '"', "\\"];
+const VALUES = [
+  "",
+  "plain",
+  'say "hi"',
+  "C:\\temp\\new",
+  "line1\nline2",
+  '\\"\n',
+  "}{=,",
+  'a="b",c="d"',
+  "caf\u00e9 \ud83d\ude00",
+  "\\n",
+  '"',
+  "\\",
+];
 
 describe("label block and label values", () => {
   it("labelValues reads back every value of a block, whatever it contains", () => {

@@ -126,7 +126,11 @@ describe("number formatting", () => {
   it("histogram bounds: 0.0.4 plain, OpenMetrics canonical", () => {
     const r = new Registry({ selfMetrics: false });
     new Histogram({ name: "h", help: "H.", buckets: [-1, 0, 1e-7, 1, 2.5, 1e21], registers: [r] });
-    expect(renderAll(r)).toContain('le="-1"} 0\nh_bucket{le="0"} 0\nh_bucket{le="1e-7"} 0\nh_bucket{le="1"} 0\nh_bucket{le="2.5"} 0\nh_bucket{le="1e+21"} 0\n');
-    expect(renderChecked(r, OPENMETRICS_1_0_0).text).toContain('le="-1.0"} 0\nh_bucket{le="0.0"} 0\nh_bucket{le="1.0e-7"} 0\nh_bucket{le="1.0"} 0\nh_bucket{le="2.5"} 0\nh_bucket{le="1.0e+21"} 0\n');
+    expect(renderAll(r)).toContain(
+      'le="-1"} 0\nh_bucket{le="0"} 0\nh_bucket{le="1e-7"} 0\nh_bucket{le="1"} 0\nh_bucket{le="2.5"} 0\nh_bucket{le="1e+21"} 0\n',
+    );
+    expect(renderChecked(r, OPENMETRICS_1_0_0).text).toContain(
+      'le="-1.0"} 0\nh_bucket{le="0.0"} 0\nh_bucket{le="1.0e-7"} 0\nh_bucket{le="1.0"} 0\nh_bucket{le="2.5"} 0\nh_bucket{le="1.0e+21"} 0\n',
+    );
   });
 });

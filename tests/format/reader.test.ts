@@ -7,19 +7,44 @@ import { ManualClock } from "../support/clock";
 function fullRegistry(): Registry {
   const clock = new ManualClock();
   const r = new Registry({ created: true });
-  const c = new Counter({ name: "req_total", help: "Requests ✓ \"quoted\" \\ back", labelNames: ["path"], registers: [r], now: clock.now });
+  const c = new Counter({
+    name: "req_total",
+    help: 'Requests ✓ "quoted" \\ back',
+    labelNames: ["path"],
+    registers: [r],
+    now: clock.now,
+  });
   c.inc({ path: "/é😀" }, 3);
   c.inc({ path: 'a"b\\c\nd' });
-  const g = new Gauge({ name: "temp_celsius", help: "T.", unit: "celsius", labelNames: ["s"], registers: [r], now: clock.now });
+  const g = new Gauge({
+    name: "temp_celsius",
+    help: "T.",
+    unit: "celsius",
+    labelNames: ["s"],
+    registers: [r],
+    now: clock.now,
+  });
   g.set({ s: "日本語センサー" }, -12.5);
   g.set({ s: "nan" }, NaN);
-  const h = new Histogram({ name: "lat_seconds", help: "L.", buckets: [0.01, 0.1, 1], labelNames: ["op"], registers: [r], now: clock.now });
+  const h = new Histogram({
+    name: "lat_seconds",
+    help: "L.",
+    buckets: [0.01, 0.1, 1],
+    labelNames: ["op"],
+    registers: [r],
+    now: clock.now,
+  });
   for (let i = 0; i < 50; i++) h.observe({ op: "rd" }, i / 40);
   const s = new Summary({ name: "dur_seconds", help: "D.", percentiles: [0.5, 0.99], registers: [r], now: clock.now });
   for (let i = 1; i <= 20; i++) s.observe(i / 10);
-  new Info({ name: "build_info", help: "B.", labelNames: ["version"], registers: [r], now: clock.now }).set({ version: "0.1.0-ü" });
+  new Info({ name: "build_info", help: "B.", labelNames: ["version"], registers: [r], now: clock.now }).set({
+    version: "0.1.0-ü",
+  });
   new Enum({ name: "mode", help: "M.", states: ["idle", "búsy"], registers: [r], now: clock.now }).state("búsy");
-  new Gauge({ name: "utf.8", help: "U.", labelNames: ["k.ключ"], registers: [r], now: clock.now }).set({ "k.ключ": "значение" }, 1);
+  new Gauge({ name: "utf.8", help: "U.", labelNames: ["k.ключ"], registers: [r], now: clock.now }).set(
+    { "k.ключ": "значение" },
+    1,
+  );
   for (let i = 0; i < 40; i++) c.inc({ path: "/p" + i + "/ü" });
   return r;
 }

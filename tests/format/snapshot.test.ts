@@ -21,13 +21,24 @@ function fixture(): Fixture {
   for (let i = 0; i < 30; i++) g.set({ room: "r" + i }, i);
   const c = new Counter({ name: "events_total", help: "E.", labelNames: ["kind"], registers: [r] });
   for (let i = 0; i < 10; i++) c.inc({ kind: "k" + i }, i + 1);
-  const h = new Histogram({ name: "lat_seconds", help: "L.", labelNames: ["op"], buckets: [0.1, 1, 10], registers: [r] });
+  const h = new Histogram({
+    name: "lat_seconds",
+    help: "L.",
+    labelNames: ["op"],
+    buckets: [0.1, 1, 10],
+    registers: [r],
+  });
   for (let i = 0; i < 5; i++) h.observe({ op: "op" + i }, i);
   return { r, g, c, h };
 }
 
 /** Reads `first` bytes, runs `mutate` (the response is paused), reads the rest; parses and returns the body. */
-function pausedRead(x: Fixture, f: Format, first: number, mutate: (x: Fixture) => void): { fams: ParsedFamily[]; text: string } {
+function pausedRead(
+  x: Fixture,
+  f: Format,
+  first: number,
+  mutate: (x: Fixture) => void,
+): { fams: ParsedFamily[]; text: string } {
   const rd = x.r.reader(f);
   const parts: Uint8Array[] = [];
   const head = new Uint8Array(first);

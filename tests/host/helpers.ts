@@ -5,7 +5,11 @@ import type TCP from "../../host/io/tcp";
 import { Signal, until } from "../support/wait";
 
 /** A promise with its resolve function. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+export function deferred<T = void>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+} {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((res, rej) => {
@@ -14,7 +18,6 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   });
   return { promise, resolve, reject };
 }
-
 
 /** A node:net client connected to 127.0.0.1:port, collecting what it receives. */
 export class Peer {

@@ -7,7 +7,14 @@ import { Peer } from "./helpers";
 import { until } from "../support/wait";
 
 test("map/name/get: known items have indices, unknown ones are absent", () => {
-  for (const name of ["Network Bytes Read", "Network Bytes Written", "Network Sockets", "Timers", "XS Slot Heap Used", "XS Chunk Heap Used"] as const) {
+  for (const name of [
+    "Network Bytes Read",
+    "Network Bytes Written",
+    "Network Sockets",
+    "Timers",
+    "XS Slot Heap Used",
+    "XS Chunk Heap Used",
+  ] as const) {
     const index = Instrumentation.map(name);
     expect(index).toEqual(expect.any(Number));
     expect(Instrumentation.name(index)).toBe(name);

@@ -11,11 +11,15 @@ import { Signal, until } from "../support/wait";
 const root = path.resolve(__dirname, "..", "..");
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx/esm", "--import", "./host/register.mjs", "tests/host/fixtures/main.ts", ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx/esm", "--import", "./host/register.mjs", "tests/host/fixtures/main.ts", ...args],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const lines = createInterface({ input: child.stdout });

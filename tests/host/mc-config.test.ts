@@ -8,7 +8,8 @@ const fixture = path.join(__dirname, "fixtures", "manifests", "manifest.json");
 test("the default export is a deeply frozen object", () => {
   expect(typeof config).toBe("object");
   expect(Object.isFrozen(config)).toBe(true);
-  for (const value of Object.values(config)) if (value && typeof value === "object") expect(Object.isFrozen(value)).toBe(true);
+  for (const value of Object.values(config))
+    if (value && typeof value === "object") expect(Object.isFrozen(value)).toBe(true);
 });
 
 test("base config, then the matching platform's config, merged recursively", () => {
@@ -16,19 +17,37 @@ test("base config, then the matching platform's config, merged recursively", () 
     config: { port: 9100, i2c: { data: 13, clock: 16, hz: 100000 }, path: "/metrics" },
     platforms: { esp32: { config: { i2c: { hz: 400000 } } }, lin: { config: { port: 9200, sim: true } } },
   };
-  expect(loadConfig({ manifest, platform: "esp32" })).toEqual({ port: 9100, i2c: { data: 13, clock: 16, hz: 400000 }, path: "/metrics" });
-  expect(loadConfig({ manifest, platform: "lin" })).toEqual({ port: 9200, sim: true, i2c: { data: 13, clock: 16, hz: 100000 }, path: "/metrics" });
+  expect(loadConfig({ manifest, platform: "esp32" })).toEqual({
+    port: 9100,
+    i2c: { data: 13, clock: 16, hz: 400000 },
+    path: "/metrics",
+  });
+  expect(loadConfig({ manifest, platform: "lin" })).toEqual({
+    port: 9200,
+    sim: true,
+    i2c: { data: 13, clock: 16, hz: 100000 },
+    path: "/metrics",
+  });
   expect(loadConfig({ manifest, platform: "mac" })).toEqual(manifest.config);
   expect(loadConfig({ manifest, platform: "esp32/moddable_two" }).i2c.hz).toBe(400000); // falls back to "esp32"
 });
 
 test("arrays merge index by index (mcmanifest mergeProperties), null replaces", () => {
   const manifest = {
-    config: { sensors: [{ model: "si7021", address: 64 }, { model: "bme680", address: 119 }], auth: { bearer: "x" } },
+    config: {
+      sensors: [
+        { model: "si7021", address: 64 },
+        { model: "bme680", address: 119 },
+      ],
+      auth: { bearer: "x" },
+    },
     platforms: { lin: { config: { sensors: [{ name: "sim" }], auth: null } } },
   };
   expect(loadConfig({ manifest, platform: "lin" })).toEqual({
-    sensors: [{ model: "si7021", address: 64, name: "sim" }, { model: "bme680", address: 119 }],
+    sensors: [
+      { model: "si7021", address: 64, name: "sim" },
+      { model: "bme680", address: 119 },
+    ],
     auth: null,
   });
 });
@@ -82,15 +101,23 @@ test("overrides arrive as strings: MC_CONFIG_<name>, then PORT, then name=value 
   const env = { MC_CONFIG_port: "9200", MC_CONFIG_i2c: "off", MC_CONFIG_sampleInterval: "1000", OTHER: "x" };
   expect(loadConfig({ manifest, env })).toEqual({ port: "9200", path: "/metrics", i2c: "off", sampleInterval: "1000" });
   expect(loadConfig({ manifest, env: { ...env, PORT: "9300" } }).port).toBe("9300");
-  const c = loadConfig({ manifest, env: { PORT: "9300" }, argv: ["port=9400", "path=/a=b", "--flag=1", "plain", "=x", "a.b=1"] });
+  const c = loadConfig({
+    manifest,
+    env: { PORT: "9300" },
+    argv: ["port=9400", "path=/a=b", "--flag=1", "plain", "=x", "a.b=1"],
+  });
   expect(c).toEqual({ port: "9400", path: "/a=b", i2c: { hz: 100000 }, "a.b": "1" });
   expect(loadConfig({ manifest, env: { PORT: "" } }).port).toBe(9100);
 });
 
 test("a missing manifest gives {}; an invalid one a clear error", () => {
   expect(loadConfig({ manifest: path.join(__dirname, "no-such-manifest.json") })).toEqual({});
-  expect(() => loadConfig({ manifest: path.join(__dirname, "fixtures", "helper.ts") })).toThrow(/invalid manifest .*helper\.ts/);
-  expect(() => loadConfig({ manifest: { include: "./missing.json" }, directory: __dirname })).toThrow(/included manifest not found/);
+  expect(() => loadConfig({ manifest: path.join(__dirname, "fixtures", "helper.ts") })).toThrow(
+    /invalid manifest .*helper\.ts/,
+  );
+  expect(() => loadConfig({ manifest: { include: "./missing.json" }, directory: __dirname })).toThrow(
+    /included manifest not found/,
+  );
 });
 
 test("mergeProperties never writes through __proto__", () => {

@@ -106,5 +106,7 @@ test("a catalogue-style SMBus driver exported by configuration (model io, standa
     });
   });
   await ok;
-  expect(await registry.metrics()).toContain('sensor_temperature_celsius{sensor="rack",model="tmp102",address="0x48"} -10.25\n');
+  expect(await registry.metrics()).toContain(
+    'sensor_temperature_celsius{sensor="rack",model="tmp102",address="0x48"} -10.25\n',
+  );
 });

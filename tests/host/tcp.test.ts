@@ -21,7 +21,11 @@ afterEach(() => {
 });
 
 /** Listener + one adopted server socket per connection, created with `options`. */
-function serve(options: (peer: { index: number }) => Record<string, unknown>): { listener: Listener; sockets: TCP[]; accepted: Promise<TCP> } {
+function serve(options: (peer: { index: number }) => Record<string, unknown>): {
+  listener: Listener;
+  sockets: TCP[];
+  accepted: Promise<TCP>;
+} {
   const sockets: TCP[] = [];
   const first = deferred<TCP>();
   const listener = listen((pending) => {
@@ -76,7 +80,12 @@ describe("reading", () => {
       onReadable(this: TCP, count: number) {
         if (count < 3) return;
         const out: unknown[] = [];
-        for (const attempt of [() => this.read(4), () => this.read(0), () => this.read(-1), () => (this.read as any)(new Uint8Array(4))]) {
+        for (const attempt of [
+          () => this.read(4),
+          () => this.read(0),
+          () => this.read(-1),
+          () => (this.read as any)(new Uint8Array(4)),
+        ]) {
           try {
             attempt();
             out.push("no error");
@@ -91,7 +100,16 @@ describe("reading", () => {
     }));
     const client = peer(listener.port);
     client.write("abc");
-    expect(await results.promise).toEqual(["RangeError", "RangeError", "RangeError", "RangeError", "abc", undefined, undefined, undefined]);
+    expect(await results.promise).toEqual([
+      "RangeError",
+      "RangeError",
+      "RangeError",
+      "RangeError",
+      "abc",
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   test("read(buffer) fills a DataView or ArrayBuffer", async () => {
@@ -534,7 +552,12 @@ describe("client sockets", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const errored = deferred();
     let writables = 0;
-    const socket = new TCP({ host: "127.0.0.1", port, onError: () => errored.resolve(), onWritable: () => void writables++ });
+    const socket = new TCP({
+      host: "127.0.0.1",
+      port,
+      onError: () => errored.resolve(),
+      onWritable: () => void writables++,
+    });
     cleanups.push(() => socket.close());
     await errored.promise;
     expect(writables).toBe(0);

@@ -21,7 +21,12 @@ const SECOND = 1000 / STEP; // steps
 
 function makeRegistry(): Registry {
   const registry = new Registry();
-  const g = new Gauge({ name: "test_temperature_celsius", help: "Temperature.", labelNames: ["sensor"], registers: [registry] });
+  const g = new Gauge({
+    name: "test_temperature_celsius",
+    help: "Temperature.",
+    labelNames: ["sensor"],
+    registers: [registry],
+  });
   for (let i = 0; i < 20; i++) g.labels({ sensor: "s" + i }).set(20 + i / 4);
   return registry;
 }
@@ -82,7 +87,13 @@ function heldRegistry(): { held: ScrapeRegistry; release: () => void } {
 async function harness(options: Partial<MetricsServerOptions> = {}): Promise<Harness> {
   const clock = new ManualClock(0);
   const registry = (options.registry as Registry | undefined) ?? makeRegistry();
-  const server = new MetricsServer({ port: 0, registry, now: clock.now, tickInterval: 0, ...options } as MetricsServerOptions);
+  const server = new MetricsServer({
+    port: 0,
+    registry,
+    now: clock.now,
+    tickInterval: 0,
+    ...options,
+  } as MetricsServerOptions);
   server.start();
   servers.push(server);
   const port = server.boundPort;
@@ -277,7 +288,13 @@ describe("admission", () => {
 
   test("a response stalled by a client that stopped reading is evicted for a newcomer within 0.5 s", async () => {
     const big = new Registry();
-    const g = new Gauge({ name: "test_big", help: "A large exposition.", labelNames: ["i"], maxSeries: 40000, registers: [big] });
+    const g = new Gauge({
+      name: "test_big",
+      help: "A large exposition.",
+      labelNames: ["i"],
+      maxSeries: 40000,
+      registers: [big],
+    });
     for (let i = 0; i < 40000; i++) g.labels({ i: "series-" + i }).set(i); // ~1.5 MB: more than the OS buffers hold
     const h = await harness({ maxConnections: 1, registry: big, sendTimeout: 600000 });
     const stuck = await h.connect();
@@ -352,7 +369,10 @@ class FreshScrape {
   client: RawClient | undefined;
   status = 0;
   at = -1;
-  constructor(readonly h: Harness, step: number) {
+  constructor(
+    readonly h: Harness,
+    step: number,
+  ) {
     this.started = step;
   }
   async begin(): Promise<void> {
@@ -472,7 +492,10 @@ function summary(r: AttackResult): { ok: number; total: number; failures: string
   for (const s of r.fresh) {
     const steps = s.at - s.started;
     if (s.status === 200 && s.at >= 0 && steps <= 2 * SECOND) ok++;
-    else failures.push(`scrape at step ${s.started}: ${s.at < 0 ? "no answer within 2 s" : s.status ? `${s.status} after ${steps} steps` : `closed after ${steps} steps`}`);
+    else
+      failures.push(
+        `scrape at step ${s.started}: ${s.at < 0 ? "no answer within 2 s" : s.status ? `${s.status} after ${steps} steps` : `closed after ${steps} steps`}`,
+      );
   }
   return { ok, total: r.fresh.length, failures };
 }
@@ -511,7 +534,8 @@ describe("admission under attack (2 x maxConnections hostile clients, 60 s)", ()
   test("partial request line at 1 byte per 2 s, reconnecting whenever closed: >= 95 % of fresh scrapes get 200 within 2 s; the keep-alive scraper keeps working", async () => {
     const h = await harness({ maxConnections: 8 });
     const attackers: Attacker[] = [];
-    for (let i = 0; i < 16; i++) attackers.push(trickler(h, "GET /metrics HTTP/1.1", 2 * SECOND, 1 + ((i * 5) % 40), true));
+    for (let i = 0; i < 16; i++)
+      attackers.push(trickler(h, "GET /metrics HTTP/1.1", 2 * SECOND, 1 + ((i * 5) % 40), true));
     const r = await attack(h, attackers, 60);
     expectScraperWins(r, 60, 3, 14);
     expect(r.attackerConnections).toBeGreaterThan(16);
@@ -521,7 +545,8 @@ describe("admission under attack (2 x maxConnections hostile clients, 60 s)", ()
     const h = await harness({ maxConnections: 8 });
     const attackers: Attacker[] = [];
     for (let i = 0; i < 16; i++) attackers.push(trickler(h, GET, 0.2 * SECOND, 1 + (i % 4), true));
-    for (let i = 0; i < 16; i++) attackers.push(trickler(h, "GET /metrics HTTP/1.1", 2 * SECOND, 1 + ((i * 5) % 40), true));
+    for (let i = 0; i < 16; i++)
+      attackers.push(trickler(h, "GET /metrics HTTP/1.1", 2 * SECOND, 1 + ((i * 5) % 40), true));
     const r = await attack(h, attackers, 60);
     expectScraperWins(r, 60, 3, 14);
   }, 60000);
@@ -530,7 +555,8 @@ describe("admission under attack (2 x maxConnections hostile clients, 60 s)", ()
     configureSockets({ profile: "lin" });
     const h = await harness({ maxConnections: 8 });
     const attackers: Attacker[] = [];
-    for (let i = 0; i < 16; i++) attackers.push(trickler(h, "GET /metrics HTTP/1.1", 2 * SECOND, 1 + ((i * 5) % 40), true));
+    for (let i = 0; i < 16; i++)
+      attackers.push(trickler(h, "GET /metrics HTTP/1.1", 2 * SECOND, 1 + ((i * 5) % 40), true));
     const r = await attack(h, attackers, 20);
     expectScraperWins(r, 20, 1, 6);
   }, 60000);

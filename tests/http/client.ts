@@ -42,7 +42,9 @@ export class RawClient {
     });
     this.socket.on("close", () => {
       this.closed = true;
-      this.events.end(new Error(`socket closed; received: ${JSON.stringify(this.data.toString("latin1").slice(0, 400))}`));
+      this.events.end(
+        new Error(`socket closed; received: ${JSON.stringify(this.data.toString("latin1").slice(0, 400))}`),
+      );
     });
   }
 
@@ -57,7 +59,11 @@ export class RawClient {
   /** write and wait until node handed the bytes to the OS */
   async write(data: string | Uint8Array): Promise<void> {
     await this.connected;
-    await new Promise<void>((resolve, reject) => this.socket.write(typeof data === "string" ? Buffer.from(data, "latin1") : data, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.socket.write(typeof data === "string" ? Buffer.from(data, "latin1") : data, (e) =>
+        e ? reject(e) : resolve(),
+      ),
+    );
   }
 
   /** resolve once `check` is true (checked after each socket event); reject when the socket closes first */

@@ -47,10 +47,23 @@ describe("HTTP layers", () => {
 
   test("surrogate pairs, Base64 and HTML escaping are written once, in modules/text", () => {
     // modules/metrics and modules/format (issue 8, in progress elsewhere) still validate names with their own loops
-    const dirs = ["modules/app", "modules/device", "modules/http", "modules/promhttp", "modules/client", "modules/model", "sensors", "host"];
+    const dirs = [
+      "modules/app",
+      "modules/device",
+      "modules/http",
+      "modules/promhttp",
+      "modules/client",
+      "modules/model",
+      "sensors",
+      "host",
+    ];
     const offenders = dirs.flatMap(listTs).filter((f) => {
       const s = read(f);
-      return /0xd800|0xdc00|55296|56320/i.test(s) || /ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/.test(s) || /&amp;/.test(s);
+      return (
+        /0xd800|0xdc00|55296|56320/i.test(s) ||
+        /ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/.test(s) ||
+        /&amp;/.test(s)
+      );
     });
     expect(offenders).toEqual([]);
   });

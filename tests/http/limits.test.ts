@@ -35,15 +35,23 @@ function configAccepts(raw: Record<string, unknown>): boolean {
 
 describe("server limits, one rule for the server and the configuration", () => {
   test("out-of-range server options throw a RangeError naming the option, the value and the range", () => {
-    expect(() => new MetricsServer({ registry, maxConnections: 33 })).toThrow("HttpServer: maxConnections must be an integer from 1 to 32, got 33");
-    expect(() => new MetricsServer({ registry, maxConnections: 0 })).toThrow(/maxConnections must be an integer from 1 to 32, got 0/);
+    expect(() => new MetricsServer({ registry, maxConnections: 33 })).toThrow(
+      "HttpServer: maxConnections must be an integer from 1 to 32, got 33",
+    );
+    expect(() => new MetricsServer({ registry, maxConnections: 0 })).toThrow(
+      /maxConnections must be an integer from 1 to 32, got 0/,
+    );
     expect(() => new MetricsServer({ registry, maxConnections: 2.5 })).toThrow(/maxConnections/);
-    expect(() => new MetricsServer({ registry, chunkSize: 100 })).toThrow("HttpServer: chunkSize must be an integer from 512 to 16384, got 100");
+    expect(() => new MetricsServer({ registry, chunkSize: 100 })).toThrow(
+      "HttpServer: chunkSize must be an integer from 512 to 16384, got 100",
+    );
     expect(() => new MetricsServer({ registry, idleTimeout: 0 })).toThrow(/idleTimeout must be an integer from 10/);
     expect(() => new MetricsServer({ registry, requestTimeout: 1e9 })).toThrow(/requestTimeout/);
-    expect(() => new MetricsServer({ registry, port: 70000 })).toThrow(/port must be an integer from 1 to 65535, got 70000/);
+    expect(() => new MetricsServer({ registry, port: 70000 })).toThrow(
+      /port must be an integer from 1 to 65535, got 70000/,
+    );
     expect(() => new MetricsServer({ registry, port: "9100" as unknown as number })).toThrow(/port/);
-    expect(() => new MetricsServer({ registry, path: "/a b" })).toThrow('expected an absolute URL path like /metrics');
+    expect(() => new MetricsServer({ registry, path: "/a b" })).toThrow("expected an absolute URL path like /metrics");
     expect(() => new MetricsServer({ registry, path: "/-/healthy" })).toThrow(/path "\/-\/healthy": expected/);
     // defaults and port 0 (any free port) are fine
     expect(new MetricsServer({ registry }).http.maxConnections).toBe(MAX_CONNECTIONS.default);

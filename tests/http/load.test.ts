@@ -33,7 +33,13 @@ afterEach(() => {
 });
 
 function fill(registry: Registry, series: number): void {
-  const g = new Gauge({ name: "load_value", help: "A value.", labelNames: ["i"], maxSeries: series, registers: [registry] });
+  const g = new Gauge({
+    name: "load_value",
+    help: "A value.",
+    labelNames: ["i"],
+    maxSeries: series,
+    registers: [registry],
+  });
   for (let i = 0; i < series; i++) g.labels({ i: "series-" + i }).set(i / 7);
 }
 

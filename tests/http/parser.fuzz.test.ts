@@ -26,10 +26,21 @@ interface Outcome {
 /** FUZZ_SCALE=0.01 for a quick run */
 const RUNS = (n: number) => Math.max(1, Math.round(n * Number(process.env.FUZZ_SCALE ?? 1)));
 
-const LIMITS = { maxTarget: 128, maxHeaderBytes: 512, maxHeaders: 12, maxAccept: 96, maxAuthorization: 48, maxBody: 64 };
+const LIMITS = {
+  maxTarget: 128,
+  maxHeaderBytes: 512,
+  maxHeaders: 12,
+  maxAccept: 96,
+  maxAuthorization: 48,
+  maxBody: 64,
+};
 
 function checkBounds(p: HttpParser): void {
-  if (p.path.length !== DEFAULT_LIMITS.maxPath || p.accept.length !== LIMITS.maxAccept || p.authorization.length !== LIMITS.maxAuthorization)
+  if (
+    p.path.length !== DEFAULT_LIMITS.maxPath ||
+    p.accept.length !== LIMITS.maxAccept ||
+    p.authorization.length !== LIMITS.maxAuthorization
+  )
     throw new Error("buffer resized");
   if (p.pathLength > p.path.length) throw new Error("path overflow " + p.pathLength);
   if (p.acceptLength > p.accept.length) throw new Error("accept overflow " + p.acceptLength);
@@ -85,18 +96,39 @@ function parseAll(p: HttpParser, bytes: Uint8Array, cuts: number[]): Outcome[] {
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
 const pathSeg = fc.stringMatching(/^[A-Za-z0-9._~%-]{0,10}$/);
-const method = fc.oneof(fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"), token);
+const method = fc.oneof(
+  fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"),
+  token,
+);
 const target = fc.oneof(
   fc.constantFrom("/", "/metrics", "/-/healthy", "*", "http://h:9100/metrics", "https://h/", "HTTP://x"),
-  fc.tuple(fc.array(pathSeg, { maxLength: 4 }), fc.option(fc.stringMatching(/^[A-Za-z0-9=&]{0,20}$/)))
+  fc
+    .tuple(fc.array(pathSeg, { maxLength: 4 }), fc.option(fc.stringMatching(/^[A-Za-z0-9=&]{0,20}$/)))
     .map(([segs, q]) => "/" + segs.join("/") + (q === null ? "" : "?" + q)),
 );
 const version = fc.constantFrom("HTTP/1.1", "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/1.9", "http/1.1");
 const headerValue = fc.stringMatching(/^[ -~\t]{0,40}$/);
 const header = fc.oneof(
-  fc.tuple(fc.constantFrom("Host", "host", "Accept", "ACCEPT", "Connection", "Authorization", "Expect", "Content-Length", "Transfer-Encoding", "User-Agent"), headerValue),
+  fc.tuple(
+    fc.constantFrom(
+      "Host",
+      "host",
+      "Accept",
+      "ACCEPT",
+      "Connection",
+      "Authorization",
+      "Expect",
+      "Content-Length",
+      "Transfer-Encoding",
+      "User-Agent",
+    ),
+    headerValue,
+  ),
   fc.tuple(fc.constantFrom("Connection"), fc.constantFrom("close", "keep-alive", "Keep-Alive, Upgrade", "foo")),
-  fc.tuple(fc.constantFrom("Content-Length"), fc.oneof(fc.nat(100).map(String), fc.constantFrom("5, 5", "1,2", "-1", "", "99999999999999999999"))),
+  fc.tuple(
+    fc.constantFrom("Content-Length"),
+    fc.oneof(fc.nat(100).map(String), fc.constantFrom("5, 5", "1,2", "-1", "", "99999999999999999999")),
+  ),
   fc.tuple(fc.constantFrom("Transfer-Encoding"), fc.constantFrom("chunked", "gzip, chunked", "Chunked", "identity")),
   fc.tuple(fc.constantFrom("Expect"), fc.constantFrom("100-continue", "100-Continue", "200-ok")),
   fc.tuple(token, headerValue),
@@ -104,10 +136,26 @@ const header = fc.oneof(
 const eol = fc.constantFrom("\r\n", "\r\n", "\n");
 const chunkedBody = fc
   .array(fc.tuple(fc.nat(20), fc.option(fc.constantFrom(";a=b", ";x", " ;y"))), { maxLength: 4 })
-  .map((chunks) => chunks.filter(([n]) => n > 0).map(([n, ext]) => n.toString(16) + (ext ?? "") + "\r\n" + "x".repeat(n) + "\r\n").join("") + "0\r\n" + "\r\n");
+  .map(
+    (chunks) =>
+      chunks
+        .filter(([n]) => n > 0)
+        .map(([n, ext]) => n.toString(16) + (ext ?? "") + "\r\n" + "x".repeat(n) + "\r\n")
+        .join("") +
+      "0\r\n" +
+      "\r\n",
+  );
 
 const request = fc
-  .record({ method, target, version, headers: fc.array(header, { maxLength: 8 }), host: fc.boolean(), eol, body: fc.oneof(fc.constant(""), fc.string({ maxLength: 30 }), chunkedBody) })
+  .record({
+    method,
+    target,
+    version,
+    headers: fc.array(header, { maxLength: 8 }),
+    host: fc.boolean(),
+    eol,
+    body: fc.oneof(fc.constant(""), fc.string({ maxLength: 30 }), chunkedBody),
+  })
   .map((r) => {
     let s = r.method + " " + r.target + " " + r.version + r.eol;
     if (r.host) s += "Host: example" + r.eol;
@@ -154,10 +202,15 @@ describe("request parser fuzz", () => {
         expect(split).toEqual(whole);
         if (every === 0) {
           // one byte per execute() call, for a quarter of the cases (the slowest variant)
-          const oneByte = parseAll(new HttpParser(LIMITS), bytes, Array.from({ length: bytes.length }, (_, i) => i));
+          const oneByte = parseAll(
+            new HttpParser(LIMITS),
+            bytes,
+            Array.from({ length: bytes.length }, (_, i) => i),
+          );
           expect(oneByte).toEqual(whole);
         }
-        for (const o of whole) if (o.phase === PHASE_ERROR) expect([400, 413, 414, 417, 431, 501, 505]).toContain(o.error);
+        for (const o of whole)
+          if (o.phase === PHASE_ERROR) expect([400, 413, 414, 417, 431, 501, 505]).toContain(o.error);
       }),
       { numRuns: RUNS(30000) },
     );
@@ -238,14 +291,22 @@ describe("request parser limits and decisions", () => {
   });
 
   test("HTTP/1.0 keep-alive on request, absolute-form target, leading empty lines, query ignored", () => {
-    expect(parse("GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")[0]).toMatchObject({ keepAlive: true, path: "/metrics" });
+    expect(parse("GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")[0]).toMatchObject({
+      keepAlive: true,
+      path: "/metrics",
+    });
     expect(parse("GET /metrics HTTP/1.0\r\n\r\n")[0]).toMatchObject({ keepAlive: false });
-    expect(parse("\r\nGET http://h:1/metrics?x=1 HTTP/1.1\r\nHost: h\r\n\r\n")[0]).toMatchObject({ phase: PHASE_COMPLETE, path: "/metrics" });
+    expect(parse("\r\nGET http://h:1/metrics?x=1 HTTP/1.1\r\nHost: h\r\n\r\n")[0]).toMatchObject({
+      phase: PHASE_COMPLETE,
+      path: "/metrics",
+    });
     expect(parse("GET http://h HTTP/1.1\r\nHost: h\r\n\r\n")[0]).toMatchObject({ phase: PHASE_COMPLETE, path: "/" });
   });
 
   test("chunked bodies with extensions and trailers are consumed; the next request follows", () => {
-    const out = parse("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n0\r\nTrailer: t\r\n\r\nGET /y HTTP/1.1\r\nHost: x\r\n\r\n");
+    const out = parse(
+      "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n0\r\nTrailer: t\r\n\r\nGET /y HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
     expect(out.map((o) => [o.phase, o.method, o.path])).toEqual([
       [PHASE_COMPLETE, "POST", "/x"],
       [PHASE_COMPLETE, "GET", "/y"],

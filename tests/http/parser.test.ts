@@ -3,9 +3,23 @@
  * `node tests/xs/run.mjs tests/http/parser.test.ts`. Decisions on fixed inputs, then seeded random mutations checked
  * for split invariance (whole input vs random cuts vs one byte per call) and bounded state.
  */
-import { HttpParser, PHASE_HEAD, PHASE_COMPLETE, PHASE_ERROR, PHASE_IDLE, DEFAULT_LIMITS } from "../../modules/http/parser";
+import {
+  HttpParser,
+  PHASE_HEAD,
+  PHASE_COMPLETE,
+  PHASE_ERROR,
+  PHASE_IDLE,
+  DEFAULT_LIMITS,
+} from "../../modules/http/parser";
 
-const LIMITS = { maxTarget: 128, maxHeaderBytes: 512, maxHeaders: 12, maxAccept: 96, maxAuthorization: 48, maxBody: 64 };
+const LIMITS = {
+  maxTarget: 128,
+  maxHeaderBytes: 512,
+  maxHeaders: 12,
+  maxAccept: 96,
+  maxAuthorization: 48,
+  maxBody: 64,
+};
 
 function bytesOf(s: string): Uint8Array {
   const b = new Uint8Array(s.length);
@@ -36,9 +50,17 @@ function parseAll(bytes: Uint8Array, cuts: number[]): string[] {
       const phaseBefore = p.phase;
       o = p.execute(bytes, o, end);
       if (o < before || o > end) throw new Error("bad offset");
-      if (p.pathLength > p.path.length || p.acceptLength > p.accept.length || p.authorizationLength > p.authorization.length)
+      if (
+        p.pathLength > p.path.length ||
+        p.acceptLength > p.accept.length ||
+        p.authorizationLength > p.authorization.length
+      )
         throw new Error("buffer overflow");
-      if (p.headerBytes > LIMITS.maxHeaderBytes + 1 || p.headerCount > LIMITS.maxHeaders + 1 || p.bodyBytes > LIMITS.maxBody + 1)
+      if (
+        p.headerBytes > LIMITS.maxHeaderBytes + 1 ||
+        p.headerCount > LIMITS.maxHeaders + 1 ||
+        p.bodyBytes > LIMITS.maxBody + 1
+      )
         throw new Error("limit overrun");
       const phase = p.phase as number;
       if (phase === PHASE_HEAD) {
@@ -46,7 +68,11 @@ function parseAll(bytes: Uint8Array, cuts: number[]): string[] {
         continue;
       }
       if (phase === PHASE_COMPLETE || phase === PHASE_ERROR) {
-        out.push([phase, p.error, p.methodName, text(p.path, p.pathLength), p.keepAlive, p.acceptString(), p.bodyBytes].join("|"));
+        out.push(
+          [phase, p.error, p.methodName, text(p.path, p.pathLength), p.keepAlive, p.acceptString(), p.bodyBytes].join(
+            "|",
+          ),
+        );
         if (phase === PHASE_ERROR) return out;
         p.reset();
         if ((p.phase as number) !== PHASE_IDLE) throw new Error("reset");
@@ -84,7 +110,12 @@ describe("parser decisions", () => {
     expect(status("\u0016\u0003\u0001\u0000")).toBe(400);
   });
   test("pipelined requests with bodies", () => {
-    const out = parseAll(bytesOf("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nxyGET /c HTTP/1.0\r\n\r\n"), []);
+    const out = parseAll(
+      bytesOf(
+        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nxyGET /c HTTP/1.0\r\n\r\n",
+      ),
+      [],
+    );
     expect(out.length).toBe(3);
     expect(out[0]).toBe([PHASE_COMPLETE, 0, "POST", "/a", true, undefined, 12].join("|"));
     expect(out[2]).toBe([PHASE_COMPLETE, 0, "GET", "/c", false, undefined, 0].join("|"));

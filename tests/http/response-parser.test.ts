@@ -49,9 +49,11 @@ function parseAll(bytes: Uint8Array, cuts: number[], options: Options = {}): str
       const phaseBefore = p.phase;
       o = p.execute(bytes, o, end);
       if (o < before || o > end) throw new Error("bad offset");
-      if (p.dataStart > p.dataEnd || p.dataStart < before || p.dataEnd > o) throw new Error("data outside what was consumed");
+      if (p.dataStart > p.dataEnd || p.dataStart < before || p.dataEnd > o)
+        throw new Error("data outside what was consumed");
       body += text(bytes, p.dataStart, p.dataEnd);
-      if (p.bodyBytes > LIMITS.maxBody + 1 || p.headerBytes > LIMITS.maxHeaderBytes + 1) throw new Error("limit overrun");
+      if (p.bodyBytes > LIMITS.maxBody + 1 || p.headerBytes > LIMITS.maxHeaderBytes + 1)
+        throw new Error("limit overrun");
       const phase = p.phase as number;
       if (phase === PHASE_HEAD) {
         p.startBody();
@@ -78,51 +80,80 @@ function parseAll(bytes: Uint8Array, cuts: number[], options: Options = {}): str
 }
 
 const one = (s: string, options?: Options) => parseAll(bytesOf(s), [], options);
-const line = (phase: number, error: number, status: number, keepAlive: boolean, closeDelimited: boolean, body: string) =>
-  [phase, error, status, keepAlive, closeDelimited, body].join("|");
+const line = (
+  phase: number,
+  error: number,
+  status: number,
+  keepAlive: boolean,
+  closeDelimited: boolean,
+  body: string,
+) => [phase, error, status, keepAlive, closeDelimited, body].join("|");
 
 describe("response parser: decisions", () => {
   test("Content-Length body, keep-alive by default on HTTP/1.1", () => {
-    expect(one("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello")).toEqual([line(PHASE_COMPLETE, 0, 200, true, false, "hello")]);
+    expect(one("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello")).toEqual([
+      line(PHASE_COMPLETE, 0, 200, true, false, "hello"),
+    ]);
     expect(one("HTTP/1.1 204 No Content\r\n\r\n")).toEqual([line(PHASE_COMPLETE, 0, 204, true, false, "")]);
-    expect(one("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbad")).toEqual([line(PHASE_COMPLETE, 0, 400, false, false, "bad")]);
-    expect(one("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")).toEqual([line(PHASE_COMPLETE, 0, 200, false, false, "ok")]);
-    expect(one("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")).toEqual([line(PHASE_COMPLETE, 0, 200, true, false, "ok")]);
+    expect(one("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbad")).toEqual([
+      line(PHASE_COMPLETE, 0, 400, false, false, "bad"),
+    ]);
+    expect(one("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")).toEqual([
+      line(PHASE_COMPLETE, 0, 200, false, false, "ok"),
+    ]);
+    expect(one("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")).toEqual([
+      line(PHASE_COMPLETE, 0, 200, true, false, "ok"),
+    ]);
   });
 
   test("chunked body: framing removed, extensions and trailers dropped", () => {
-    expect(one("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nT: 1\r\n\r\n")).toEqual([
-      line(PHASE_COMPLETE, 0, 200, true, false, "hello world"),
-    ]);
+    expect(
+      one(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nT: 1\r\n\r\n",
+      ),
+    ).toEqual([line(PHASE_COMPLETE, 0, 200, true, false, "hello world")]);
   });
 
   test("no body after a HEAD request, nor for 204 and 304, whatever the headers say", () => {
-    expect(one("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", { headRequest: true })).toEqual([line(PHASE_COMPLETE, 0, 200, true, false, "")]);
-    expect(one("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", { headRequest: true })).toEqual([line(PHASE_COMPLETE, 0, 200, true, false, "")]);
-    expect(one("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")).toEqual([
-      line(PHASE_COMPLETE, 0, 304, true, false, ""),
-      line(PHASE_COMPLETE, 0, 200, true, false, "x"),
+    expect(one("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", { headRequest: true })).toEqual([
+      line(PHASE_COMPLETE, 0, 200, true, false, ""),
     ]);
+    expect(one("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", { headRequest: true })).toEqual([
+      line(PHASE_COMPLETE, 0, 200, true, false, ""),
+    ]);
+    expect(
+      one("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"),
+    ).toEqual([line(PHASE_COMPLETE, 0, 304, true, false, ""), line(PHASE_COMPLETE, 0, 200, true, false, "x")]);
   });
 
   test("a body delimited by the close of the connection ends at eof()", () => {
-    expect(one("HTTP/1.1 200 OK\r\n\r\nall of it", { eof: true })).toEqual([line(PHASE_COMPLETE, 0, 200, false, true, "all of it")]);
+    expect(one("HTTP/1.1 200 OK\r\n\r\nall of it", { eof: true })).toEqual([
+      line(PHASE_COMPLETE, 0, 200, false, true, "all of it"),
+    ]);
     expect(one("HTTP/1.1 200 OK\r\n\r\nall of it")).toEqual([]); // not complete before the peer closes
-    expect(one("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\ncut", { eof: true })).toEqual([line(PHASE_ERROR, 400, 200, true, false, "cut")]);
+    expect(one("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\ncut", { eof: true })).toEqual([
+      line(PHASE_ERROR, 400, 200, true, false, "cut"),
+    ]);
     expect(one("HTTP/1.1 200 O", { eof: true })).toEqual([line(PHASE_ERROR, 400, 200, false, false, "")]);
   });
 
   test("interim responses are skipped", () => {
-    expect(one("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")).toEqual([
-      line(PHASE_COMPLETE, 0, 201, true, false, ""),
+    expect(
+      one(
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
+      ),
+    ).toEqual([line(PHASE_COMPLETE, 0, 201, true, false, "")]);
+    expect(one("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n")).toEqual([
+      line(PHASE_ERROR, 501, 101, false, false, ""),
     ]);
-    expect(one("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n")).toEqual([line(PHASE_ERROR, 501, 101, false, false, "")]);
   });
 
   test("status line: empty reason, no reason, bare LF", () => {
     expect(one("HTTP/1.1 500 \r\nContent-Length: 0\r\n\r\n")).toEqual([line(PHASE_COMPLETE, 0, 500, true, false, "")]);
     expect(one("HTTP/1.1 503\r\nContent-Length: 0\r\n\r\n")).toEqual([line(PHASE_COMPLETE, 0, 503, true, false, "")]);
-    expect(one("HTTP/1.1 429 Too Many Requests\nRetry-After: 1\nContent-Length: 0\n\n")).toEqual([line(PHASE_COMPLETE, 0, 429, true, false, "")]);
+    expect(one("HTTP/1.1 429 Too Many Requests\nRetry-After: 1\nContent-Length: 0\n\n")).toEqual([
+      line(PHASE_COMPLETE, 0, 429, true, false, ""),
+    ]);
   });
 
   test("malformed responses", () => {
@@ -148,13 +179,15 @@ describe("response parser: decisions", () => {
   });
 
   test("Transfer-Encoding with Content-Length: chunked wins and the connection is not kept", () => {
-    expect(one("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")).toEqual([
-      line(PHASE_COMPLETE, 0, 200, false, false, "ok"),
-    ]);
+    expect(
+      one("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
+    ).toEqual([line(PHASE_COMPLETE, 0, 200, false, false, "ok")]);
   });
 
   test("a close-delimited body beyond maxBody is an error", () => {
-    expect(one("HTTP/1.1 200 OK\r\n\r\n" + "x".repeat(300), { eof: true })).toEqual([line(PHASE_ERROR, 413, 200, false, true, "")]);
+    expect(one("HTTP/1.1 200 OK\r\n\r\n" + "x".repeat(300), { eof: true })).toEqual([
+      line(PHASE_ERROR, 413, 200, false, true, ""),
+    ]);
   });
 
   test("a request parser still refuses a response", () => {

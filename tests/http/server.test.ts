@@ -16,7 +16,13 @@ const TEXT004 = "text/plain; version=0.0.4; charset=utf-8";
 
 function makeRegistry(series = 5): Registry {
   const registry = new Registry();
-  const g = new Gauge({ name: "test_temperature_celsius", help: "Temperature.", labelNames: ["sensor"], maxSeries: series + 1, registers: [registry] });
+  const g = new Gauge({
+    name: "test_temperature_celsius",
+    help: "Temperature.",
+    labelNames: ["sensor"],
+    maxSeries: series + 1,
+    registers: [registry],
+  });
   for (let i = 0; i < series; i++) g.labels({ sensor: "s" + i }).set(20 + i / 4);
   const c = new Counter({ name: "test_events_total", help: "Events.", registers: [registry] });
   c.inc(3);
@@ -101,7 +107,9 @@ describe("metrics endpoint", () => {
     const registry = makeRegistry();
     const { client } = start({ registry, path: "/prom" });
     const c = client();
-    await c.write(get("/prom?foo=bar&x", "Accept: application/openmetrics-text;version=1.0.0;q=0.9,text/plain;q=0.5\r\n"));
+    await c.write(
+      get("/prom?foo=bar&x", "Accept: application/openmetrics-text;version=1.0.0;q=0.9,text/plain;q=0.5\r\n"),
+    );
     const [r] = await c.responses(1);
     expect(r.status).toBe(200);
     expect(r.headers["content-type"]).toBe(OPENMETRICS);
@@ -126,7 +134,14 @@ describe("metrics endpoint", () => {
     const registry = makeRegistry();
     const { client } = start({ registry });
     const c = client();
-    await c.write(get("/metrics") + get("/-/healthy") + "HEAD /metrics HTTP/1.1\r\nHost: t\r\n\r\n" + get("/nope") + get("/metrics", "Accept: application/openmetrics-text\r\n") + get("/"));
+    await c.write(
+      get("/metrics") +
+        get("/-/healthy") +
+        "HEAD /metrics HTTP/1.1\r\nHost: t\r\n\r\n" +
+        get("/nope") +
+        get("/metrics", "Accept: application/openmetrics-text\r\n") +
+        get("/"),
+    );
     const rs = await c.responses(6, [false, false, true]);
     expect(rs.map((r) => r.status)).toEqual([200, 200, 200, 404, 200, 200]);
     expect(rs[0].body).toBe(await registry.metrics());
@@ -254,7 +269,14 @@ describe("metrics endpoint", () => {
       reader: (format) => {
         const r = registry.reader(format);
         let calls = 0;
-        return { read: (buf: Uint8Array) => (++calls > 2 ? (() => { throw new Error("boom"); })() : r.read(buf)) };
+        return {
+          read: (buf: Uint8Array) =>
+            ++calls > 2
+              ? (() => {
+                  throw new Error("boom");
+                })()
+              : r.read(buf),
+        };
       },
     };
     const { client } = start({ registry: broken });
@@ -318,7 +340,11 @@ describe("HTTP semantics", () => {
   test("404, 405 with Allow, 501 for unknown methods", async () => {
     const { client } = start();
     const c = client();
-    await c.write(get("/nowhere") + "POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc" + "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n");
+    await c.write(
+      get("/nowhere") +
+        "POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc" +
+        "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
     const rs = await c.responses(3);
     expect(rs.map((r) => r.status)).toEqual([404, 405, 405]);
     expect(rs[1].headers["allow"]).toBe("GET, HEAD");
@@ -350,7 +376,10 @@ describe("HTTP semantics", () => {
   test("chunked request bodies are read and discarded; the connection goes on", async () => {
     const { client } = start();
     const c = client();
-    await c.write("GET /-/healthy HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n" + get("/-/healthy"));
+    await c.write(
+      "GET /-/healthy HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n" +
+        get("/-/healthy"),
+    );
     const rs = await c.responses(2);
     expect(rs.map((r) => r.status)).toEqual([200, 200]);
   });
@@ -362,7 +391,9 @@ describe("HTTP semantics", () => {
     expect((await c.responses(1))[0].status).toBe(413);
     await c.waitClosed();
     const d = client();
-    await d.write("GET /-/healthy HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n");
+    await d.write(
+      "GET /-/healthy HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n",
+    );
     expect((await d.responses(1))[0].status).toBe(413);
     await d.waitClosed();
   });
@@ -376,7 +407,10 @@ describe("HTTP semantics", () => {
   });
 
   test("landing page: name, version, uptime, link to the metrics path, HTML-escaped", async () => {
-    const { client } = start({ info: { name: '<b>"lab" & co</b> °', version: "0.1.0'" }, path: "/m<x>" .replace(/[<>]/g, "") });
+    const { client } = start({
+      info: { name: '<b>"lab" & co</b> °', version: "0.1.0'" },
+      path: "/m<x>".replace(/[<>]/g, ""),
+    });
     const c = client();
     await c.write(get("/"));
     const [r] = await c.responses(1);
@@ -393,7 +427,11 @@ describe("bad input", () => {
   test("binary garbage: 400 and close; the server keeps serving", async () => {
     const { client, server } = start();
     const c = client();
-    await c.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0xff, 0x00, 0x0d, 0x0a, 0x0d, 0x0a]));
+    await c.write(
+      Buffer.from([
+        0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0xff, 0x00, 0x0d, 0x0a, 0x0d, 0x0a,
+      ]),
+    );
     const [r] = await c.responses(1);
     expect(r.status).toBe(400);
     await c.waitClosed();
@@ -468,7 +506,13 @@ describe("failed writes", () => {
     try {
       const registry = makeRegistry(300);
       // timeouts far beyond the test: only noticing the failed write frees these connections
-      const { server, client } = start({ registry, maxConnections: 8, sendTimeout: 600000, idleTimeout: 600000, lingerTimeout: 60000 });
+      const { server, client } = start({
+        registry,
+        maxConnections: 8,
+        sendTimeout: 600000,
+        idleTimeout: 600000,
+        lingerTimeout: 60000,
+      });
       const gone: RawClient[] = [];
       for (let i = 0; i < 10; i++) {
         const c = client();
@@ -524,7 +568,8 @@ describe("server fuzz over TCP", () => {
         await c.waitClosed();
         await new Promise<void>((resolve) => (c.closed ? resolve() : c.socket.once("close", () => resolve())));
         const rs = parseResponses(c.data, [], true); // throws on malformed framing
-        for (const r of rs) expect([100, 200, 400, 401, 404, 405, 413, 414, 417, 431, 501, 503, 505]).toContain(r.status);
+        for (const r of rs)
+          expect([100, 200, 400, 401, 404, 405, 413, 414, 417, 431, 501, 503, 505]).toContain(r.status);
       }),
       { numRuns: 400 },
     );
@@ -581,7 +626,12 @@ describe("connections", () => {
     const port = (blocker.address() as net.AddressInfo).port;
     const logs: string[] = [];
     const timersBefore = hostCounters.timers;
-    const server = new MetricsServer({ port, address: "127.0.0.1", registry: makeRegistry(), log: (line) => logs.push(line) });
+    const server = new MetricsServer({
+      port,
+      address: "127.0.0.1",
+      registry: makeRegistry(),
+      log: (line) => logs.push(line),
+    });
     servers.push(server);
     expect(() => server.start()).toThrow(/EADDRINUSE/);
     expect(server.listening).toBe(false);
@@ -624,7 +674,9 @@ describe("authentication", () => {
     // password is refused
     const { client } = start({ auth: { username: "prom", password: "pa\ud800ss" } });
     const c = client();
-    await c.write(get("/metrics", "Authorization: Basic " + Buffer.from("prom:pa\ud800ss", "utf8").toString("base64") + "\r\n"));
+    await c.write(
+      get("/metrics", "Authorization: Basic " + Buffer.from("prom:pa\ud800ss", "utf8").toString("base64") + "\r\n"),
+    );
     expect((await c.responses(1))[0].status).toBe(200);
   });
 

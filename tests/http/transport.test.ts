@@ -13,7 +13,11 @@ import { RawClient } from "./client";
 /** a body of `size` bytes, "0123456789" repeated, handed out in pieces of at most `piece` bytes */
 class Digits implements BodySource {
   private sent = 0;
-  constructor(private readonly size: number, private readonly piece: number, private readonly failAt = -1) {}
+  constructor(
+    private readonly size: number,
+    private readonly piece: number,
+    private readonly failAt = -1,
+  ) {}
   read(buffer: Uint8Array): number {
     if (this.failAt >= 0 && this.sent >= this.failAt) throw new Error("source failed");
     let n = Math.min(buffer.length, this.piece, this.size - this.sent);
@@ -70,7 +74,12 @@ afterEach(() => {
 });
 
 function start(handler: HttpHandler, clock?: ManualClock): { server: HttpServer; client(): RawClient } {
-  const server = new HttpServer({ port: 0, address: "127.0.0.1", handler, ...(clock ? { now: clock.now, tickInterval: 0 } : {}) });
+  const server = new HttpServer({
+    port: 0,
+    address: "127.0.0.1",
+    handler,
+    ...(clock ? { now: clock.now, tickInterval: 0 } : {}),
+  });
   server.start();
   servers.push(server);
   return {

@@ -9,7 +9,13 @@ import { negotiate } from "../../modules/format/index";
 import type { Format } from "../../modules/format/index";
 import type { Registry } from "../../modules/client/index";
 import { buildHostileRegistry, parseValue, sampleKey, valueMatches, type ExpectedFamily } from "./support/hostile";
-import { promtoolCheckMetrics, pythonParse, requirePythonClient, requireTool, type ParsedFamily } from "./support/tools";
+import {
+  promtoolCheckMetrics,
+  pythonParse,
+  requirePythonClient,
+  requireTool,
+  type ParsedFamily,
+} from "./support/tools";
 
 beforeAll(() => {
   requireTool("promtool", ["--version"], "prometheus");
@@ -38,20 +44,26 @@ function compare(parsed: ParsedFamily[], expected: ExpectedFamily[]): string[] {
   const problems: string[] = [];
   const got = parsed.map((f) => `${f.name}:${f.type}`);
   const want = expected.map((f) => `${f.name}:${f.type}`);
-  if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`families differ:\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
+  if (JSON.stringify(got) !== JSON.stringify(want))
+    problems.push(`families differ:\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
   for (const e of expected) {
     const p = parsed.find((f) => f.name === e.name);
     if (!p) continue;
-    if (e.help !== "*" && p.documentation !== e.help) problems.push(`${e.name}: HELP ${JSON.stringify(p.documentation)} != ${JSON.stringify(e.help)}`);
+    if (e.help !== "*" && p.documentation !== e.help)
+      problems.push(`${e.name}: HELP ${JSON.stringify(p.documentation)} != ${JSON.stringify(e.help)}`);
     if (p.unit !== e.unit) problems.push(`${e.name}: UNIT ${JSON.stringify(p.unit)} != ${JSON.stringify(e.unit)}`);
     const left = new Map(p.samples.map((s) => [sampleKey(s.name, s.labels), s]));
     if (left.size !== p.samples.length) problems.push(`${e.name}: duplicate samples`);
     for (const s of e.samples) {
       const k = sampleKey(s.name, s.labels);
       const a = left.get(k);
-      if (!a) { problems.push(`${e.name}: missing sample ${k}`); continue; }
+      if (!a) {
+        problems.push(`${e.name}: missing sample ${k}`);
+        continue;
+      }
       left.delete(k);
-      if (!valueMatches(s.value, parseValue(a.value))) problems.push(`${e.name}: ${k} value ${a.value}, want ${JSON.stringify(s.value)}`);
+      if (!valueMatches(s.value, parseValue(a.value)))
+        problems.push(`${e.name}: ${k} value ${a.value}, want ${JSON.stringify(s.value)}`);
       if (a.timestamp !== null) problems.push(`${e.name}: ${k} has a timestamp ${a.timestamp}`);
     }
     for (const k of left.keys()) problems.push(`${e.name}: unexpected sample ${k}`);
@@ -114,14 +126,19 @@ describe("the checks can fail", () => {
 
   test("prometheus_client rejects an unescaped quote and a label value with a raw newline", async () => {
     await expect(pythonParse('# TYPE a gauge\na{l="x"y"} 1\n', "0.0.4")).rejects.toThrow(/parser rejected/);
-    await expect(pythonParse('# TYPE a gauge\na{l="x\ny"} 1\n# EOF\n', "openmetrics")).rejects.toThrow(/parser rejected/);
+    await expect(pythonParse('# TYPE a gauge\na{l="x\ny"} 1\n# EOF\n', "openmetrics")).rejects.toThrow(
+      /parser rejected/,
+    );
   });
 
   test("the comparison notices a wrong unescaping", () => {
     const { expected } = buildHostileRegistry();
     const fams = expected("text");
     const parsed: ParsedFamily[] = fams.map((f) => ({
-      name: f.name, type: f.type, documentation: f.help === "*" ? "" : f.help, unit: f.unit,
+      name: f.name,
+      type: f.type,
+      documentation: f.help === "*" ? "" : f.help,
+      unit: f.unit,
       samples: f.samples.map((s) => ({
         name: s.name,
         labels: Object.fromEntries(Object.entries(s.labels).map(([k, v]) => [k, v.replace(/\n/g, "\\n")])),

@@ -3,10 +3,19 @@
 // Everything listens on 127.0.0.1 and is killed in afterAll, also when a test fails.
 import { startExporter, type Exporter } from "./support/exporter";
 import { PrometheusServer } from "./support/prometheus";
-import { httpGet, pollUntil, promtoolCheckMetrics, pythonParse, requirePythonClient, requireTool, wrk } from "./support/tools";
+import {
+  httpGet,
+  pollUntil,
+  promtoolCheckMetrics,
+  pythonParse,
+  requirePythonClient,
+  requireTool,
+  wrk,
+} from "./support/tools";
 
 const JOB = "moddable";
-const OPENMETRICS_ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+const OPENMETRICS_ACCEPT =
+  "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
 let exporter: Exporter | undefined;
 let prometheus: PrometheusServer | undefined;
@@ -51,7 +60,9 @@ describe("a live scrape of npm start", () => {
   test("Prometheus's Accept header gets OpenMetrics that prometheus_client's strict parser accepts", async () => {
     const r = await httpGet(live().metricsUrl, { Accept: OPENMETRICS_ACCEPT });
     expect(r.status).toBe(200);
-    expect(String(r.headers["content-type"])).toMatch(/^application\/openmetrics-text; *version=1\.0\.0; *charset=utf-8$/);
+    expect(String(r.headers["content-type"])).toMatch(
+      /^application\/openmetrics-text; *version=1\.0\.0; *charset=utf-8$/,
+    );
     expect(r.body.endsWith("# EOF\n")).toBe(true);
     const families = await pythonParse(r.body, "openmetrics");
     expect(families.length).toBeGreaterThan(0);
@@ -99,10 +110,14 @@ describe("a real Prometheus server scrapes npm start", () => {
 
   test("the simulated sensors' readings reach Prometheus: sensor_up == 1 and plausible temperatures for both chips", async () => {
     const p = prom();
-    const temps = await pollUntil("sensor_temperature_celsius for office (si7021) and lab (bme680) in Prometheus", async () => {
-      const r = await p.query(`sensor_temperature_celsius{job="${JOB}"}`);
-      return r.length >= 2 ? r : undefined;
-    }, 20000);
+    const temps = await pollUntil(
+      "sensor_temperature_celsius for office (si7021) and lab (bme680) in Prometheus",
+      async () => {
+        const r = await p.query(`sensor_temperature_celsius{job="${JOB}"}`);
+        return r.length >= 2 ? r : undefined;
+      },
+      20000,
+    );
     const bySensor = Object.fromEntries(temps.map((t) => [`${t.metric.sensor}/${t.metric.model}`, Number(t.value)]));
     expect(Object.keys(bySensor).sort()).toEqual(["lab/bme680", "office/si7021"]);
     for (const v of Object.values(bySensor)) {
@@ -150,7 +165,8 @@ describe("load on npm start (default config: maxConnections 8)", () => {
   test("wrk -t1 -c8 -d3s (= the connection cap): no non-2xx response, no socket error", async () => {
     const r = await wrk(live().metricsUrl, { threads: 1, connections: 8, seconds: 3 });
     expect({ non2xx3xx: r.non2xx3xx, socketErrors: r.socketErrors }).toEqual({
-      non2xx3xx: 0, socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 },
+      non2xx3xx: 0,
+      socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 },
     });
     expect(r.requests).toBeGreaterThan(0);
     // still healthy, and still a clean render
@@ -165,11 +181,16 @@ describe("load on npm start (default config: maxConnections 8)", () => {
     const r = await wrk(live().metricsUrl, { threads: 1, connections: 16, seconds: 3 });
     const after = await selfCounters(live().metricsUrl);
     const delta = (k: string) => {
-      if (!(k in before) || !(k in after)) throw new Error(`${k} is not in npm start's /metrics (device self-metrics renamed?)`);
+      if (!(k in before) || !(k in after))
+        throw new Error(`${k} is not in npm start's /metrics (device self-metrics renamed?)`);
       return after[k] - before[k];
     };
     expect(r.requests).toBeGreaterThan(0);
-    expect({ connect: r.socketErrors.connect, write: r.socketErrors.write, timeout: r.socketErrors.timeout }).toEqual({ connect: 0, write: 0, timeout: 0 });
+    expect({ connect: r.socketErrors.connect, write: r.socketErrors.write, timeout: r.socketErrors.timeout }).toEqual({
+      connect: 0,
+      write: 0,
+      timeout: 0,
+    });
     // every non-2xx is a 503 the server counted as a refused connection; no scrape failed
     const refused = delta("exporter_http_connections_refused_total");
     expect(r.non2xx3xx).toBeLessThanOrEqual(refused);
@@ -184,15 +205,19 @@ describe("load on npm start (default config: maxConnections 8)", () => {
 describe("scrape authentication: npm start with auth configured (MC_CONFIG_auth), scraped by Prometheus", () => {
   const TOKEN = "interop-bearer-token-0123456789";
   const USER = "prometheus";
-  const PASSWORD = "p@ss:w\"ord é";
+  const PASSWORD = 'p@ss:w"ord é';
   let secured: Exporter | undefined;
   let securedProm: PrometheusServer | undefined;
 
   beforeAll(async () => {
-    secured = await startExporter({
-      MC_CONFIG_auth: JSON.stringify({ bearer: TOKEN, username: USER, password: PASSWORD }),
-      MC_CONFIG_maxConnections: "32",
-    }, 45000, 401);
+    secured = await startExporter(
+      {
+        MC_CONFIG_auth: JSON.stringify({ bearer: TOKEN, username: USER, password: PASSWORD }),
+        MC_CONFIG_maxConnections: "32",
+      },
+      45000,
+      401,
+    );
     securedProm = await PrometheusServer.start([
       { job: "bearer", target: `127.0.0.1:${secured.port}`, bearerToken: TOKEN },
       { job: "basic", target: `127.0.0.1:${secured.port}`, basicAuth: { username: USER, password: PASSWORD } },
@@ -205,28 +230,46 @@ describe("scrape authentication: npm start with auth configured (MC_CONFIG_auth)
     await Promise.allSettled([securedProm?.stop(), secured?.stop()]);
   }, 30000);
 
-  test.each(["bearer", "basic"])("%s credentials: up == 1, no scrape error", async (job) => {
-    if (!securedProm) throw new Error("prometheus did not start");
-    await securedProm.waitUp(job, 30000);
-    const t = (await securedProm.targets()).filter((x) => x.labels.job === job);
-    expect(t.map((x) => ({ health: x.health, lastError: x.lastError }))).toEqual([{ health: "up", lastError: "" }]);
-  }, 40000);
+  test.each(["bearer", "basic"])(
+    "%s credentials: up == 1, no scrape error",
+    async (job) => {
+      if (!securedProm) throw new Error("prometheus did not start");
+      await securedProm.waitUp(job, 30000);
+      const t = (await securedProm.targets()).filter((x) => x.labels.job === job);
+      expect(t.map((x) => ({ health: x.health, lastError: x.lastError }))).toEqual([{ health: "up", lastError: "" }]);
+    },
+    40000,
+  );
 
-  test.each(["wrong-token", "anonymous"])("%s: Prometheus reports the target down with HTTP 401", async (job) => {
-    if (!securedProm) throw new Error("prometheus did not start");
-    const prom = securedProm;
-    const t = await pollUntil(`a failed scrape of job ${job}`, async () => {
-      const x = (await prom.targets()).find((y) => y.labels.job === job);
-      return x && x.health === "down" ? x : undefined;
-    }, 30000);
-    expect(t.lastError).toMatch(/401/);
-    expect(await prom.query(`up{job="${job}"}`)).toEqual([expect.objectContaining({ value: "0" })]);
-  }, 40000);
+  test.each(["wrong-token", "anonymous"])(
+    "%s: Prometheus reports the target down with HTTP 401",
+    async (job) => {
+      if (!securedProm) throw new Error("prometheus did not start");
+      const prom = securedProm;
+      const t = await pollUntil(
+        `a failed scrape of job ${job}`,
+        async () => {
+          const x = (await prom.targets()).find((y) => y.labels.job === job);
+          return x && x.health === "down" ? x : undefined;
+        },
+        30000,
+      );
+      expect(t.lastError).toMatch(/401/);
+      expect(await prom.query(`up{job="${job}"}`)).toEqual([expect.objectContaining({ value: "0" })]);
+    },
+    40000,
+  );
 
   test("wrk -t1 -c16 -d3s with the bearer token (maxConnections 32): all 200, no socket error", async () => {
-    const r = await wrk(secured!.metricsUrl, { threads: 1, connections: 16, seconds: 3, headers: [`Authorization: Bearer ${TOKEN}`] });
+    const r = await wrk(secured!.metricsUrl, {
+      threads: 1,
+      connections: 16,
+      seconds: 3,
+      headers: [`Authorization: Bearer ${TOKEN}`],
+    });
     expect({ non2xx3xx: r.non2xx3xx, socketErrors: r.socketErrors }).toEqual({
-      non2xx3xx: 0, socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 },
+      non2xx3xx: 0,
+      socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 },
     });
     expect(r.requests).toBeGreaterThan(0);
     const c = await selfCounters(secured!.metricsUrl, { Authorization: `Bearer ${TOKEN}` });

@@ -16,17 +16,26 @@ const { registry, expected } = buildHostileRegistry();
 
 beforeAll(async () => {
   requireTool("prometheus", ["--version"], "prometheus");
-  for (const [path, accept] of [["/text", "text/plain; version=0.0.4"], ["/openmetrics", "application/openmetrics-text; version=1.0.0"]]) {
+  for (const [path, accept] of [
+    ["/text", "text/plain; version=0.0.4"],
+    ["/openmetrics", "application/openmetrics-text; version=1.0.0"],
+  ]) {
     const { format, contentType } = negotiate(accept);
     bodies[path] = { contentType, body: await registry.metrics(format) };
   }
   port = await freePort();
   server = createServer((req, res) => {
     const b = bodies[req.url ?? ""];
-    if (!b) { res.writeHead(404).end(); return; }
+    if (!b) {
+      res.writeHead(404).end();
+      return;
+    }
     res.writeHead(200, { "Content-Type": b.contentType }).end(b.body);
   });
-  await new Promise<void>((res, rej) => { server!.once("error", rej); server!.listen(port, "127.0.0.1", () => res()); });
+  await new Promise<void>((res, rej) => {
+    server!.once("error", rej);
+    server!.listen(port, "127.0.0.1", () => res());
+  });
   prometheus = await PrometheusServer.start([
     { job: "hostile-text", target: `127.0.0.1:${port}`, metricsPath: "/text" },
     { job: "hostile-openmetrics", target: `127.0.0.1:${port}`, metricsPath: "/openmetrics" },
@@ -71,9 +80,13 @@ describe.each([
       const { __name__, ...rest } = g.metric;
       const k = sampleKey(__name__, rest);
       const w = want.get(k);
-      if (!w) { problems.push(`unexpected series ${k} = ${g.value}`); continue; }
+      if (!w) {
+        problems.push(`unexpected series ${k} = ${g.value}`);
+        continue;
+      }
       want.delete(k);
-      if (!valueMatches(w.value, parseValue(g.value))) problems.push(`${k} = ${g.value}, want ${JSON.stringify(w.value)}`);
+      if (!valueMatches(w.value, parseValue(g.value)))
+        problems.push(`${k} = ${g.value}, want ${JSON.stringify(w.value)}`);
     }
     for (const k of want.keys()) problems.push(`missing series ${k}`);
     expect(problems).toEqual([]);

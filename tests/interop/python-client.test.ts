@@ -9,7 +9,18 @@
 //   OpenMetrics and only when the registry is built with { created: true } (a device may have no clock);
 // - the default label `site` is a registry default label on our side and an ordinary label on client_python's.
 import { negotiate } from "../../modules/format/index";
-import { BUCKETS, buildHostileRegistry, DEFAULT_LABEL, HOSTILE, HOSTILE_HELP, NUMBERS, OBSERVATIONS, parseValue, sampleKey, valueMatches } from "./support/hostile";
+import {
+  BUCKETS,
+  buildHostileRegistry,
+  DEFAULT_LABEL,
+  HOSTILE,
+  HOSTILE_HELP,
+  NUMBERS,
+  OBSERVATIONS,
+  parseValue,
+  sampleKey,
+  valueMatches,
+} from "./support/hostile";
 import { pythonParse, PYTHON, REPO_ROOT, requirePythonClient, run, type ParsedFamily } from "./support/tools";
 import { join } from "node:path";
 
@@ -26,10 +37,16 @@ function numberSpec(n: number): string {
 
 async function pythonRender(format: "0.0.4" | "openmetrics"): Promise<string> {
   const spec = {
-    hostile: HOSTILE, site: DEFAULT_LABEL.site, help: HOSTILE_HELP,
-    numbers: NUMBERS.map(([k, v]) => [k, numberSpec(v)]), buckets: BUCKETS, observations: OBSERVATIONS,
+    hostile: HOSTILE,
+    site: DEFAULT_LABEL.site,
+    help: HOSTILE_HELP,
+    numbers: NUMBERS.map(([k, v]) => [k, numberSpec(v)]),
+    buckets: BUCKETS,
+    observations: OBSERVATIONS,
   };
-  const r = await run(PYTHON, [join(REPO_ROOT, "tests/interop/support/python_exposition.py"), format], { input: JSON.stringify(spec) });
+  const r = await run(PYTHON, [join(REPO_ROOT, "tests/interop/support/python_exposition.py"), format], {
+    input: JSON.stringify(spec),
+  });
   if (r.code !== 0) throw new Error(`client_python exposition failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -43,16 +60,28 @@ function normalise(f: ParsedFamily) {
 
 describe.each(["0.0.4", "openmetrics"] as const)("client_python and ours agree (%s)", (format) => {
   test("same families, HELP, UNIT, samples, label values and values", async () => {
-    const theirs = (await pythonParse(await pythonRender(format), format)).filter((f) => !f.name.endsWith("_created")).map(normalise);
+    const theirs = (await pythonParse(await pythonRender(format), format))
+      .filter((f) => !f.name.endsWith("_created"))
+      .map(normalise);
     const { registry } = buildHostileRegistry();
-    const fmt = negotiate(format === "0.0.4" ? "text/plain; version=0.0.4" : "application/openmetrics-text; version=1.0.0").format;
+    const fmt = negotiate(
+      format === "0.0.4" ? "text/plain; version=0.0.4" : "application/openmetrics-text; version=1.0.0",
+    ).format;
     const ours = (await pythonParse(await registry.metrics(fmt), format)).map(normalise);
-    expect(theirs.map((f) => f.name)).toEqual(["interop_requests", "interop_temperature_celsius", "interop_request_duration_seconds",
-      format === "0.0.4" ? "interop_build_info" : "interop_build", "interop_link_state"]);
+    expect(theirs.map((f) => f.name)).toEqual([
+      "interop_requests",
+      "interop_temperature_celsius",
+      "interop_request_duration_seconds",
+      format === "0.0.4" ? "interop_build_info" : "interop_build",
+      "interop_link_state",
+    ]);
     const problems: string[] = [];
     for (const t of theirs) {
       const o = ours.find((f) => f.name === t.name);
-      if (!o) { problems.push(`${t.name}: not in our render`); continue; }
+      if (!o) {
+        problems.push(`${t.name}: not in our render`);
+        continue;
+      }
       for (const k of ["type", "documentation", "unit"] as const) {
         if (o[k] !== t[k]) problems.push(`${t.name}: ${k} ours ${JSON.stringify(o[k])} theirs ${JSON.stringify(t[k])}`);
       }
@@ -60,9 +89,13 @@ describe.each(["0.0.4", "openmetrics"] as const)("client_python and ours agree (
       for (const s of t.samples) {
         const k = sampleKey(s.name, s.labels);
         const v = mine.get(k);
-        if (v === undefined) { problems.push(`${t.name}: ${k} missing in ours`); continue; }
+        if (v === undefined) {
+          problems.push(`${t.name}: ${k} missing in ours`);
+          continue;
+        }
         mine.delete(k);
-        if (!valueMatches(parseValue(s.value), parseValue(v))) problems.push(`${t.name}: ${k} ours ${v} theirs ${s.value}`);
+        if (!valueMatches(parseValue(s.value), parseValue(v)))
+          problems.push(`${t.name}: ${k} ours ${v} theirs ${s.value}`);
       }
       for (const k of mine.keys()) problems.push(`${t.name}: ${k} only in ours`);
     }

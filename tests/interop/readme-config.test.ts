@@ -13,7 +13,10 @@ function yamlBlocks(): string[] {
 }
 
 function indent(text: string, spaces: number): string {
-  return text.split("\n").map((line) => (line === "" ? line : " ".repeat(spaces) + line)).join("\n");
+  return text
+    .split("\n")
+    .map((line) => (line === "" ? line : " ".repeat(spaces) + line))
+    .join("\n");
 }
 
 let dir: ReturnType<typeof tempDir>;
@@ -34,7 +37,10 @@ test("the README's scrape configuration, with its mDNS job, passes promtool chec
   const file = join(dir.path, "prometheus.yml");
   writeFileSync(file, main! + mdns!);
   const r = await run("promtool", ["check", "config", file]);
-  expect({ code: r.code, output: r.stdout + r.stderr }).toEqual({ code: 0, output: expect.stringContaining("SUCCESS") });
+  expect({ code: r.code, output: r.stdout + r.stderr }).toEqual({
+    code: 0,
+    output: expect.stringContaining("SUCCESS"),
+  });
   // the check can fail: a job without a name is refused
   writeFileSync(file, main!.replace("job_name: moddable\n", "scrape_interval: 15s\n"));
   expect((await run("promtool", ["check", "config", file])).code).not.toBe(0);
@@ -46,7 +52,13 @@ test("the README's alert examples pass promtool check rules", async () => {
   const file = join(dir.path, "rules.yml");
   writeFileSync(file, "groups:\n  - name: readme\n    rules:\n" + indent(alerts!, 6));
   const r = await run("promtool", ["check", "rules", file]);
-  expect({ code: r.code, output: r.stdout + r.stderr }).toEqual({ code: 0, output: expect.stringContaining("SUCCESS: 2 rules found") });
-  writeFileSync(file, "groups:\n  - name: readme\n    rules:\n" + indent(alerts!.replace("sensor_up == 0", "sensor_up =="), 6));
+  expect({ code: r.code, output: r.stdout + r.stderr }).toEqual({
+    code: 0,
+    output: expect.stringContaining("SUCCESS: 2 rules found"),
+  });
+  writeFileSync(
+    file,
+    "groups:\n  - name: readme\n    rules:\n" + indent(alerts!.replace("sensor_up == 0", "sensor_up =="), 6),
+  );
   expect((await run("promtool", ["check", "rules", file])).code).not.toBe(0);
 });

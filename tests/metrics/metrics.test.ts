@@ -1,4 +1,16 @@
-import { Registry, Counter, Gauge, Histogram, Summary, Info, StateSet, Enum, linearBuckets, exponentialBuckets, SERIES_REFUSED } from "../../modules/client/index";
+import {
+  Registry,
+  Counter,
+  Gauge,
+  Histogram,
+  Summary,
+  Info,
+  StateSet,
+  Enum,
+  linearBuckets,
+  exponentialBuckets,
+  SERIES_REFUSED,
+} from "../../modules/client/index";
 import { OPENMETRICS_1_0_0, PROMETHEUS_TEXT_0_0_4 } from "../../modules/format/index";
 import { renderAll, renderChecked, family } from "../support/check";
 import { ManualClock } from "../support/clock";
@@ -25,7 +37,9 @@ describe("Counter", () => {
     c.inc({ code: 200, method: "GET" }, 2);
     c.labels("POST", "500").inc();
     c.labels({ method: "POST", code: "500" }).inc(4);
-    expect(renderAll(r)).toBe('# HELP req_total R.\n# TYPE req_total counter\nreq_total{method="GET",code="200"} 3\nreq_total{method="POST",code="500"} 5\n');
+    expect(renderAll(r)).toBe(
+      '# HELP req_total R.\n# TYPE req_total counter\nreq_total{method="GET",code="200"} 3\nreq_total{method="POST",code="500"} 5\n',
+    );
   });
   it("has no series before use when labelled, zero() creates one, remove() and reset() drop them", () => {
     const c = new Counter({ name: "z_total", help: "Z.", labelNames: ["k"], registers: [r] });
@@ -53,14 +67,24 @@ describe("Counter", () => {
     const c = new Counter({ name: "up_seconds_total", help: "U.", unit: "seconds", registers: [ro], now: clock.now });
     c.inc(1.5);
     const { text } = renderChecked(ro, OPENMETRICS_1_0_0);
-    expect(text).toBe("# HELP up_seconds U.\n# TYPE up_seconds counter\n# UNIT up_seconds seconds\nup_seconds_total 1.5\nup_seconds_created 1700000000\n# EOF\n");
-    expect(renderChecked(ro, PROMETHEUS_TEXT_0_0_4).text).toBe("# HELP up_seconds_total U.\n# TYPE up_seconds_total counter\nup_seconds_total 1.5\n");
+    expect(text).toBe(
+      "# HELP up_seconds U.\n# TYPE up_seconds counter\n# UNIT up_seconds seconds\nup_seconds_total 1.5\nup_seconds_created 1700000000\n# EOF\n",
+    );
+    expect(renderChecked(ro, PROMETHEUS_TEXT_0_0_4).text).toBe(
+      "# HELP up_seconds_total U.\n# TYPE up_seconds_total counter\nup_seconds_total 1.5\n",
+    );
   });
   it("counts asynchronously collected values", async () => {
     let calls = 0;
     new Counter({
-      name: "async_total", help: "A.", registers: [r],
-      async collect() { await Promise.resolve(); calls++; this.inc(calls); },
+      name: "async_total",
+      help: "A.",
+      registers: [r],
+      async collect() {
+        await Promise.resolve();
+        calls++;
+        this.inc(calls);
+      },
     });
     expect(await r.metrics()).toContain("async_total 1\n");
     expect(await r.metrics()).toContain("async_total 3\n");
@@ -115,12 +139,21 @@ describe("Histogram", () => {
     expect(renderAll(r)).toBe(
       "# HELP h_seconds H.\n# TYPE h_seconds histogram\n" +
         'h_seconds_bucket{le="0.1"} 3\nh_seconds_bucket{le="0.5"} 4\nh_seconds_bucket{le="1"} 5\nh_seconds_bucket{le="+Inf"} 6\n' +
-        "h_seconds_sum " + String(0.05 + 0.1 + 0.3 + 0.7 + 2 + -1) + "\nh_seconds_count 6\n",
+        "h_seconds_sum " +
+        String(0.05 + 0.1 + 0.3 + 0.7 + 2 + -1) +
+        "\nh_seconds_count 6\n",
     );
     expect(renderChecked(r, OPENMETRICS_1_0_0).text).toContain('h_seconds_bucket{le="1.0"} 5\n');
   });
   it("labels, zero, startTimer, remove, le last", () => {
-    const h = new Histogram({ name: "lat", help: "L.", labelNames: ["op"], buckets: [1], registers: [r], now: clock.now });
+    const h = new Histogram({
+      name: "lat",
+      help: "L.",
+      labelNames: ["op"],
+      buckets: [1],
+      registers: [r],
+      now: clock.now,
+    });
     h.zero({ op: "idle" });
     h.labels("read").observe(0.5);
     const end = h.startTimer({ op: "write" });
@@ -134,8 +167,12 @@ describe("Histogram", () => {
     expect(renderAll(r)).not.toContain("idle");
   });
   it("validates buckets and observations", () => {
-    expect(() => new Histogram({ name: "b1", help: "B.", buckets: [1, 1], registers: [r] })).toThrow("strictly increasing");
-    expect(() => new Histogram({ name: "b2", help: "B.", buckets: [2, 1], registers: [r] })).toThrow("strictly increasing");
+    expect(() => new Histogram({ name: "b1", help: "B.", buckets: [1, 1], registers: [r] })).toThrow(
+      "strictly increasing",
+    );
+    expect(() => new Histogram({ name: "b2", help: "B.", buckets: [2, 1], registers: [r] })).toThrow(
+      "strictly increasing",
+    );
     expect(() => new Histogram({ name: "b3", help: "B.", buckets: [1, NaN], registers: [r] })).toThrow("not a number");
     expect(() => new Histogram({ name: "b4", help: "B.", buckets: [Infinity, 2], registers: [r] })).toThrow("finite");
     expect(() => new Histogram({ name: "b5", help: "B.", labelNames: ["le"], registers: [r] })).toThrow("reserved");
@@ -145,7 +182,9 @@ describe("Histogram", () => {
     expect(() => h.observe(Infinity)).toThrow(RangeError);
   });
   it("default buckets, linearBuckets, exponentialBuckets", () => {
-    expect(new Histogram({ name: "d", help: "D.", registers: [r] }).upperBounds).toEqual([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+    expect(new Histogram({ name: "d", help: "D.", registers: [r] }).upperBounds).toEqual([
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]);
     expect(linearBuckets(0, 0.5, 4)).toEqual([0, 0.5, 1, 1.5]);
     expect(exponentialBuckets(1, 2, 4)).toEqual([1, 2, 4, 8]);
     expect(() => linearBuckets(0, 0, 3)).toThrow("width");
@@ -161,7 +200,9 @@ describe("Info, StateSet, Enum", () => {
     i.set({ version: "1.2.3" });
     i.set({ version: "1.2.4" });
     expect(renderAll(r)).toBe('# HELP build_info Build.\n# TYPE build_info gauge\nbuild_info{version="1.2.4"} 1\n');
-    expect(renderChecked(r, OPENMETRICS_1_0_0).text).toBe('# HELP build Build.\n# TYPE build info\nbuild_info{version="1.2.4"} 1\n# EOF\n');
+    expect(renderChecked(r, OPENMETRICS_1_0_0).text).toBe(
+      '# HELP build Build.\n# TYPE build info\nbuild_info{version="1.2.4"} 1\n# EOF\n',
+    );
     const j = new Info({ name: "fw", help: "F.", registers: [r] });
     expect(j.family).toBe("fw");
     expect(renderAll(r)).toContain("# TYPE fw_info gauge\nfw_info 1\n");
@@ -176,13 +217,19 @@ describe("Info, StateSet, Enum", () => {
     e.set("idle");
     expect(e.get()).toEqual(["idle"]);
     const t = renderAll(r);
-    expect(t).toContain('# TYPE feature gauge\nfeature{dev="x",feature="a"} 1\nfeature{dev="x",feature="b"} 0\nfeature{dev="y",feature="a"} 0\nfeature{dev="y",feature="b"} 1\n');
+    expect(t).toContain(
+      '# TYPE feature gauge\nfeature{dev="x",feature="a"} 1\nfeature{dev="x",feature="b"} 0\nfeature{dev="y",feature="a"} 0\nfeature{dev="y",feature="b"} 1\n',
+    );
     expect(t).toContain('mode{mode="idle"} 1\nmode{mode="busy"} 0\n');
     expect(renderChecked(r, OPENMETRICS_1_0_0).text).toContain("# TYPE mode stateset\n");
     expect(() => e.state("nope")).toThrow("unknown state");
     expect(() => new StateSet({ name: "s2", help: "S.", states: [], registers: [r] })).toThrow("non-empty");
-    expect(() => new StateSet({ name: "s3", help: "S.", states: ["a", "a"], registers: [r] })).toThrow("duplicate state");
-    expect(() => new StateSet({ name: "s4", help: "S.", states: ["a"], labelNames: ["s4"], registers: [r] })).toThrow("reserved");
+    expect(() => new StateSet({ name: "s3", help: "S.", states: ["a", "a"], registers: [r] })).toThrow(
+      "duplicate state",
+    );
+    expect(() => new StateSet({ name: "s4", help: "S.", states: ["a"], labelNames: ["s4"], registers: [r] })).toThrow(
+      "reserved",
+    );
   });
 });
 
@@ -201,7 +248,10 @@ describe("series cap", () => {
     expect(c.get({ k: "0" })).toBe(2);
     const { families } = renderChecked(reg);
     const self = family(families, SERIES_REFUSED);
-    expect(self.samples.map((s) => [s.labels.metric, s.value])).toEqual([["capped_total", 3], ["g2", 1]]);
+    expect(self.samples.map((s) => [s.labels.metric, s.value])).toEqual([
+      ["capped_total", 3],
+      ["g2", 1],
+    ]);
     expect((reg.getSingleMetric(SERIES_REFUSED) as Counter).get({ metric: "capped_total" })).toBe(3);
   });
   it("defaults to 64 and validates maxSeries", () => {
@@ -283,7 +333,9 @@ describe("series cap on every type", () => {
     expect(h.refusedSeries).toBe(2);
     expect(g.refusedSeries).toBe(2);
     const t = renderAll(reg);
-    expect(t).toContain('exporter_series_refused_total{metric="h"} 2\nexporter_series_refused_total{metric="s"} 1\nexporter_series_refused_total{metric="i"} 1\nexporter_series_refused_total{metric="st"} 1\nexporter_series_refused_total{metric="g"} 2\n');
+    expect(t).toContain(
+      'exporter_series_refused_total{metric="h"} 2\nexporter_series_refused_total{metric="s"} 1\nexporter_series_refused_total{metric="i"} 1\nexporter_series_refused_total{metric="st"} 1\nexporter_series_refused_total{metric="g"} 2\n',
+    );
     expect(t).not.toContain('k="b"');
   });
 });

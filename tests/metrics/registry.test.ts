@@ -16,7 +16,9 @@ describe("Registry", () => {
     new Gauge({ name: "a", help: "A.", registers: [r] });
     b.set({ k: "z" }, 1);
     b.set({ k: "y" }, 2);
-    expect(renderAll(r)).toBe('# HELP b B.\n# TYPE b gauge\nb{k="z"} 1\nb{k="y"} 2\n# HELP a A.\n# TYPE a gauge\na 0\n');
+    expect(renderAll(r)).toBe(
+      '# HELP b B.\n# TYPE b gauge\nb{k="z"} 1\nb{k="y"} 2\n# HELP a A.\n# TYPE a gauge\na 0\n',
+    );
   });
   it("getSingleMetric, removeSingleMetric, getMetricsAsArray, clear, resetMetrics", async () => {
     const r = new Registry();
@@ -33,7 +35,13 @@ describe("Registry", () => {
     new Gauge({ name: "g", help: "G again.", registers: [r] }); // the name is free again
     r.clear();
     expect(r.getMetricsAsArray().map((m) => m.name)).toEqual([SERIES_REFUSED]);
-    expect(await r.metrics()).toBe("# HELP " + SERIES_REFUSED + " Label sets refused because their metric reached its series cap (maxSeries); the operation was dropped.\n# TYPE " + SERIES_REFUSED + " counter\n");
+    expect(await r.metrics()).toBe(
+      "# HELP " +
+        SERIES_REFUSED +
+        " Label sets refused because their metric reached its series cap (maxSeries); the operation was dropped.\n# TYPE " +
+        SERIES_REFUSED +
+        " counter\n",
+    );
   });
   it("default labels: added after the series' labels, overridden by a series label of the same name", () => {
     const r = new Registry({ selfMetrics: false });
@@ -55,7 +63,9 @@ describe("Registry", () => {
     const t2 = renderAll(r2);
     expect(t2).toContain('x{a_b="series",mode="d"} 1\n');
     expect(t2).toContain('mode{a_b="default",mode="on"} 1\n');
-    expect(() => new StateSet({ name: "st.x", help: "S.", states: ["a"], labelNames: ["st_x"], registers: [r2] })).toThrow("collide");
+    expect(
+      () => new StateSet({ name: "st.x", help: "S.", states: ["a"], labelNames: ["st_x"], registers: [r2] }),
+    ).toThrow("collide");
   });
   it("contentType, setContentType, OpenMetrics registries", async () => {
     const r = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -86,10 +96,28 @@ describe("Registry", () => {
     let resolveA: () => void = () => undefined;
     const order: string[] = [];
     new Gauge({
-      name: "a", help: "A.", registers: [r],
-      collect() { return new Promise<void>((res) => { resolveA = () => { order.push("a"); this.set(1); res(); }; }); },
+      name: "a",
+      help: "A.",
+      registers: [r],
+      collect() {
+        return new Promise<void>((res) => {
+          resolveA = () => {
+            order.push("a");
+            this.set(1);
+            res();
+          };
+        });
+      },
     });
-    new Gauge({ name: "b", help: "B.", registers: [r], collect() { order.push("b"); this.set(2); } });
+    new Gauge({
+      name: "b",
+      help: "B.",
+      registers: [r],
+      collect() {
+        order.push("b");
+        this.set(2);
+      },
+    });
     const p = r.metrics();
     await Promise.resolve();
     expect(order).toEqual(["b"]);
@@ -100,14 +128,23 @@ describe("Registry", () => {
   });
   it("a failing collect callback rejects metrics()", async () => {
     const r = new Registry({ selfMetrics: false });
-    new Gauge({ name: "f", help: "F.", registers: [r], collect() { throw new Error("sensor gone"); } });
+    new Gauge({
+      name: "f",
+      help: "F.",
+      registers: [r],
+      collect() {
+        throw new Error("sensor gone");
+      },
+    });
     await expect(r.metrics()).rejects.toThrow("sensor gone");
   });
   it("getSingleMetricAsString and created timestamps", async () => {
     const r = new Registry({ selfMetrics: false, created: true });
     new Counter({ name: "one_total", help: "O.", registers: [r], now: () => 1234500 }).inc();
     new Gauge({ name: "two", help: "T.", registers: [r] });
-    expect(await r.getSingleMetricAsString("one_total")).toBe("# HELP one_total O.\n# TYPE one_total counter\none_total 1");
+    expect(await r.getSingleMetricAsString("one_total")).toBe(
+      "# HELP one_total O.\n# TYPE one_total counter\none_total 1",
+    );
     expect(renderChecked(r, OPENMETRICS_1_0_0).text).toContain("one_created 1234.5\n");
     await expect(r.getSingleMetricAsString("nope")).rejects.toThrow("No metric");
   });

@@ -64,26 +64,50 @@ describe("Summary", () => {
     expect(q[2]).toBe(7);
   });
   it("honours a coarser relativeAccuracy", () => {
-    const s = new Summary({ name: "s", help: "S.", percentiles: [0.5], relativeAccuracy: 0.05, registers: [r], now: clock.now });
+    const s = new Summary({
+      name: "s",
+      help: "S.",
+      percentiles: [0.5],
+      relativeAccuracy: 0.05,
+      registers: [r],
+      now: clock.now,
+    });
     for (let i = 1; i <= 1000; i++) s.observe(i);
     const q = (s.get() as { quantiles: number[] }).quantiles[0];
     expect(Math.abs(q - 500)).toBeLessThanOrEqual(0.05 * 500);
     expect(q).not.toBe(500);
   });
   it("renders quantile lines, _sum and _count; NaN quantiles when empty", () => {
-    const s = new Summary({ name: "rt_seconds", help: "RT.", percentiles: [0.9, 0.5], labelNames: ["op"], registers: [r], now: clock.now });
+    const s = new Summary({
+      name: "rt_seconds",
+      help: "RT.",
+      percentiles: [0.9, 0.5],
+      labelNames: ["op"],
+      registers: [r],
+      now: clock.now,
+    });
     s.zero({ op: "idle" });
     s.labels("x").observe(2);
     s.observe({ op: "x" }, 2);
     const t = renderAll(r);
-    expect(t).toContain('rt_seconds{op="idle",quantile="0.5"} NaN\nrt_seconds{op="idle",quantile="0.9"} NaN\nrt_seconds_sum{op="idle"} 0\nrt_seconds_count{op="idle"} 0\n');
+    expect(t).toContain(
+      'rt_seconds{op="idle",quantile="0.5"} NaN\nrt_seconds{op="idle",quantile="0.9"} NaN\nrt_seconds_sum{op="idle"} 0\nrt_seconds_count{op="idle"} 0\n',
+    );
     const f = family(renderChecked(r, OPENMETRICS_1_0_0).families, "rt_seconds");
     const q = f.samples.filter((x) => x.labels.op === "x" && x.labels.quantile === "0.5")[0];
     expect(Math.abs(q.value - 2)).toBeLessThanOrEqual(0.02);
     expect(renderChecked(r, OPENMETRICS_1_0_0).text).toContain('quantile="0.5"');
   });
   it("forgets observations older than maxAgeSeconds but keeps _sum and _count cumulative", () => {
-    const s = new Summary({ name: "w", help: "W.", percentiles: [0.5], maxAgeSeconds: 60, ageBuckets: 3, registers: [r], now: clock.now });
+    const s = new Summary({
+      name: "w",
+      help: "W.",
+      percentiles: [0.5],
+      maxAgeSeconds: 60,
+      ageBuckets: 3,
+      registers: [r],
+      now: clock.now,
+    });
     for (let i = 0; i < 10; i++) s.observe(100);
     clock.advance(30000);
     for (let i = 0; i < 10; i++) s.observe(1);
@@ -118,7 +142,9 @@ describe("Summary", () => {
     expect(() => new Summary({ name: "v3", help: "V.", labelNames: ["quantile"], registers: [r] })).toThrow("reserved");
     expect(() => new Summary({ name: "v4", help: "V.", maxAgeSeconds: 0, registers: [r] })).toThrow("maxAgeSeconds");
     expect(() => new Summary({ name: "v5", help: "V.", ageBuckets: 2.5, registers: [r] })).toThrow("ageBuckets");
-    expect(() => new Summary({ name: "v6", help: "V.", relativeAccuracy: 1, registers: [r] })).toThrow("relativeAccuracy");
+    expect(() => new Summary({ name: "v6", help: "V.", relativeAccuracy: 1, registers: [r] })).toThrow(
+      "relativeAccuracy",
+    );
     const s = new Summary({ name: "v7", help: "V.", registers: [r] });
     expect(() => s.observe(NaN)).toThrow("finite");
     expect(s.percentiles).toEqual([0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999]);

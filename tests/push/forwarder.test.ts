@@ -3,7 +3,15 @@
  * host `timer` module, and the wall clock given to the forwarder is jest's fake clock. Nothing here waits for real.
  */
 import fc from "fast-check";
-import { ENTRY_OVERHEAD, Forwarder, cleanMessage, classify, type ForwarderOptions, type SendResult, type Sender } from "../../modules/push/forwarder";
+import {
+  ENTRY_OVERHEAD,
+  Forwarder,
+  cleanMessage,
+  classify,
+  type ForwarderOptions,
+  type SendResult,
+  type Sender,
+} from "../../modules/push/forwarder";
 import { registerPushMetrics } from "../../modules/push/metrics";
 import { Registry } from "../../modules/client/index";
 
@@ -94,7 +102,14 @@ test("entries go out oldest first, batched up to maxBatchBytes, one request at a
   expect(sender.bodies).toEqual(["aaa", "bbbccc", "dddddddd"]);
   sender.answer({ status: 200 });
   jest.advanceTimersByTime(0);
-  expect(f.stats).toMatchObject({ samplesSent: 5, samplesRetried: 0, samplesFailed: 0, samplesDropped: 0, queueBytes: 0, queueEntries: 0 });
+  expect(f.stats).toMatchObject({
+    samplesSent: 5,
+    samplesRetried: 0,
+    samplesFailed: 0,
+    samplesDropped: 0,
+    queueBytes: 0,
+    queueEntries: 0,
+  });
 });
 
 test("network errors, timeouts, 5xx and 429: retried after 1 s, 2 s, 4 s ...; nothing is lost; success resets the delay", () => {
@@ -102,7 +117,9 @@ test("network errors, timeouts, 5xx and 429: retried after 1 s, 2 s, 4 s ...; no
   f.offer(entry("x", 3));
   jest.advanceTimersByTime(0);
   sender.answer({ networkError: "connection refused" });
-  expect(logs).toEqual([`remote_write: connection refused; retrying in 1000 ms (${String(1 + ENTRY_OVERHEAD)} bytes queued)`]);
+  expect(logs).toEqual([
+    `remote_write: connection refused; retrying in 1000 ms (${String(1 + ENTRY_OVERHEAD)} bytes queued)`,
+  ]);
   jest.advanceTimersByTime(999);
   expect(sender.bodies).toHaveLength(1);
   jest.advanceTimersByTime(1);
@@ -187,7 +204,9 @@ test("other 4xx: not retried, counted failed, logged once with the receiver's me
   jest.advanceTimersByTime(60000);
   expect(sender.bodies).toEqual(["ab", "c"]); // the two first entries were one batch; nothing was sent again
   expect(f.stats).toMatchObject({ samplesFailed: 9, samplesSent: 0, samplesRetried: 0, queueEntries: 0 });
-  expect(logs).toEqual(["remote_write: 8 samples refused, not retried: HTTP 400: out of order sample for series up{} (auth <redacted>)"]);
+  expect(logs).toEqual([
+    "remote_write: 8 samples refused, not retried: HTTP 400: out of order sample for series up{} (auth <redacted>)",
+  ]);
   // a different status is logged again; a success re-arms the log
   f.offer(entry("c2"));
   jest.advanceTimersByTime(0);
@@ -248,7 +267,12 @@ test("an entry larger than the whole buffer is dropped and counted, logged once"
 test("a malformed entry is refused with a clear error and changes nothing", () => {
   const { f } = setup();
   f.offer(entry("a", 1));
-  for (const bad of [{ bytes: "abc", samples: 1 }, { bytes: new Uint8Array(1), samples: -1 }, { bytes: new Uint8Array(1), samples: 1.5 }, undefined])
+  for (const bad of [
+    { bytes: "abc", samples: 1 },
+    { bytes: new Uint8Array(1), samples: -1 },
+    { bytes: new Uint8Array(1), samples: 1.5 },
+    undefined,
+  ])
     expect(() => f.offer(bad as never)).toThrow("remote_write: an entry is {bytes: Uint8Array, samples: integer >= 0}");
   expect(f.stats).toMatchObject({ queueEntries: 1, queueBytes: 1 + ENTRY_OVERHEAD, samplesDropped: 0 });
 });
@@ -379,7 +403,9 @@ test("self-metrics: one series per target, read at scrape time", async () => {
   expect(text).toContain('exporter_push_samples_dropped_total{target="remote_write"} 0');
   expect(text).toContain(`exporter_push_queue_bytes{target="remote_write"} ${String(1 + ENTRY_OVERHEAD)}`);
   expect(text).toContain('exporter_push_queue_capacity_bytes{target="remote_write"} 16384');
-  expect(text).toContain(`exporter_push_last_success_timestamp_seconds{target="remote_write"} ${String((START + 2000) / 1000)}`);
+  expect(text).toContain(
+    `exporter_push_last_success_timestamp_seconds{target="remote_write"} ${String((START + 2000) / 1000)}`,
+  );
   expect(text).toContain("# TYPE exporter_push_samples_retried_total counter");
   void pg;
 });

@@ -42,7 +42,12 @@ function text(b: Uint8Array): string {
 }
 
 test("receiver URLs, Retry-After and receiver messages", () => {
-  expect(parseUrl("HTTPS://Mimir.Example.com/api/v1/push?x=1")).toEqual({ scheme: "https", host: "mimir.example.com", port: 443, path: "/api/v1/push?x=1" });
+  expect(parseUrl("HTTPS://Mimir.Example.com/api/v1/push?x=1")).toEqual({
+    scheme: "https",
+    host: "mimir.example.com",
+    port: 443,
+    path: "/api/v1/push?x=1",
+  });
   expect(parseUrl("http://u:p@h/")).toContain("without user information");
   expect(parseUrl("http://999.1.1.1/")).toContain("IPv4");
   expect(redactUrl("https://u:p@h/w?key=k")).toBe("https://<redacted>@h/w?<redacted>");
@@ -54,7 +59,11 @@ test("receiver URLs, Retry-After and receiver messages", () => {
 });
 
 test("configuration: push settings parsed, secrets redacted", () => {
-  const c = parseConfig({ hostname: "dev", remoteWrite: '{"url": "http://p:9090/api/v1/write", "bearer": "tok-123456"}', sntp: "a.lan,b.lan" });
+  const c = parseConfig({
+    hostname: "dev",
+    remoteWrite: '{"url": "http://p:9090/api/v1/write", "bearer": "tok-123456"}',
+    sntp: "a.lan,b.lan",
+  });
   expect(c.remoteWrite?.labels).toEqual({ instance: "dev", job: "dev" });
   expect(c.remoteWrite?.auth).toEqual({ bearer: "tok-123456" });
   expect(c.sntp).toEqual(["a.lan", "b.lan"]);
@@ -80,9 +89,18 @@ test("store-and-forward: order, backoff, refusal, overflow, self-metrics", async
     now: () => t,
     log: (l) => logs.push(l),
     backoff: { random: () => 0.5 },
-    sender: { send: (body, done) => { bodies.push(text(body)); pending = done; } },
+    sender: {
+      send: (body, done) => {
+        bodies.push(text(body));
+        pending = done;
+      },
+    },
   });
-  const answer = (r: SendResult): void => { const d = pending; pending = undefined; d?.(r); };
+  const answer = (r: SendResult): void => {
+    const d = pending;
+    pending = undefined;
+    d?.(r);
+  };
   f.offer({ bytes: ascii("aaaa"), samples: 1 });
   advance(0);
   f.offer({ bytes: ascii("bbbb"), samples: 1 });
@@ -98,7 +116,16 @@ test("store-and-forward: order, backoff, refusal, overflow, self-metrics", async
   f.offer({ bytes: ascii("eeee"), samples: 2 });
   advance(0);
   answer({ status: 400, message: "out of order" });
-  expect(f.stats).toEqual({ samplesSent: 3, samplesRetried: 1, samplesFailed: 2, samplesDropped: 1, queueBytes: 0, queueEntries: 0, budget: 3 * (4 + ENTRY_OVERHEAD), lastSuccess: 1764626401000 });
+  expect(f.stats).toEqual({
+    samplesSent: 3,
+    samplesRetried: 1,
+    samplesFailed: 2,
+    samplesDropped: 1,
+    queueBytes: 0,
+    queueEntries: 0,
+    budget: 3 * (4 + ENTRY_OVERHEAD),
+    lastSuccess: 1764626401000,
+  });
   expect(logs).toEqual([
     `remote_write: refused; retrying in 1000 ms (${String(3 * (4 + ENTRY_OVERHEAD))} bytes queued)`,
     "remote_write: delivering again after 1 failed attempts",
@@ -112,11 +139,14 @@ test("store-and-forward: order, backoff, refusal, overflow, self-metrics", async
 });
 
 test("SNTP clock: fail-over, backoff, set, self-metrics", async () => {
-  const made: { host: string; cb: (m: number, v?: unknown) => string | void }[] = [];
+  const made: { host: string; cb: (m: number, v?: unknown) => string | undefined }[] = [];
   const set: number[] = [];
   const clock = new SntpClock({
     servers: ["a.lan", "b.lan"],
-    createSntp: (o, cb) => { made.push({ host: o.host, cb }); return { close() {} }; },
+    createSntp: (o, cb) => {
+      made.push({ host: o.host, cb });
+      return { close() {} };
+    },
     setTime: (s) => set.push(s),
     now: () => 1764626400000,
     backoff: { random: () => 0.5 },

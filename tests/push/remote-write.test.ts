@@ -48,7 +48,9 @@ function sameValue(got: number, want: number): boolean {
 function valueBits(req: Uint8Array, labels: Uint8Array): string {
   // 0x0a len(1 byte here) labels 0x12 len 0x09 <8 bytes>
   const at = 2 + labels.length + 3;
-  return Buffer.from(req.subarray(at, at + 8)).reverse().toString("hex");
+  return Buffer.from(req.subarray(at, at + 8))
+    .reverse()
+    .toString("hex");
 }
 
 const NAME = "__name__";
@@ -82,7 +84,17 @@ describe("encodeLabels", () => {
   });
 
   it("values with escapes, quotes, newlines, NUL and UTF-8 arrive unchanged (no escaping in protobuf)", () => {
-    const values = ['say "hi"', "C:\\temp\\new", "line1\nline2", "a\u0000b", "caf\u00e9", "\u6e29\u5ea6", "\u{1F600} \u{1D11E}", "x".repeat(300), "a\u2028b"];
+    const values = [
+      'say "hi"',
+      "C:\\temp\\new",
+      "line1\nline2",
+      "a\u0000b",
+      "caf\u00e9",
+      "\u6e29\u5ea6",
+      "\u{1F600} \u{1D11E}",
+      "x".repeat(300),
+      "a\u2028b",
+    ];
     const names = values.map((_, i) => "l" + String(i).padStart(2, "0"));
     const enc = new RequestEncoder(new Uint8Array(4096));
     enc.sample(encodeLabels([NAME, ...names], ["m", ...values]), 1, 1);
@@ -92,7 +104,10 @@ describe("encodeLabels", () => {
   it("a label with an empty value is left out; an empty or repeated name is an error", () => {
     const enc = new RequestEncoder(new Uint8Array(256));
     enc.sample(encodeLabels([NAME, "empty", "b"], ["m", "", "2"]), 1, 1);
-    expect(decode(enc.bytes())[0].labels).toEqual([[NAME, "m"], ["b", "2"]]);
+    expect(decode(enc.bytes())[0].labels).toEqual([
+      [NAME, "m"],
+      ["b", "2"],
+    ]);
     expect(() => encodeLabels([NAME, ""], ["m", "v"])).toThrow(RemoteWriteError);
     expect(() => encodeLabels([NAME, "a", "a"], ["m", "1", "2"])).toThrow(/repeated/);
     expect(() => encodeLabels([NAME], ["m", "x"])).toThrow(/differ in number/);
@@ -102,17 +117,31 @@ describe("encodeLabels", () => {
 
   it("external labels are added unless the series has that name (the series' value wins); empty ones are left out", () => {
     const enc = new RequestEncoder(new Uint8Array(256));
-    enc.sample(encodeLabels([NAME, "job"], ["m", "mine"], ["instance", "job", "zone"], ["esp32-poe", "esp32-poe", ""]), 1, 1);
-    expect(decode(enc.bytes())[0].labels).toEqual([[NAME, "m"], ["instance", "esp32-poe"], ["job", "mine"]]);
+    enc.sample(
+      encodeLabels([NAME, "job"], ["m", "mine"], ["instance", "job", "zone"], ["esp32-poe", "esp32-poe", ""]),
+      1,
+      1,
+    );
+    expect(decode(enc.bytes())[0].labels).toEqual([
+      [NAME, "m"],
+      ["instance", "esp32-poe"],
+      ["job", "mine"],
+    ]);
   });
 
   it("fast-check: any label set decodes to its non-empty labels in UTF-8 byte order", () => {
     const name = fc.string({ minLength: 1, maxLength: 12, unit: "grapheme" });
-    const set = fc.uniqueArray(fc.tuple(name, fc.string({ maxLength: 20, unit: "grapheme" })), { selector: (t) => t[0], maxLength: 8 });
+    const set = fc.uniqueArray(fc.tuple(name, fc.string({ maxLength: 20, unit: "grapheme" })), {
+      selector: (t) => t[0],
+      maxLength: 8,
+    });
     fc.assert(
       fc.property(set, fc.string({ minLength: 1, maxLength: 10 }), (pairs, metric) => {
         const all: [string, string][] = [[NAME, metric], ...pairs.filter((p) => p[0] !== NAME)];
-        const labels = encodeLabels(all.map((p) => p[0]), all.map((p) => p[1]));
+        const labels = encodeLabels(
+          all.map((p) => p[0]),
+          all.map((p) => p[1]),
+        );
         const enc = new RequestEncoder(new Uint8Array(labels.length + 64));
         expect(enc.sample(labels, 0, 0)).toBe(true);
         const want = all.filter((p) => p[1] !== "").sort((a, b) => byteOrder(a[0], b[0]));
@@ -156,7 +185,33 @@ describe("RequestEncoder", () => {
   });
 
   it("timestamps: zero, negative (10-byte varints), every varint size, up to the int64 limits", () => {
-    const ts = [0, 1, 127, 128, 16383, 16384, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 2 ** 32, 2 ** 35 - 1, 2 ** 35, 2 ** 42, 2 ** 49, 2 ** 53 - 1, 2 ** 56, 2 ** 63 - 1024, -1, -128, -(2 ** 31), -(2 ** 32), -(2 ** 53), -(2 ** 63), Date.UTC(2026, 11, 1)];
+    const ts = [
+      0,
+      1,
+      127,
+      128,
+      16383,
+      16384,
+      2 ** 21,
+      2 ** 28 - 1,
+      2 ** 28,
+      2 ** 31,
+      2 ** 32,
+      2 ** 35 - 1,
+      2 ** 35,
+      2 ** 42,
+      2 ** 49,
+      2 ** 53 - 1,
+      2 ** 56,
+      2 ** 63 - 1024,
+      -1,
+      -128,
+      -(2 ** 31),
+      -(2 ** 32),
+      -(2 ** 53),
+      -(2 ** 63),
+      Date.UTC(2026, 11, 1),
+    ];
     for (const t of ts) {
       const enc = new RequestEncoder(new Uint8Array(128));
       expect(enc.sample(labels, 1, t)).toBe(true);
@@ -168,7 +223,8 @@ describe("RequestEncoder", () => {
     const enc = new RequestEncoder(new Uint8Array(256));
     enc.sample(labels, 1, 5);
     const before = Buffer.from(enc.bytes());
-    for (const t of [1.5, NaN, Infinity, 2 ** 63, -(2 ** 64)]) expect(() => enc.sample(labels, 1, t)).toThrow(RemoteWriteError);
+    for (const t of [1.5, NaN, Infinity, 2 ** 63, -(2 ** 64)])
+      expect(() => enc.sample(labels, 1, t)).toThrow(RemoteWriteError);
     expect(() => enc.series(labels, [1, 2, 3], [10, 30, 20])).toThrow(/out of order/);
     expect(() => enc.series(labels, [1, 2], [10, 0.5])).toThrow(RemoteWriteError);
     expect(() => enc.series(labels, [1, 2], [10])).toThrow(/not all in the arrays/);
@@ -225,11 +281,16 @@ describe("RequestEncoder", () => {
     while (enc.sample(labels, -0, -5));
     expect(backing.subarray(0, 100).every((b) => b === 0xee)).toBe(true);
     expect(backing.subarray(200).every((b) => b === 0xee)).toBe(true);
-    expect(decode(enc.bytes()).every((s) => Object.is(s.samples[0].value, -0) && s.samples[0].timestamp === "-5")).toBe(true);
+    expect(decode(enc.bytes()).every((s) => Object.is(s.samples[0].value, -0) && s.samples[0].timestamp === "-5")).toBe(
+      true,
+    );
   });
 
   it("fast-check: random requests decode to the series written, directly and through snappy", () => {
-    const label = fc.tuple(fc.constantFrom("sensor", "kind", "address", "job", "Zone", "le"), fc.string({ maxLength: 30, unit: "grapheme" }));
+    const label = fc.tuple(
+      fc.constantFrom("sensor", "kind", "address", "job", "Zone", "le"),
+      fc.string({ maxLength: 30, unit: "grapheme" }),
+    );
     const sample = fc.tuple(fc.double(), fc.integer({ min: -(2 ** 40), max: 2 ** 45 }));
     const series = fc.record({
       metric: fc.string({ minLength: 1, maxLength: 20 }),
@@ -255,7 +316,9 @@ describe("RequestEncoder", () => {
         const got = decode(inflated);
         expect(got.length).toBe(list.length);
         list.forEach((s, i) => {
-          const want = ([[NAME, s.metric], ...s.labels] as [string, string][]).filter((p) => p[1] !== "").sort((a, b) => byteOrder(a[0], b[0]));
+          const want = ([[NAME, s.metric], ...s.labels] as [string, string][])
+            .filter((p) => p[1] !== "")
+            .sort((a, b) => byteOrder(a[0], b[0]));
           expect(got[i].labels).toEqual(want);
           expect(got[i].samples.length).toBe(s.samples.length);
           s.samples.forEach(([v, t], k) => {
@@ -270,7 +333,10 @@ describe("RequestEncoder", () => {
 
   it("200 one-sample series of a sensor node compress to less than half through snappy", () => {
     const enc = new RequestEncoder(new Uint8Array(32 * 1024));
-    const ext = [["instance", "job"], ["esp32-poe", "esp32-poe"]] as const;
+    const ext = [
+      ["instance", "job"],
+      ["esp32-poe", "esp32-poe"],
+    ] as const;
     for (let i = 0; i < 200; i++) {
       const l = encodeLabels([NAME, "sensor"], ["sensor_temperature_celsius", "sensor-" + String(i)], ext[0], ext[1]);
       expect(enc.sample(l, 18.25 + i * 0.173, 1764547200000)).toBe(true);

@@ -49,12 +49,19 @@ const EXT_N = ["instance", "job"];
 const EXT_V = ["esp32-poe", "esp32-poe"];
 
 /** Writes `list` with both writers; checks the block against RequestEncoder's bytes; returns [block, request]. */
-function both(list: Series[], writer = new SnappyRequestWriter(new Uint8Array(200000)), entry = entryCache()): [Uint8Array, Uint8Array] {
+function both(
+  list: Series[],
+  writer = new SnappyRequestWriter(new Uint8Array(200000)),
+  entry = entryCache(),
+): [Uint8Array, Uint8Array] {
   const ext = EXT_N.map((n, i) => entry(n, EXT_V[i]));
   const plain = new RequestEncoder(new Uint8Array(200000));
   writer.reset();
   for (const s of list) {
-    const set = labelSet(s.names.map((n, i) => entry(n, s.values[i])), ext);
+    const set = labelSet(
+      s.names.map((n, i) => entry(n, s.values[i])),
+      ext,
+    );
     const bytes = encodeLabels(s.names, s.values, EXT_N, EXT_V);
     if (s.stale) {
       expect(writer.stale(set, s.t)).toBe(true);
@@ -88,7 +95,12 @@ describe("SnappyRequestWriter: a WriteRequest written as a snappy block", () => 
     expect(block.length / request.length).toBeLessThan(0.7);
     const decoded = WriteRequest.toObject(WriteRequest.decode(request), { longs: String }) as any;
     expect(decoded.timeseries.length).toBe(6);
-    expect(decoded.timeseries[1].labels.map((l: any) => l.name + "=" + l.value)).toEqual(["__name__=prom_express_humidity", "instance=esp32-poe", "job=esp32-poe", "sensor=bme680"]);
+    expect(decoded.timeseries[1].labels.map((l: any) => l.name + "=" + l.value)).toEqual([
+      "__name__=prom_express_humidity",
+      "instance=esp32-poe",
+      "job=esp32-poe",
+      "sensor=bme680",
+    ]);
   });
 
   it("an empty request is a valid block of an empty WriteRequest", () => {
@@ -110,7 +122,12 @@ describe("SnappyRequestWriter: a WriteRequest written as a snappy block", () => 
     const a = new SnappyRequestWriter(new Uint8Array(4096));
     const b = new SnappyRequestWriter(new Uint8Array(4096));
     const ext = EXT_N.map((n, i) => entry(n, EXT_V[i]));
-    const sets = ancestor().map((s) => labelSet(s.names.map((n, i) => entry(n, s.values[i])), ext));
+    const sets = ancestor().map((s) =>
+      labelSet(
+        s.names.map((n, i) => entry(n, s.values[i])),
+        ext,
+      ),
+    );
     const plainA = new RequestEncoder(new Uint8Array(4096));
     const plainB = new RequestEncoder(new Uint8Array(4096));
     ancestor().forEach((s, i) => {
@@ -130,7 +147,7 @@ describe("SnappyRequestWriter: a WriteRequest written as a snappy block", () => 
     const list: Series[] = [
       { names: ["__name__", "long"], values: ["m", "x".repeat(300)], value: NaN, t: -(2 ** 63) },
       { names: ["__name__", "long"], values: ["m", "x".repeat(300)], value: -0, t: 0 },
-      { names: ["__name__", "utf8"], values: ["m", "caf\u00e9 \u{1F600} \"q\" \\ \n"], value: Infinity, t: 2 ** 53 - 1 },
+      { names: ["__name__", "utf8"], values: ["m", 'caf\u00e9 \u{1F600} "q" \\ \n'], value: Infinity, t: 2 ** 53 - 1 },
       { names: ["__name__", "Zone"], values: ["m", "z"], value: -Infinity, t: 2 ** 63 - 1024, stale: true },
       { names: ["__name__", "empty"], values: ["m", ""], value: 5e-324, t: 1 },
     ];
@@ -139,7 +156,8 @@ describe("SnappyRequestWriter: a WriteRequest written as a snappy block", () => 
 
   it("an entry last written more than 64 KiB back is written again as a literal", () => {
     const list: Series[] = [{ names: ["__name__", "a"], values: ["m", "shared"], value: 1, t: 1 }];
-    for (let i = 0; i < 300; i++) list.push({ names: ["__name__", "filler"], values: ["f", String(i).padStart(250, "y")], value: i, t: 1 });
+    for (let i = 0; i < 300; i++)
+      list.push({ names: ["__name__", "filler"], values: ["f", String(i).padStart(250, "y")], value: i, t: 1 });
     list.push({ names: ["__name__", "a"], values: ["m", "shared"], value: 2, t: 2 });
     const [, request] = both(list);
     expect(request.length).toBeGreaterThan(70000);
@@ -153,7 +171,10 @@ describe("SnappyRequestWriter: a WriteRequest written as a snappy block", () => 
     let n = 0;
     for (;;) {
       const s = ancestor()[n % 6];
-      const set = labelSet(s.names.map((x, i) => entry(x, s.values[i])), ext);
+      const set = labelSet(
+        s.names.map((x, i) => entry(x, s.values[i])),
+        ext,
+      );
       const before = w.length;
       if (!w.sample(set, n, 1000 + n)) {
         expect(w.length).toBe(before);
@@ -168,7 +189,12 @@ describe("SnappyRequestWriter: a WriteRequest written as a snappy block", () => 
 
   it("labelSet: byte order, external labels unless present, empty values out, repeated names refused", () => {
     const e = (n: string, v: string) => new LabelEntry(n, v);
-    expect(labelSet([e("zone", "z"), e("__name__", "m"), e("Zone", "Z"), e("e", "")], [e("job", "j"), e("zone", "other")]).map((x) => x.name)).toEqual(["Zone", "__name__", "job", "zone"]);
+    expect(
+      labelSet(
+        [e("zone", "z"), e("__name__", "m"), e("Zone", "Z"), e("e", "")],
+        [e("job", "j"), e("zone", "other")],
+      ).map((x) => x.name),
+    ).toEqual(["Zone", "__name__", "job", "zone"]);
     expect(() => labelSet([e("a", "1"), e("a", "2")])).toThrow(/repeated/);
     expect(() => labelSet([e("a", "")])).toThrow(RemoteWriteError);
     expect(() => new LabelEntry("", "v")).toThrow(RemoteWriteError);
@@ -178,7 +204,13 @@ describe("SnappyRequestWriter: a WriteRequest written as a snappy block", () => 
   it("fast-check: random batches with shared and unshared entries equal RequestEncoder's request", () => {
     const series = fc.record({
       metric: fc.constantFrom("up", "temp_celsius", "reads_total", "m\u00e9trique"),
-      labels: fc.uniqueArray(fc.tuple(fc.constantFrom("sensor", "kind", "le", "Zone"), fc.oneof(fc.constantFrom("a", "bme680", ""), fc.string({ maxLength: 80, unit: "grapheme" }))), { selector: (l) => l[0], maxLength: 4 }),
+      labels: fc.uniqueArray(
+        fc.tuple(
+          fc.constantFrom("sensor", "kind", "le", "Zone"),
+          fc.oneof(fc.constantFrom("a", "bme680", ""), fc.string({ maxLength: 80, unit: "grapheme" })),
+        ),
+        { selector: (l) => l[0], maxLength: 4 },
+      ),
       value: fc.double(),
       t: fc.integer({ min: -(2 ** 40), max: 2 ** 45 }),
       stale: fc.boolean(),
@@ -188,7 +220,13 @@ describe("SnappyRequestWriter: a WriteRequest written as a snappy block", () => 
     fc.assert(
       fc.property(fc.array(series, { maxLength: 60 }), (list) => {
         both(
-          list.map((s) => ({ names: ["__name__", ...s.labels.map((l) => l[0])], values: [s.metric, ...s.labels.map((l) => l[1])], value: s.value, t: s.t, stale: s.stale })),
+          list.map((s) => ({
+            names: ["__name__", ...s.labels.map((l) => l[0])],
+            values: [s.metric, ...s.labels.map((l) => l[1])],
+            value: s.value,
+            t: s.t,
+            stale: s.stale,
+          })),
           writer,
           entry,
         );

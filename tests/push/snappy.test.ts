@@ -42,7 +42,20 @@ function randomBytes(n: number, seed: number): Uint8Array {
 /** Text-like input: words from a small vocabulary, so that matches of every length and distance occur. */
 function wordy(n: number, seed: number): Uint8Array {
   const r = rng(seed);
-  const words = ["__name__", "sensor", "temperature", "celsius", "bme680", "si7021", "instance", "job", "esp32-poe", "\u00e9t\u00e9", "0x40", "\n"];
+  const words = [
+    "__name__",
+    "sensor",
+    "temperature",
+    "celsius",
+    "bme680",
+    "si7021",
+    "instance",
+    "job",
+    "esp32-poe",
+    "\u00e9t\u00e9",
+    "0x40",
+    "\n",
+  ];
   let s = "";
   while (s.length < n) s += words[Math.floor(r() * words.length)] + (r() < 0.3 ? String(Math.floor(r() * 1000)) : "");
   return new TextEncoder().encode(s).subarray(0, n);
@@ -67,7 +80,7 @@ describe("snappy block compression, decoded by snappyjs and by snappy (Rust)", (
     const run = new Uint8Array(300000).fill(7);
     const n = roundTrip(run);
     // about 3 bytes per 64 input bytes, plus one literal per fragment
-    expect(n).toBeLessThan(300000 / 64 * 3 + 100);
+    expect(n).toBeLessThan((300000 / 64) * 3 + 100);
   });
 
   it("incompressible input stays within maxCompressedLength and decodes", () => {
@@ -107,10 +120,22 @@ describe("snappy block compression, decoded by snappyjs and by snappy (Rust)", (
 
   it("fast-check: arbitrary bytes, and bytes from a 4-letter alphabet (many matches)", () => {
     const c = new SnappyCompressor();
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), (input) => void roundTrip(input, c)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), (input) => void roundTrip(input, c)),
+      { numRuns: 300 },
+    );
     const skewed = fc.array(fc.constantFrom(0, 1, 2, 255), { maxLength: 5000 }).map((a) => Uint8Array.from(a));
-    fc.assert(fc.property(skewed, (input) => void roundTrip(input, c)), { numRuns: 300 });
-    const pieces = fc.array(fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.constantFrom(new Uint8Array(70).fill(9), wordy(100, 1))), { maxLength: 200 });
+    fc.assert(
+      fc.property(skewed, (input) => void roundTrip(input, c)),
+      { numRuns: 300 },
+    );
+    const pieces = fc.array(
+      fc.oneof(
+        fc.uint8Array({ minLength: 1, maxLength: 100 }),
+        fc.constantFrom(new Uint8Array(70).fill(9), wordy(100, 1)),
+      ),
+      { maxLength: 200 },
+    );
     fc.assert(
       fc.property(pieces, (parts) => {
         const input = Buffer.concat(parts.map((p) => Buffer.from(p)));

@@ -14,8 +14,14 @@ function ok(text: string): PushUrl {
 describe("parseUrl: accepted URLs", () => {
   test.each([
     ["http://prometheus:9090/api/v1/write", { scheme: "http", host: "prometheus", port: 9090, path: "/api/v1/write" }],
-    ["https://prometheus-prod-01-eu-west-0.grafana.net/api/prom/push", { scheme: "https", host: "prometheus-prod-01-eu-west-0.grafana.net", port: 443, path: "/api/prom/push" }],
-    ["HTTP://Victoria.Local:8428/api/v1/write?extra_label=site%3Dlab", { scheme: "http", host: "victoria.local", port: 8428, path: "/api/v1/write?extra_label=site%3Dlab" }],
+    [
+      "https://prometheus-prod-01-eu-west-0.grafana.net/api/prom/push",
+      { scheme: "https", host: "prometheus-prod-01-eu-west-0.grafana.net", port: 443, path: "/api/prom/push" },
+    ],
+    [
+      "HTTP://Victoria.Local:8428/api/v1/write?extra_label=site%3Dlab",
+      { scheme: "http", host: "victoria.local", port: 8428, path: "/api/v1/write?extra_label=site%3Dlab" },
+    ],
     ["http://192.168.1.10:9091", { scheme: "http", host: "192.168.1.10", port: 9091, path: "/" }],
     ["http://gw?x=1", { scheme: "http", host: "gw", port: 80, path: "/?x=1" }],
     ["http://gw:65535/", { scheme: "http", host: "gw", port: 65535, path: "/" }],
@@ -59,12 +65,14 @@ describe("parseUrl: refused URLs say why", () => {
 test("random URLs: whatever parseUrl accepts, WHATWG URL parses to the same scheme, host, port and path", () => {
   const hostChar = fc.constantFrom(..."ab09-.".split(""));
   const pathChar = fc.constantFrom(..."/a9-._~%2F?=&:@!$'()*+,;".split(""));
-  const url = fc.tuple(
-    fc.constantFrom("http", "https", "HTTPS"),
-    fc.array(hostChar, { minLength: 0, maxLength: 12 }).map((a) => a.join("")),
-    fc.option(fc.integer({ min: 0, max: 70000 }), { nil: undefined }),
-    fc.array(pathChar, { maxLength: 20 }).map((a) => a.join("")),
-  ).map(([s, h, p, path]) => `${s}://${h}${p === undefined ? "" : ":" + String(p)}${path}`);
+  const url = fc
+    .tuple(
+      fc.constantFrom("http", "https", "HTTPS"),
+      fc.array(hostChar, { minLength: 0, maxLength: 12 }).map((a) => a.join("")),
+      fc.option(fc.integer({ min: 0, max: 70000 }), { nil: undefined }),
+      fc.array(pathChar, { maxLength: 20 }).map((a) => a.join("")),
+    )
+    .map(([s, h, p, path]) => `${s}://${h}${p === undefined ? "" : ":" + String(p)}${path}`);
   let accepted = 0;
   fc.assert(
     fc.property(url, (text) => {

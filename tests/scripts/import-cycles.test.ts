@@ -83,7 +83,9 @@ test("a cycle through a Moddable manifest's module names (wildcard and board map
     }),
   );
   expect(board.status).toBe(1);
-  expect(board.out).toContain('modules/app/network.ts:1 imports "network-monitor" → modules/board/lin/network-monitor.ts');
+  expect(board.out).toContain(
+    'modules/app/network.ts:1 imports "network-monitor" → modules/board/lin/network-monitor.ts',
+  );
 });
 
 test("require() and import() count; type-only imports and exports do not", () => {

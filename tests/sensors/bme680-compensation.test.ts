@@ -34,8 +34,18 @@ interface Vectors {
   /** calibration memory as read from a chip: 25 bytes at 0x89, 16 bytes at 0xE1, 5 bytes at 0x00 */
   registers: { coeff1: number[]; coeff2: number[]; other: number[] };
   calibration: Bme680Calibration;
-  tph: { adcT: number; adcP: number; adcH: number; tFine: number; temperature: number; pressure: number; humidity: number;
-    intTemperature: number; intPressure: number; intHumidity: number }[];
+  tph: {
+    adcT: number;
+    adcP: number;
+    adcH: number;
+    tFine: number;
+    temperature: number;
+    pressure: number;
+    humidity: number;
+    intTemperature: number;
+    intPressure: number;
+    intHumidity: number;
+  }[];
   gas: { adc: number; range: number; resistance: number; intResistance: number }[];
   gasHigh: { adc: number; range: number; resistance: number; intResistance: number }[];
   heater: { target: number; ambient: number; float: number; int: number }[];
@@ -51,8 +61,13 @@ const cal = parseCalibration(COEFF1, COEFF2, OTHER);
 
 test("the vector file holds every set (a missing set would make the tests below pass vacuously)", () => {
   expect([COEFF1.length, COEFF2.length, OTHER.length]).toEqual([25, 16, 5]);
-  expect([VECTORS.tph.length, VECTORS.gas.length, VECTORS.gasHigh.length, VECTORS.heater.length, VECTORS.gasWait.length])
-    .toEqual([5, 48, 80, 4, 7]);
+  expect([
+    VECTORS.tph.length,
+    VECTORS.gas.length,
+    VECTORS.gasHigh.length,
+    VECTORS.heater.length,
+    VECTORS.gasWait.length,
+  ]).toEqual([5, 48, 80, 4, 7]);
 });
 
 describe("calibration parsing (datasheet tables 11-14, bme680_defs.h register indices)", () => {
@@ -61,11 +76,32 @@ describe("calibration parsing (datasheet tables 11-14, bme680_defs.h register in
   });
   test("by hand: the coefficients of the vector chip", () => {
     expect(cal).toEqual({
-      t1: 25942, t2: 26699, t3: 3,
-      p1: 36289, p2: -10451, p3: 88, p4: 6803, p5: -51, p6: 30, p7: 37, p8: -2010, p9: -3060, p10: 30,
-      h1: 794, h2: 1017, h3: 0, h4: 45, h5: 20, h6: 120, h7: -100,
-      g1: -17, g2: -12616, g3: 18,
-      resHeatVal: 42, resHeatRange: 1, rangeSwitchingError: -2,
+      t1: 25942,
+      t2: 26699,
+      t3: 3,
+      p1: 36289,
+      p2: -10451,
+      p3: 88,
+      p4: 6803,
+      p5: -51,
+      p6: 30,
+      p7: 37,
+      p8: -2010,
+      p9: -3060,
+      p10: 30,
+      h1: 794,
+      h2: 1017,
+      h3: 0,
+      h4: 45,
+      h5: 20,
+      h6: 120,
+      h7: -100,
+      g1: -17,
+      g2: -12616,
+      g3: 18,
+      resHeatVal: 42,
+      resHeatRange: 1,
+      rangeSwitchingError: -2,
     });
   });
   test("range_switching_error is the signed upper nibble of 0x04; res_heat_range is 0x02<5:4>", () => {
@@ -131,7 +167,8 @@ describe("gas resistance over all 16 ranges (datasheet §3.4.1 table 16; bme680.
   });
   test("at mid-scale (adc 512) the resistance is const_array2[range] whatever the switching error", () => {
     for (let range = 0; range < 16; range++)
-      for (const rse of [-8, 0, 7]) relClose(compensateGas({ ...cal, rangeSwitchingError: rse }, 512, range), GAS_CONST_ARRAY2[range]);
+      for (const rse of [-8, 0, 7])
+        relClose(compensateGas({ ...cal, rangeSwitchingError: rse }, 512, range), GAS_CONST_ARRAY2[range]);
   });
   test("range_switching_error enters as 1340 + 5·rse (datasheet §3.4.1)", () => {
     // adc 100, range 0, rse 0: 1340·8e6/(100-512+1340)
@@ -140,7 +177,12 @@ describe("gas resistance over all 16 ranges (datasheet §3.4.1 table 16; bme680.
 });
 
 // BME688: 16 gas ranges × 5 ADC values: [range, adc, float Ω, integer Ω (bme68x.c)]
-const GAS_HIGH: [number, number, number, number][] = VECTORS.gasHigh.map((g) => [g.range, g.adc, g.resistance, g.intResistance]);
+const GAS_HIGH: [number, number, number, number][] = VECTORS.gasHigh.map((g) => [
+  g.range,
+  g.adc,
+  g.resistance,
+  g.intResistance,
+]);
 
 describe("BME688 gas resistance over all 16 ranges (BME68x SensorAPI calc_gas_resistance_high)", () => {
   test.each(GAS_HIGH)("range %i, adc %i", (range, adc, float, int) => {
@@ -165,11 +207,14 @@ describe("BME688 gas resistance over all 16 ranges (BME68x SensorAPI calc_gas_re
 
 describe("heater set-point res_heat_x (datasheet §3.3.5; bme680.c calc_heater_res)", () => {
   // [target °C, ambient °C, float (datasheet), integer (bme680.c, rounds instead of truncating)]
-  test.each(VECTORS.heater.map((h) => [h.target, h.ambient, h.float, h.int]))("target %i °C at ambient %i °C", (target, ambient, float, int) => {
-    const r = heaterResistance(cal, target, ambient);
-    expect(r).toBe(float);
-    expect(Math.abs(r - int)).toBeLessThanOrEqual(1);
-  });
+  test.each(VECTORS.heater.map((h) => [h.target, h.ambient, h.float, h.int]))(
+    "target %i °C at ambient %i °C",
+    (target, ambient, float, int) => {
+      const r = heaterResistance(cal, target, ambient);
+      expect(r).toBe(float);
+      expect(Math.abs(r - int)).toBeLessThanOrEqual(1);
+    },
+  );
   test("targets above 400 °C are capped at 400 °C (as bme680.c does)", () => {
     expect(heaterResistance(cal, 450, 25)).toBe(heaterResistance(cal, 400, 25));
   });

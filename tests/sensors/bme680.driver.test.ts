@@ -31,7 +31,11 @@ function setup(simOptions: ConstructorParameters<typeof Bme680Sim>[0] = {}) {
   });
   sensors.push(sensor);
   // fast settings for tests: T×2 P×4 H×1, IIR off, 30 ms heater
-  sensor.configure({ oversampling: { temperature: 2, pressure: 4, humidity: 1 }, filter: 0, heater: { temperature: 320, duration: 30 } });
+  sensor.configure({
+    oversampling: { temperature: 2, pressure: 4, humidity: 1 },
+    filter: 0,
+    heater: { temperature: 320, duration: 30 },
+  });
   return { sim, sensor, events };
 }
 
@@ -86,7 +90,11 @@ describe("BME680 driver: start-up and measurement", () => {
 
   test("the driver programs the registers the datasheet asks for (oversampling, filter, heater set-point 0)", async () => {
     const { sim, sensor, events } = setup();
-    sensor.configure({ oversampling: { temperature: 8, pressure: 16, humidity: 2 }, filter: 7, heater: { temperature: 350, duration: 25 } });
+    sensor.configure({
+      oversampling: { temperature: 8, pressure: 16, humidity: 2 },
+      filter: 7,
+      heater: { temperature: 350, duration: 25 },
+    });
     sensor.measure();
     const s = await events.nextSample();
     expect(sim.register(0x74)).toBe((4 << 5) | (5 << 2)); // osrs_t ×8, osrs_p ×16, mode back to sleep
@@ -100,7 +108,9 @@ describe("BME680 driver: start-up and measurement", () => {
     expect(sim.register(0x5a)).toBe(heaterResistance(DEFAULT_SIM_CALIBRATION, 350, 25));
     sensor.measure();
     await events.nextSample();
-    expect(sim.register(0x5a)).toBe(heaterResistance(DEFAULT_SIM_CALIBRATION, 350, Math.round(s.thermometer.temperature)));
+    expect(sim.register(0x5a)).toBe(
+      heaterResistance(DEFAULT_SIM_CALIBRATION, 350, Math.round(s.thermometer.temperature)),
+    );
     sensor.configure({ ambientTemperature: 60 });
     sensor.measure();
     await events.nextSample();
@@ -155,7 +165,8 @@ describe("BME680 driver: start-up and measurement", () => {
     expect(c.time).toBeGreaterThan(b.time);
     expect(c.time - a.time).toBeGreaterThanOrEqual(100);
     sensor.configure({ interval: 0 });
-    if (!sensor.measure()) await events.nextSample(); // one was in flight: let it finish
+    if (!sensor.measure())
+      await events.nextSample(); // one was in flight: let it finish
     else await events.nextSample();
     const count = sim.stats.measurements;
     await passTime(150);
@@ -332,7 +343,16 @@ describe("BME680 driver: faults", () => {
     sensor.measure();
     expect((await events.nextError()).kind).toBe("nack");
     const env2 = { temperature: 27.9, pressure: 99_100, humidity: 33.3, gasResistance: 12_000 };
-    const calibration = { ...DEFAULT_SIM_CALIBRATION, t1: 25942, t2: 26699, p1: 36289, p2: -10451, h1: 794, h2: 1017, g1: -17 };
+    const calibration = {
+      ...DEFAULT_SIM_CALIBRATION,
+      t1: 25942,
+      t2: 26699,
+      p1: 36289,
+      p2: -10451,
+      h1: 794,
+      h2: 1017,
+      g1: -17,
+    };
     buses.bus.attach(new Bme680Sim({ calibration, environment: env2, now: virtualNow }));
     sensor.measure();
     expectEnvironment(await events.nextSample(), env2);

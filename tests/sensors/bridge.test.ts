@@ -6,7 +6,13 @@
 import { Registry } from "../../modules/client/index";
 import { TestBuses } from "../support/buses";
 import { Si7021Sim } from "../../simulators/si7021";
-import { startSensors, parseAddress, type Sensors, type SensorConfig, type StartSensorsOptions } from "../../sensors/index";
+import {
+  startSensors,
+  parseAddress,
+  type Sensors,
+  type SensorConfig,
+  type StartSensorsOptions,
+} from "../../sensors/index";
 import { SensorBridge, STANDARD_MAPPINGS } from "../../sensors/bridge";
 import { drive, useVirtualTime, virtualNow } from "./helpers";
 import { Signal, until } from "../support/wait";
@@ -157,7 +163,9 @@ describe("bridge with the Si7021", () => {
 
   test("sensor_info: serial number and firmware; a replaced chip shows its new serial", async () => {
     buses.bus.reset();
-    buses.bus.attach(new Si7021Sim({ serial: [0xde, 0xad, 0xbe, 0xef, 0x15, 0xff, 0x00, 0x01], firmware: 0xff, now: virtualNow }));
+    buses.bus.attach(
+      new Si7021Sim({ serial: [0xde, 0xad, 0xbe, 0xef, 0x15, 0xff, 0x00, 0x01], firmware: 0xff, now: virtualNow }),
+    );
     start([{ model: "si7021", name: "office" }]);
     await reads.until("office", undefined);
     expect(await series("sensor_info")).toEqual([
@@ -267,7 +275,16 @@ describe("bridge with the Si7021", () => {
     // use another sensor's reads (on a second bus) as a clock: several intervals pass, the stopped bridge never reads
     buses.port(1).attach(new Si7021Sim({ now: virtualNow }));
     const registry2 = new Registry();
-    running.push(startSensors({ registry: registry2, interval: 40, i2c: { data: 13, clock: 16, port: 1 }, io: buses.I2C, sensors: [{ model: "si7021", name: "clock" }], onRead: reads.onRead }));
+    running.push(
+      startSensors({
+        registry: registry2,
+        interval: 40,
+        i2c: { data: 13, clock: 16, port: 1 },
+        io: buses.I2C,
+        sensors: [{ model: "si7021", name: "clock" }],
+        onRead: reads.onRead,
+      }),
+    );
     for (let i = 0; i < 4; i++) await reads.until("clock", undefined);
     expect(sim.counters.measurements).toBe(count);
     expect(reads.log.filter((r) => r.name === "office").length).toBeGreaterThan(0);
@@ -342,7 +359,9 @@ describe("any ECMA-419 driver, by configuration", () => {
   test("standard mappings for a single-class thermometer ({temperature})", async () => {
     start([{ model: "tmp102", name: "rack" }], { models: { tmp102: { driver: FakeSync, address: 0x48 } } });
     await reads.until("rack", undefined);
-    expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{sensor="rack",model="tmp102",address="0x48"} 19.25']);
+    expect(await series("sensor_temperature_celsius")).toEqual([
+      'sensor_temperature_celsius{sensor="rack",model="tmp102",address="0x48"} 19.25',
+    ]);
     expect(await series("sensor_humidity_ratio")).toEqual([]);
   });
 
@@ -358,7 +377,16 @@ describe("any ECMA-419 driver, by configuration", () => {
         {
           model: "accel",
           name: "door",
-          mappings: [...mappings, { path: "temperature", name: "sensor_die_temperature_kelvin", help: "Die temperature.", unit: "kelvin", offset: 273.15 }],
+          mappings: [
+            ...mappings,
+            {
+              path: "temperature",
+              name: "sensor_die_temperature_kelvin",
+              help: "Die temperature.",
+              unit: "kelvin",
+              offset: 273.15,
+            },
+          ],
           options: { range: 2 },
         },
       ],
@@ -371,7 +399,9 @@ describe("any ECMA-419 driver, by configuration", () => {
       'sensor_acceleration_meters_per_second_squared{sensor="door",model="accel",address="0x19",axis="y"} -9.81',
       'sensor_acceleration_meters_per_second_squared{sensor="door",model="accel",address="0x19",axis="z"} 0',
     ]);
-    expect(await series("sensor_die_temperature_kelvin")).toEqual(['sensor_die_temperature_kelvin{sensor="door",model="accel",address="0x19"} 292.4']);
+    expect(await series("sensor_die_temperature_kelvin")).toEqual([
+      'sensor_die_temperature_kelvin{sensor="door",model="accel",address="0x19"} 292.4',
+    ]);
   });
 
   test("percent to ratio is one correctly rounded division: 12.4 %RH exports 0.124", async () => {
@@ -380,7 +410,9 @@ describe("any ECMA-419 driver, by configuration", () => {
     await reads.until("h", undefined);
     expect(12.4 * 0.01).not.toBe(0.124); // why the bridge divides by 100 instead of multiplying by 0.01
     // the ECMA-419 class path wins over the bare single-class name for the same series
-    expect(await series("sensor_humidity_ratio")).toEqual(['sensor_humidity_ratio{sensor="h",model="hyg",address="0x44"} 0.124']);
+    expect(await series("sensor_humidity_ratio")).toEqual([
+      'sensor_humidity_ratio{sensor="h",model="hyg",address="0x44"} 0.124',
+    ]);
   });
 
   test("exceptions, undefined samples and non-finite values", async () => {
@@ -423,13 +455,43 @@ describe("any ECMA-419 driver, by configuration", () => {
   test("mapping conflicts and bad names are refused when the sensor is added", () => {
     const bridge = new SensorBridge({ registry, interval: 100 });
     const create = () => new FakeSync({ sensor: { address: 0x10, io: () => 0 } });
-    bridge.add({ model: "a", address: 0x10, name: "a", create, mappings: [{ path: "t", name: "x_celsius", help: "h" }] });
+    bridge.add({
+      model: "a",
+      address: 0x10,
+      name: "a",
+      create,
+      mappings: [{ path: "t", name: "x_celsius", help: "h" }],
+    });
     expect(() =>
-      bridge.add({ model: "b", address: 0x11, name: "b", create, mappings: [{ path: "t", name: "x_celsius", help: "h", labels: { k: "v" } }] }),
+      bridge.add({
+        model: "b",
+        address: 0x11,
+        name: "b",
+        create,
+        mappings: [{ path: "t", name: "x_celsius", help: "h", labels: { k: "v" } }],
+      }),
     ).toThrow(/already has labels/);
-    expect(() => bridge.add({ model: "c", address: 0x12, name: "c", create, mappings: [{ path: "t", name: "9bad", help: "h" }] })).toThrow(/invalid metric name/);
-    expect(() => bridge.add({ model: "d", address: 0x13, name: "d", create, mappings: [{ path: "t", name: "y", help: "h", labels: { kind: "v" } }] })).toThrow(/reserved/);
-    expect(() => bridge.add({ model: "e", address: 0x14, name: "e", create, mappings: [{ path: "t", name: "z_celsius", help: "h", unit: "kelvin" }] })).toThrow();
+    expect(() =>
+      bridge.add({ model: "c", address: 0x12, name: "c", create, mappings: [{ path: "t", name: "9bad", help: "h" }] }),
+    ).toThrow(/invalid metric name/);
+    expect(() =>
+      bridge.add({
+        model: "d",
+        address: 0x13,
+        name: "d",
+        create,
+        mappings: [{ path: "t", name: "y", help: "h", labels: { kind: "v" } }],
+      }),
+    ).toThrow(/reserved/);
+    expect(() =>
+      bridge.add({
+        model: "e",
+        address: 0x14,
+        name: "e",
+        create,
+        mappings: [{ path: "t", name: "z_celsius", help: "h", unit: "kelvin" }],
+      }),
+    ).toThrow();
     expect(() => bridge.add({ model: "a", address: 0x10, name: "a", create, mappings: [] })).toThrow(/duplicate/);
     bridge.stop();
     expect(STANDARD_MAPPINGS.length).toBeGreaterThan(4);
@@ -459,20 +521,30 @@ describe("non-blocking drivers (measure())", () => {
       }
     }
     // the timeout (45 ms) falls between two interval ticks (30, 60 ms): the test resumes before the next read starts
-    start([{ model: "silent", name: "s" }], { interval: 30, readTimeout: 45, models: { silent: { driver: Silent, address: 0x30 } } });
+    start([{ model: "silent", name: "s" }], {
+      interval: 30,
+      readTimeout: 45,
+      models: { silent: { driver: Silent, address: 0x30 } },
+    });
     expect(await reads.next("s")).toBe("timeout");
     expect(closed).toBe(1);
     respond = true;
     await reads.until("s", undefined);
     expect(created).toBe(2);
-    expect(await series("sensor_temperature_celsius")).toEqual(['sensor_temperature_celsius{sensor="s",model="silent",address="0x30"} 5']);
+    expect(await series("sensor_temperature_celsius")).toEqual([
+      'sensor_temperature_celsius{sensor="s",model="silent",address="0x30"} 5',
+    ]);
   });
 });
 
 describe("bridge with the BME680 (driver and simulator by the bme680 helper)", () => {
   test("all four values in base units; gas series only while the gas reading is valid; nack removes everything", async () => {
     const { Bme680Sim } = await import("../../simulators/bme680");
-    const bme = new Bme680Sim({ address: 0x77, environment: { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 120_000 }, now: virtualNow });
+    const bme = new Bme680Sim({
+      address: 0x77,
+      environment: { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 120_000 },
+      now: virtualNow,
+    });
     buses.bus.attach(bme);
     start([{ model: "bme680", address: 0x77, name: "lab" }], { interval: 60, readTimeout: 1000 });
     await reads.until("lab", undefined);
@@ -501,7 +573,12 @@ describe("bridge with the BME680 (driver and simulator by the bme680 helper)", (
     expect(await series("sensor_gas_resistance_ohms")).toHaveLength(1);
     buses.bus.nack(0x77);
     await reads.until("lab", "nack");
-    for (const name of ["sensor_temperature_celsius", "sensor_pressure_pascals", "sensor_humidity_ratio", "sensor_gas_resistance_ohms"])
+    for (const name of [
+      "sensor_temperature_celsius",
+      "sensor_pressure_pascals",
+      "sensor_humidity_ratio",
+      "sensor_gas_resistance_ohms",
+    ])
       expect(await series(name)).toEqual([]);
     buses.bus.clearFaults();
     await reads.until("lab", undefined);
@@ -510,20 +587,23 @@ describe("bridge with the BME680 (driver and simulator by the bme680 helper)", (
 });
 
 describe("bridge with a BME688 (most new breakouts): either model name works, sensor_info says which chip answered", () => {
-  test.each([["bme680"], ["bme688"]])("configured as %s: gas resistance exported, sensor_info{chip=\"bme688\"}", async (model) => {
-    const { Bme680Sim, VARIANT_BME688 } = await import("../../simulators/bme680");
-    const env = { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 2_500_000 };
-    buses.bus.attach(new Bme680Sim({ address: 0x76, variantId: VARIANT_BME688, environment: env, now: virtualNow }));
-    const lines: string[] = [];
-    start([{ model, address: 0x76, name: "lab" }], { interval: 60, readTimeout: 1000, log: (l) => lines.push(l) });
-    await reads.until("lab", undefined);
-    await reads.until("lab", undefined);
-    const labels = `{sensor="lab",model="${model}",address="0x76"`;
-    const gas = await series("sensor_gas_resistance_ohms");
-    expect(gas).toHaveLength(1);
-    expect(gas[0].startsWith("sensor_gas_resistance_ohms" + labels + "} ")).toBe(true);
-    expect(Number(gas[0].split(" ")[1]) / env.gasResistance).toBeCloseTo(1, 2);
-    expect(await series("sensor_info")).toEqual(["sensor_info" + labels + ',chip="bme688",serial="",firmware=""} 1']);
-    expect(lines.filter((l) => l.includes("the chip is a bme688"))).toHaveLength(model === "bme680" ? 1 : 0);
-  });
+  test.each([["bme680"], ["bme688"]])(
+    'configured as %s: gas resistance exported, sensor_info{chip="bme688"}',
+    async (model) => {
+      const { Bme680Sim, VARIANT_BME688 } = await import("../../simulators/bme680");
+      const env = { temperature: 21, pressure: 98_000, humidity: 55, gasResistance: 2_500_000 };
+      buses.bus.attach(new Bme680Sim({ address: 0x76, variantId: VARIANT_BME688, environment: env, now: virtualNow }));
+      const lines: string[] = [];
+      start([{ model, address: 0x76, name: "lab" }], { interval: 60, readTimeout: 1000, log: (l) => lines.push(l) });
+      await reads.until("lab", undefined);
+      await reads.until("lab", undefined);
+      const labels = `{sensor="lab",model="${model}",address="0x76"`;
+      const gas = await series("sensor_gas_resistance_ohms");
+      expect(gas).toHaveLength(1);
+      expect(gas[0].startsWith("sensor_gas_resistance_ohms" + labels + "} ")).toBe(true);
+      expect(Number(gas[0].split(" ")[1]) / env.gasResistance).toBeCloseTo(1, 2);
+      expect(await series("sensor_info")).toEqual(["sensor_info" + labels + ',chip="bme688",serial="",firmware=""} 1']);
+      expect(lines.filter((l) => l.includes("the chip is a bme688"))).toHaveLength(model === "bme680" ? 1 : 0);
+    },
+  );
 });

@@ -45,8 +45,10 @@ export async function drive<T>(promise: Promise<T>, limitMs = 600_000): Promise<
   const deadline = Date.now() + limitMs;
   await jest.advanceTimersByTimeAsync(0); // promise callbacks and timers already due
   while (!settled) {
-    if (jest.getTimerCount() === 0) throw new Error("drive: nothing is scheduled and the awaited event has not happened");
-    if (Date.now() >= deadline) throw new Error(`drive: the awaited event did not happen within ${String(limitMs)} ms of virtual time`);
+    if (jest.getTimerCount() === 0)
+      throw new Error("drive: nothing is scheduled and the awaited event has not happened");
+    if (Date.now() >= deadline)
+      throw new Error(`drive: the awaited event did not happen within ${String(limitMs)} ms of virtual time`);
     await jest.advanceTimersToNextTimerAsync();
   }
   return watched;

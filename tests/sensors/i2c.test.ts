@@ -25,7 +25,7 @@ test("openI2C: the pins, the address, 100 kHz unless given, and a port only when
   expect("port" in Recording.opened[0]).toBe(false);
 });
 
-test("transferError: an I2C exception becomes a \"nack\" SensorError naming the chip, with the cause", () => {
+test('transferError: an I2C exception becomes a "nack" SensorError naming the chip, with the cause', () => {
   const nack = new Error("I2C read failed: NACK from 0x40");
   const e = transferError("Si7021 at 0x40", nack);
   expect(e).toBeInstanceOf(SensorError);

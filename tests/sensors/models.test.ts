@@ -17,7 +17,9 @@ const buses = new TestBuses();
 const I2C = buses.I2C;
 beforeEach(() => buses.fresh());
 
-const DRIVERS: { [model: string]: new (o: { sensor: { io: typeof I2C; data: number; clock: number; address: number } }) => unknown } = {
+const DRIVERS: {
+  [model: string]: new (o: { sensor: { io: typeof I2C; data: number; clock: number; address: number } }) => unknown;
+} = {
   si7021: Si7021,
   bme680: Bme680,
   bme688: Bme680,
@@ -30,14 +32,22 @@ function configAccepts(model: string, address: number): boolean {
     return true;
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
-    expect((e as ConfigError).problems).toEqual([expect.stringMatching(/^sensors\[0\]\.address: got \d+, expected 0x/)]);
+    expect((e as ConfigError).problems).toEqual([
+      expect.stringMatching(/^sensors\[0\]\.address: got \d+, expected 0x/),
+    ]);
     return false;
   }
 }
 
 function startAccepts(model: string, address: number): boolean {
   try {
-    startSensors({ registry: new Registry(), interval: 60_000, i2c: { data: 13, clock: 16 }, io: I2C, sensors: [{ model, address }] }).stop();
+    startSensors({
+      registry: new Registry(),
+      interval: 60_000,
+      i2c: { data: 13, clock: 16 },
+      io: I2C,
+      sensors: [{ model, address }],
+    }).stop();
     return true;
   } catch (e) {
     expect(e).toBeInstanceOf(RangeError);
@@ -87,7 +97,8 @@ describe("the model table", () => {
     expect(addressNumber("0x77")).toBe(0x77);
     expect(addressNumber(" 64 ")).toBe(64);
     expect(addressNumber("0X4a")).toBe(0x4a);
-    for (const bad of ["", "0x", "1e1", "0b1", "-1", "4O", "0x40 1", null, true, {}]) expect(addressNumber(bad)).toBeNaN();
+    for (const bad of ["", "0x", "1e1", "0b1", "-1", "4O", "0x40 1", null, true, {}])
+      expect(addressNumber(bad)).toBeNaN();
     expect(checkAddress("0x50", undefined)).toBe(0x50);
     expect(checkAddress(0x07, undefined)).toBe("an I2C address from 0x08 to 0x77");
     expect(checkAddress(0x78, undefined)).toBe("an I2C address from 0x08 to 0x77");
@@ -100,7 +111,12 @@ describe("one rule everywhere: configuration, startSensors, bridge and driver ac
   test.each(SENSOR_MODEL_NAMES.map((m) => [m]))("%s: every 7-bit address", (model) => {
     const accepted: number[] = [];
     for (let address = 0; address <= 0x7f; address++) {
-      const verdicts = [configAccepts(model, address), startAccepts(model, address), bridgeAccepts(model, address), driverAccepts(model, address)];
+      const verdicts = [
+        configAccepts(model, address),
+        startAccepts(model, address),
+        bridgeAccepts(model, address),
+        driverAccepts(model, address),
+      ];
       expect({ address, verdicts }).toEqual({ address, verdicts: verdicts.map(() => verdicts[0]) });
       if (verdicts[0]) accepted.push(address);
     }
@@ -112,7 +128,12 @@ describe("one rule everywhere: configuration, startSensors, bridge and driver ac
       "sensors[0].address: got 64, expected 0x76 or 0x77 (the addresses of the BME680/BME688)",
     );
     expect(() =>
-      startSensors({ registry: new Registry(), i2c: { data: 13, clock: 16 }, io: I2C, sensors: [{ model: "bme680", address: "0x40" }] }),
+      startSensors({
+        registry: new Registry(),
+        i2c: { data: 13, clock: 16 },
+        io: I2C,
+        sensors: [{ model: "bme680", address: "0x40" }],
+      }),
     ).toThrow('sensors: bme680 address "0x40": expected 0x76 or 0x77');
     expect(() => new Bme680({ sensor: { io: I2C, data: 13, clock: 16, address: 0x40 } })).toThrow(
       "BME680/BME688: address 0x40 refused: expected 0x76 or 0x77",
@@ -123,7 +144,12 @@ describe("one rule everywhere: configuration, startSensors, bridge and driver ac
   });
 
   test("no address in the configuration: the model's default, the same in the configuration and in startSensors", () => {
-    const c = parseConfig({ sensors: [{ model: "si7021", name: "a" }, { model: "bme688", name: "b" }] });
+    const c = parseConfig({
+      sensors: [
+        { model: "si7021", name: "a" },
+        { model: "bme688", name: "b" },
+      ],
+    });
     expect(c.sensors).toEqual([
       { model: "si7021", address: 0x40, name: "a" },
       { model: "bme688", address: 0x77, name: "b" },

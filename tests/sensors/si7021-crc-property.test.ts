@@ -20,7 +20,11 @@ test("corrupted measurement responses never become values", async () => {
   const sim = new Si7021Sim({ typicalTiming: true });
   buses.bus.attach(sim);
   const q = new EventQueue<Si7021Sample>();
-  const si = new Si7021({ sensor: { io: I2C, data: 13, clock: 16, hz: 400_000 }, onSample: q.onSample, onError: q.onError });
+  const si = new Si7021({
+    sensor: { io: I2C, data: 13, clock: 16, hz: 400_000 },
+    onSample: q.onSample,
+    onError: q.onError,
+  });
   si.configure({ resolution: 8 }); // shortest conversions
   let mask = [0, 0, 0];
   let target = 0; // which 3-byte read to corrupt: 0 humidity, 1 temperature
@@ -37,7 +41,9 @@ test("corrupted measurement responses never become values", async () => {
   };
   await fc.assert(
     fc.asyncProperty(
-      fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).filter((m) => m.some((b) => b !== 0)),
+      fc
+        .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }))
+        .filter((m) => m.some((b) => b !== 0)),
       fc.integer({ min: 0, max: 1 }),
       fc.double({ min: -10, max: 60, noNaN: true }),
       fc.double({ min: 5, max: 95, noNaN: true }),

@@ -44,7 +44,9 @@ function make(): { si: Si7021; q: EventQueue<Si7021Sample> } {
 }
 
 function commands(log: BusTransfer[]): string[] {
-  return log.filter((t) => t.op === "write" && t.acked && t.data).map((t) => [...t.data!].map((b) => b.toString(16)).join(" "));
+  return log
+    .filter((t) => t.op === "write" && t.acked && t.data)
+    .map((t) => [...t.data!].map((b) => b.toString(16)).join(" "));
 }
 
 beforeEach(() => {
@@ -179,7 +181,12 @@ describe("Si7021 driver", () => {
 
   test("resolution settings write user register 1 (RES1 D7, RES0 D0) and quantise the codes", async () => {
     const { si, q } = make();
-    const expected: [12 | 11 | 10 | 8, number][] = [[8, 0x3b], [10, 0xba], [11, 0xbb], [12, 0x3a]];
+    const expected: [12 | 11 | 10 | 8, number][] = [
+      [8, 0x3b],
+      [10, 0xba],
+      [11, 0xbb],
+      [12, 0x3a],
+    ];
     for (const [bits, reg] of expected) {
       si.configure({ resolution: bits });
       expect(sim.userRegister).toBe(reg);
@@ -512,7 +519,9 @@ describe("Si7021 faults", () => {
     // for every resolution, the code a chip at -40 °C and at 125 °C sends is in range
     for (const { temperatureBits } of Object.values(RESOLUTIONS)) {
       for (const t of [TEMPERATURE_MIN, TEMPERATURE_MAX])
-        expect(temperatureInRange(temperatureFromCode(Si7021Sim.temperatureCode(t, temperatureBits)), temperatureBits)).toBe(true);
+        expect(
+          temperatureInRange(temperatureFromCode(Si7021Sim.temperatureCode(t, temperatureBits)), temperatureBits),
+        ).toBe(true);
       expect(temperatureInRange(temperatureFromCode(0), temperatureBits)).toBe(false);
       expect(temperatureInRange(temperatureFromCode(0xfffc), temperatureBits)).toBe(false);
     }
@@ -555,7 +564,10 @@ describe("Si7021 faults", () => {
     expect(humidityFromCode(Si7021Sim.humidityCode(0, 12))).toBeLessThan(0);
     si.measure();
     expect((await q.nextSample()).hygrometer.humidity).toBe(0);
-    for (const [rh, clamped] of [[-6, 0], [119, 100]]) {
+    for (const [rh, clamped] of [
+      [-6, 0],
+      [119, 100],
+    ]) {
       sim.setEnvironment({ temperature: 20, humidity: rh });
       si.measure();
       expect((await q.nextSample()).hygrometer.humidity).toBe(clamped);

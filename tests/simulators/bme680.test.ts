@@ -70,7 +70,11 @@ function gasHigh(sim: Bme680Sim) {
 
 /** Configure T×2 P×4 H×1, heater 320 °C / `heaterMs`, and trigger forced mode. `runGas`: ctrl_gas_1<5:4> (0b01 starts
  *  a BME680's gas conversion, 0b10 a BME688's), or false for none. */
-function trigger(sim: Bme680Sim, heaterMs = 30, opts: { osT?: number; osP?: number; osH?: number; runGas?: boolean | number } = {}) {
+function trigger(
+  sim: Bme680Sim,
+  heaterMs = 30,
+  opts: { osT?: number; osP?: number; osH?: number; runGas?: boolean | number } = {},
+) {
   const { osT = 2, osP = 3, osH = 1, runGas = true } = opts;
   const ctrlGas1 = runGas === false ? 0 : runGas === true ? 0x10 : (runGas & 3) << 4;
   write(sim, 0x5a, 120, 0x64, heaterMs, 0x71, ctrlGas1, 0x72, osH, 0x74, (osT << 5) | (osP << 2) | 1);

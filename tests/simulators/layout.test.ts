@@ -8,7 +8,8 @@ import * as path from "node:path";
 
 const root = path.join(__dirname, "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
-const importsOf = (source: string) => [...source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gm)].map((m) => m[1]);
+const importsOf = (source: string) =>
+  [...source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gm)].map((m) => m[1]);
 
 function listTs(dir: string): string[] {
   const out: string[] = [];
@@ -36,10 +37,13 @@ test("simulators/ is device code: it imports only itself and sensors/, never Nod
   const files = listTs("simulators");
   expect(files.length).toBeGreaterThanOrEqual(5);
   for (const file of files)
-    for (const specifier of importsOf(read(file))) expect([file, specifier.startsWith("./") || specifier.startsWith("../sensors/")]).toEqual([file, true]);
+    for (const specifier of importsOf(read(file)))
+      expect([file, specifier.startsWith("./") || specifier.startsWith("../sensors/")]).toEqual([file, true]);
 });
 
 test("no test uses the host's global bus (each makes its own) but the host's own i2c test", () => {
-  const users = listTs("tests").filter((file) => file !== "tests/simulators/layout.test.ts" && /\b(defaultBus|busForPort)\b/.test(read(file)));
+  const users = listTs("tests").filter(
+    (file) => file !== "tests/simulators/layout.test.ts" && /\b(defaultBus|busForPort)\b/.test(read(file)),
+  );
   expect(users).toEqual(["tests/host/i2c.test.ts"]);
 });

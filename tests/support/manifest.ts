@@ -78,7 +78,8 @@ export function moduleMap(all = manifests()): Map<string, string[]> {
           if (!fs.existsSync(dir)) continue;
           for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
             const ext = path.extname(entry.name);
-            if (!entry.isFile() || !CODE.includes(ext) || entry.name.endsWith(".d.ts") || !entry.name.startsWith(stem)) continue;
+            if (!entry.isFile() || !CODE.includes(ext) || entry.name.endsWith(".d.ts") || !entry.name.startsWith(stem))
+              continue;
             const rest = entry.name.slice(stem.length, -ext.length);
             add(key === "*" ? rest : key.slice(0, -1) + rest, rel(path.join(dir, entry.name)));
           }

@@ -185,14 +185,17 @@ export function parseExposition(text: string, opts: ParseOptions = {}): ParsedFa
         fam.help = h;
       } else if (kw === "TYPE") {
         if (fam.type !== undefined) fail(lineNo, "second TYPE", line);
-        const types = om ? ["counter", "gauge", "histogram", "summary", "info", "stateset", "unknown", "gaugehistogram"] : ["counter", "gauge", "histogram", "summary", "untyped"];
+        const types = om
+          ? ["counter", "gauge", "histogram", "summary", "info", "stateset", "unknown", "gaugehistogram"]
+          : ["counter", "gauge", "histogram", "summary", "untyped"];
         if (types.indexOf(arg) < 0) fail(lineNo, "unknown type " + arg, line);
         fam.type = arg;
       } else {
         if (!om) fail(lineNo, "UNIT outside OpenMetrics", line);
         if (fam.unit !== undefined) fail(lineNo, "second UNIT", line);
         const suffix = "_" + arg;
-        if (name.slice(name.length - suffix.length) !== suffix) fail(lineNo, "family name does not end with the unit", line);
+        if (name.slice(name.length - suffix.length) !== suffix)
+          fail(lineNo, "family name does not end with the unit", line);
         fam.unit = arg;
       }
       continue;
@@ -248,7 +251,8 @@ export function parseExposition(text: string, opts: ParseOptions = {}): ParsedFa
     i++;
     const rest = line.slice(i);
     const parts = rest.split(" ");
-    if (parts.length > 2) fail(lineNo, "unexpected content after the value (exemplars/timestamps are not rendered by us)", line);
+    if (parts.length > 2)
+      fail(lineNo, "unexpected content after the value (exemplars/timestamps are not rendered by us)", line);
     if (parts.length === 2) parseValue(parts[1], lineNo, line, om); // timestamp
     const value = parseValue(parts[0], lineNo, line, om);
     // which family?
@@ -274,7 +278,9 @@ function belongs(f: ParsedFamily, name: string, om: boolean): boolean {
 }
 
 function key(labels: Record<string, string>, drop: string): string {
-  const ks = Object.keys(labels).filter((k) => k !== drop).sort();
+  const ks = Object.keys(labels)
+    .filter((k) => k !== drop)
+    .sort();
   return ks.map((k) => JSON.stringify(k) + "=" + JSON.stringify(labels[k])).join(",");
 }
 
@@ -288,19 +294,22 @@ function checkFamily(f: ParsedFamily, om: boolean): void {
       if (s.name === f.name + "_bucket") {
         if (!("le" in s.labels)) throw new ParseError(`${f.name}: bucket without le`);
         const raw = s.labels.le;
-        if (om && raw !== "+Inf" && raw.indexOf(".") < 0) throw new ParseError(`${f.name}: le="${raw}" is not canonical in OpenMetrics`);
+        if (om && raw !== "+Inf" && raw.indexOf(".") < 0)
+          throw new ParseError(`${f.name}: le="${raw}" is not canonical in OpenMetrics`);
         g.le.push(raw === "+Inf" ? Infinity : Number(raw));
         g.v.push(s.value);
       } else if (s.name === f.name + "_count") g.count = s.value;
     }
     for (const k in groups) {
       const g = groups[k];
-      if (g.le.length === 0 || g.le[g.le.length - 1] !== Infinity) throw new ParseError(`${f.name}{${k}}: no +Inf bucket`);
+      if (g.le.length === 0 || g.le[g.le.length - 1] !== Infinity)
+        throw new ParseError(`${f.name}{${k}}: no +Inf bucket`);
       for (let i = 1; i < g.le.length; i++) {
         if (!(g.le[i] > g.le[i - 1])) throw new ParseError(`${f.name}{${k}}: le not increasing`);
         if (!(g.v[i] >= g.v[i - 1])) throw new ParseError(`${f.name}{${k}}: buckets not cumulative`);
       }
-      if (g.count !== undefined && g.count !== g.v[g.v.length - 1]) throw new ParseError(`${f.name}{${k}}: +Inf bucket != _count`);
+      if (g.count !== undefined && g.count !== g.v[g.v.length - 1])
+        throw new ParseError(`${f.name}{${k}}: +Inf bucket != _count`);
     }
   } else if (f.type === "summary") {
     for (const s of f.samples) {
@@ -313,7 +322,8 @@ function checkFamily(f: ParsedFamily, om: boolean): void {
   } else if (f.type === "counter") {
     for (const s of f.samples) {
       if (om && s.name === f.name) throw new ParseError(`${f.name}: OpenMetrics counter sample without _total`);
-      if (s.name !== f.name + "_created" && !(s.value >= 0)) throw new ParseError(`${f.name}: negative or NaN counter ${s.raw}`);
+      if (s.name !== f.name + "_created" && !(s.value >= 0))
+        throw new ParseError(`${f.name}: negative or NaN counter ${s.raw}`);
     }
   } else if (f.type === "stateset") {
     for (const s of f.samples) {

@@ -26,18 +26,27 @@ export function utf8Decode(b: Uint8Array): string {
     const c = b[i];
     let cp: number;
     let k: number;
-    if (c < 0x80) { cp = c; k = 1; }
-    else if (c >= 0xc2 && c < 0xe0) { cp = c & 0x1f; k = 2; }
-    else if (c >= 0xe0 && c < 0xf0) { cp = c & 0x0f; k = 3; }
-    else if (c >= 0xf0 && c < 0xf5) { cp = c & 0x07; k = 4; }
-    else throw new Error("invalid UTF-8 lead byte at " + i);
+    if (c < 0x80) {
+      cp = c;
+      k = 1;
+    } else if (c >= 0xc2 && c < 0xe0) {
+      cp = c & 0x1f;
+      k = 2;
+    } else if (c >= 0xe0 && c < 0xf0) {
+      cp = c & 0x0f;
+      k = 3;
+    } else if (c >= 0xf0 && c < 0xf5) {
+      cp = c & 0x07;
+      k = 4;
+    } else throw new Error("invalid UTF-8 lead byte at " + i);
     if (i + k > b.length) throw new Error("truncated UTF-8 at " + i);
     for (let j = 1; j < k; j++) {
       const d = b[i + j];
       if ((d & 0xc0) !== 0x80) throw new Error("invalid UTF-8 continuation at " + (i + j));
       cp = (cp << 6) | (d & 63);
     }
-    if ((k === 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (k === 4 && (cp < 0x10000 || cp > 0x10ffff))) throw new Error("invalid UTF-8 code point at " + i);
+    if ((k === 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (k === 4 && (cp < 0x10000 || cp > 0x10ffff)))
+      throw new Error("invalid UTF-8 code point at " + i);
     s += String.fromCodePoint(cp);
     i += k;
   }

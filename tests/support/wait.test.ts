@@ -48,7 +48,12 @@ describe("until, on a signal", () => {
   test("timeoutMs fails a wait that nothing ends, with its detail", async () => {
     jest.useFakeTimers();
     try {
-      const p = until(() => false, { on: new Signal(), what: "'listening'", timeoutMs: 10_000, detail: () => "log: starting" });
+      const p = until(() => false, {
+        on: new Signal(),
+        what: "'listening'",
+        timeoutMs: 10_000,
+        detail: () => "log: starting",
+      });
       const outcome = expect(p).rejects.toThrow("not within 10000 ms: 'listening'\nlog: starting");
       jest.advanceTimersByTime(9_999);
       expect(await state(p)).toBe("pending");
@@ -73,7 +78,9 @@ describe("until, once per event-loop turn", () => {
   });
 
   test("gives up after `turns` turns", async () => {
-    await expect(until(() => false, { turns: 3, what: "never" })).rejects.toThrow("not within 3 event-loop turns: never");
+    await expect(until(() => false, { turns: 3, what: "never" })).rejects.toThrow(
+      "not within 3 event-loop turns: never",
+    );
   });
 
   test("a condition that throws fails the wait", async () => {

@@ -6,7 +6,15 @@ import fc from "fast-check";
 import { codePointAt, codePointUnits, decode, encode, encodeInto, REPLACEMENT } from "../../modules/text/utf8";
 
 /** strings of arbitrary UTF-16 code units: lone surrogates, pairs and everything else */
-const units = fc.array(fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.constantFrom(0x41, 0xe9, 0x20ac)), { maxLength: 40 })
+const units = fc
+  .array(
+    fc.oneof(
+      fc.integer({ min: 0, max: 0xffff }),
+      fc.integer({ min: 0xd800, max: 0xdfff }),
+      fc.constantFrom(0x41, 0xe9, 0x20ac),
+    ),
+    { maxLength: 40 },
+  )
   .map((a) => String.fromCharCode(...a));
 
 /** the UTF-8 of s built from codePointAt: what "one rule" means for bytes */
@@ -64,7 +72,16 @@ describe("text/utf8", () => {
       { numRuns: 3000 },
     );
     // sequences chosen to hit every branch: overlong, surrogate, beyond U+10FFFF, truncated, stray continuation
-    for (const bytes of [[0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0x80, 0x41], [0xc0, 0xaf], [0xf5], [0xe2, 0x82, 0xac]]) {
+    for (const bytes of [
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf0, 0x9f, 0x98],
+      [0x80, 0x41],
+      [0xc0, 0xaf],
+      [0xf5],
+      [0xe2, 0x82, 0xac],
+    ]) {
       const b = Uint8Array.from(bytes);
       expect(decode(b)).toBe(whatwg.decode(b));
     }

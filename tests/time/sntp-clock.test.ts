@@ -4,7 +4,14 @@
  * the system clock of the host; the clock's self-metrics; and the rule that nothing is pushed before the clock is set.
  */
 import WallClock from "wall-clock";
-import { MIN_PLAUSIBLE_TIME, SNTP_ERROR, SNTP_RETRY, SNTP_TIME, SntpClock, type SntpClockOptions } from "../../modules/time/sntp-clock";
+import {
+  MIN_PLAUSIBLE_TIME,
+  SNTP_ERROR,
+  SNTP_RETRY,
+  SNTP_TIME,
+  SntpClock,
+  type SntpClockOptions,
+} from "../../modules/time/sntp-clock";
 import { SystemClock } from "../../modules/time/clock";
 import { registerClockMetrics } from "../../modules/time/metrics";
 import { Forwarder, type SendResult } from "../../modules/push/forwarder";
@@ -16,7 +23,10 @@ class FakeSntp {
   static all: FakeSntp[] = [];
   readonly hosts: string[];
   closed = false;
-  constructor(options: { host: string }, readonly callback: (message: number, value?: unknown) => string | void) {
+  constructor(
+    options: { host: string },
+    readonly callback: (message: number, value?: unknown) => string | undefined,
+  ) {
     this.hosts = [options.host];
     FakeSntp.all.push(this);
   }
@@ -102,7 +112,10 @@ describe("SntpClock", () => {
     FakeSntp.last.time(REAL);
     expect(clock.synchronized).toBe(true);
     expect(clock.stats.failures).toBe(0);
-    expect(logs).toEqual(["clock: SNTP ntp.lan: cannot resolve ntp.lan", "clock: set by SNTP from pool.ntp.org: 2026-12-01T21:00:00.000Z"]);
+    expect(logs).toEqual([
+      "clock: SNTP ntp.lan: cannot resolve ntp.lan",
+      "clock: set by SNTP from pool.ntp.org: 2026-12-01T21:00:00.000Z",
+    ]);
   });
 
   test("a round where every server fails is retried after 5 s, 10 s, 20 s ... up to 5 min; logged once", () => {
@@ -136,17 +149,20 @@ describe("SntpClock", () => {
     expect(logs.at(-1)).toBe("clock: set by SNTP from ntp.lan: 2026-12-01T21:00:00.000Z");
   });
 
-  test.each([0, 1000, MIN_PLAUSIBLE_TIME - 1, NaN, "1764622800"])("an implausible time (%p) is refused and retried", (value) => {
-    const { clock, set } = setup();
-    clock.start();
-    FakeSntp.last.closed = true;
-    FakeSntp.last.callback(SNTP_TIME, value);
-    expect(clock.synchronized).toBe(false);
-    expect(set).toEqual([]);
-    expect(clock.stats.failures).toBe(1);
-    jest.advanceTimersByTime(5000);
-    expect(FakeSntp.all).toHaveLength(2);
-  });
+  test.each([0, 1000, MIN_PLAUSIBLE_TIME - 1, NaN, "1764622800"])(
+    "an implausible time (%p) is refused and retried",
+    (value) => {
+      const { clock, set } = setup();
+      clock.start();
+      FakeSntp.last.closed = true;
+      FakeSntp.last.callback(SNTP_TIME, value);
+      expect(clock.synchronized).toBe(false);
+      expect(set).toEqual([]);
+      expect(clock.stats.failures).toBe(1);
+      jest.advanceTimersByTime(5000);
+      expect(FakeSntp.all).toHaveLength(2);
+    },
+  );
 
   test("no network (the SNTP object cannot be made): retried with backoff; sync() tries at once when the network comes up", () => {
     let network = false;

@@ -19,9 +19,19 @@ export function platformPlugin(root, standInDir) {
       const names = Object.keys(hostModules).map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
       if (!names.length) return;
       build.onResolve({ filter: new RegExp("^(" + names.join("|") + ")$") }, (a) => {
-        const file = a.path.split("/").pop().replace(/[^A-Za-z0-9_-]/g, "_") + ".ts";
+        const file =
+          a.path
+            .split("/")
+            .pop()
+            .replace(/[^A-Za-z0-9_-]/g, "_") + ".ts";
         for (const dir of dirs) if (existsSync(join(dir, file))) return { path: join(dir, file) };
-        return { errors: [{ text: `platform module "${a.path}" (imported by ${rel(a.importer)}) has no XS stand-in: add ${rel(join(dirs[0], file))}` }] };
+        return {
+          errors: [
+            {
+              text: `platform module "${a.path}" (imported by ${rel(a.importer)}) has no XS stand-in: add ${rel(join(dirs[0], file))}`,
+            },
+          ],
+        };
       });
     },
   };

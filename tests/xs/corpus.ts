@@ -74,7 +74,6 @@ function emitText(text: string): void {
 
 // ------------------------------------------------------------------------------------------------ bytes
 
-
 function fnv1a(bytes: ArrayLike<number>): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) {
@@ -111,7 +110,15 @@ function rng(seed: number): () => number {
 function clock(start: number) {
   let t = start;
   const now = () => t;
-  return { now, set: (ms: number) => { t = ms; }, advance: (ms: number) => { t += ms; } };
+  return {
+    now,
+    set: (ms: number) => {
+      t = ms;
+    },
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 // ------------------------------------------------------------------------------------------------ inputs
@@ -197,7 +204,13 @@ function buildScenarios(): Scenario[] {
   // 1. every metric type, unlabelled and labelled
   {
     const r = new Registry();
-    const cnt = new Counter({ name: "corpus_requests_total", help: "Requests handled.", labelNames: ["code", "method"], registers: [r], now });
+    const cnt = new Counter({
+      name: "corpus_requests_total",
+      help: "Requests handled.",
+      labelNames: ["code", "method"],
+      registers: [r],
+      now,
+    });
     cnt.inc({ code: "200", method: "GET" });
     cnt.inc({ code: "200", method: "GET" }, 41);
     cnt.labels("500", "POST").inc(0.5);
@@ -205,12 +218,25 @@ function buildScenarios(): Scenario[] {
     cnt.labels({ code: "404", method: "GET" }).inc(0.2);
     const plain = new Counter({ name: "corpus_events", help: "Counter named without _total.", registers: [r], now });
     plain.inc(1e21);
-    const g = new Gauge({ name: "corpus_temperature_celsius", help: "Temperature.", labelNames: ["sensor"], unit: "celsius", registers: [r], now });
+    const g = new Gauge({
+      name: "corpus_temperature_celsius",
+      help: "Temperature.",
+      labelNames: ["sensor"],
+      unit: "celsius",
+      registers: [r],
+      now,
+    });
     g.set({ sensor: "office" }, 21.5);
     g.set({ sensor: "lab" }, -3.25);
     g.inc({ sensor: "lab" }, 0.1);
     g.dec({ sensor: "lab" }, 0.2);
-    const t = new Gauge({ name: "corpus_last_seen_seconds", help: "setToCurrentTime and startTimer.", labelNames: ["what"], registers: [r], now });
+    const t = new Gauge({
+      name: "corpus_last_seen_seconds",
+      help: "setToCurrentTime and startTimer.",
+      labelNames: ["what"],
+      registers: [r],
+      now,
+    });
     t.setToCurrentTime({ what: "now" });
     const end = t.startTimer({ what: "timer" });
     c.advance(1234.5);
@@ -229,13 +255,40 @@ function buildScenarios(): Scenario[] {
     h.observe({ path: "/" }, 0.1); // exactly on a bound: counted in le="0.1"
     h.observe({ path: "/" }, 0);
     h.observe({ path: "/" }, 1e6); // above every bound: only in +Inf
-    const lin = new Histogram({ name: "corpus_linear", help: "linearBuckets.", buckets: linearBuckets(-1, 0.1, 25), registers: [r], now });
+    const lin = new Histogram({
+      name: "corpus_linear",
+      help: "linearBuckets.",
+      buckets: linearBuckets(-1, 0.1, 25),
+      registers: [r],
+      now,
+    });
     for (let i = 0; i < 100; i++) lin.observe(-1.2 + i * 0.037);
-    const exp = new Histogram({ name: "corpus_exponential_bytes", help: "exponentialBuckets.", buckets: exponentialBuckets(1, 3, 15), registers: [r], now });
+    const exp = new Histogram({
+      name: "corpus_exponential_bytes",
+      help: "exponentialBuckets.",
+      buckets: exponentialBuckets(1, 3, 15),
+      registers: [r],
+      now,
+    });
     for (let i = 0; i < 200; i++) exp.observe(Math.floor(rand() * 5000000));
-    const empty = new Histogram({ name: "corpus_empty_histogram", help: "No observation yet.", labelNames: ["k"], registers: [r], now });
+    const empty = new Histogram({
+      name: "corpus_empty_histogram",
+      help: "No observation yet.",
+      labelNames: ["k"],
+      registers: [r],
+      now,
+    });
     empty.zero({ k: "v" });
-    const s = new Summary({ name: "corpus_size_bytes", help: "Sizes.", labelNames: ["kind"], percentiles: [0.01, 0.1, 0.5, 0.9, 0.99, 0.999], maxAgeSeconds: 600, ageBuckets: 5, registers: [r], now });
+    const s = new Summary({
+      name: "corpus_size_bytes",
+      help: "Sizes.",
+      labelNames: ["kind"],
+      percentiles: [0.01, 0.1, 0.5, 0.9, 0.99, 0.999],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
+      registers: [r],
+      now,
+    });
     for (let i = 0; i < 2000; i++) {
       s.observe({ kind: "a" }, Math.floor(rand() * 100000) / 7);
       if (i % 7 === 0) s.observe({ kind: "b" }, -rand() * 50 + 10);
@@ -243,12 +296,30 @@ function buildScenarios(): Scenario[] {
     }
     s.observe({ kind: "zeros" }, 0);
     s.observe({ kind: "zeros" }, 0);
-    const info = new Info({ name: "corpus_build", help: "Build information.", labelNames: ["version", "revision"], registers: [r], now });
-    info.set({ version: "1.2.3", revision: "abc\"def" });
-    const ss = new StateSet({ name: "corpus_feature", help: "Feature flags.", states: ["a", "b", "c"], registers: [r], now });
+    const info = new Info({
+      name: "corpus_build",
+      help: "Build information.",
+      labelNames: ["version", "revision"],
+      registers: [r],
+      now,
+    });
+    info.set({ version: "1.2.3", revision: 'abc"def' });
+    const ss = new StateSet({
+      name: "corpus_feature",
+      help: "Feature flags.",
+      states: ["a", "b", "c"],
+      registers: [r],
+      now,
+    });
     ss.setState("a", true);
     ss.setState("c", true);
-    const en = new Enum({ name: "corpus_mode", help: "Operating mode.", states: ["idle", "busy", "error"], registers: [r], now });
+    const en = new Enum({
+      name: "corpus_mode",
+      help: "Operating mode.",
+      states: ["idle", "busy", "error"],
+      registers: [r],
+      now,
+    });
     en.set("busy");
     scenarios.push({ name: "every metric type", registry: r });
   }
@@ -256,9 +327,23 @@ function buildScenarios(): Scenario[] {
   // 2. special numbers as gauge values, and (finite ones) as counter increments, histogram and summary observations
   {
     const r = new Registry();
-    const g = new Gauge({ name: "corpus_special", help: "Special numbers.", labelNames: ["case"], registers: [r], now, maxSeries: 1000 });
+    const g = new Gauge({
+      name: "corpus_special",
+      help: "Special numbers.",
+      labelNames: ["case"],
+      registers: [r],
+      now,
+      maxSeries: 1000,
+    });
     for (const [k, v] of SPECIAL) g.set({ case: k }, v);
-    const cnt = new Counter({ name: "corpus_increments_total", help: "Special increments.", labelNames: ["case"], registers: [r], now, maxSeries: 1000 });
+    const cnt = new Counter({
+      name: "corpus_increments_total",
+      help: "Special increments.",
+      labelNames: ["case"],
+      registers: [r],
+      now,
+      maxSeries: 1000,
+    });
     for (const [k, v] of SPECIAL) {
       try {
         cnt.inc({ case: k }, v);
@@ -266,9 +351,21 @@ function buildScenarios(): Scenario[] {
         emit("counter.inc(" + k + ") threw: " + esc(String((e as Error).message)));
       }
     }
-    const h = new Histogram({ name: "corpus_special_hist", help: "Special bounds.", buckets: [-1e21, -5e-324, 0, 5e-324, 0.1 + 0.2, 1 / 3, 123456789.123, 1e21], registers: [r], now });
+    const h = new Histogram({
+      name: "corpus_special_hist",
+      help: "Special bounds.",
+      buckets: [-1e21, -5e-324, 0, 5e-324, 0.1 + 0.2, 1 / 3, 123456789.123, 1e21],
+      registers: [r],
+      now,
+    });
     for (const [, v] of SPECIAL) if (Number.isFinite(v)) h.observe(v);
-    const s = new Summary({ name: "corpus_special_summary", help: "Special observations.", percentiles: [0, 0.25, 0.5, 0.75, 1], registers: [r], now });
+    const s = new Summary({
+      name: "corpus_special_summary",
+      help: "Special observations.",
+      percentiles: [0, 0.25, 0.5, 0.75, 1],
+      registers: [r],
+      now,
+    });
     for (const [, v] of SPECIAL) if (Number.isFinite(v)) s.observe(v);
     scenarios.push({ name: "special numbers", registry: r });
   }
@@ -276,12 +373,31 @@ function buildScenarios(): Scenario[] {
   // 3. hostile label values and help texts, default labels
   {
     const r = new Registry();
-    r.setDefaultLabels({ instance: "dev\u00e9 \"1\"\\", zone: "z\n1" });
-    const g = new Gauge({ name: "corpus_hostile_values", help: 'Help with \\ backslash, "quotes", new\nline and caf\u00e9 \ud83d\ude00.', labelNames: ["case", "value"], registers: [r], now, maxSeries: 1000 });
+    r.setDefaultLabels({ instance: 'dev\u00e9 "1"\\', zone: "z\n1" });
+    const g = new Gauge({
+      name: "corpus_hostile_values",
+      help: 'Help with \\ backslash, "quotes", new\nline and caf\u00e9 \ud83d\ude00.',
+      labelNames: ["case", "value"],
+      registers: [r],
+      now,
+      maxSeries: 1000,
+    });
     for (const [k, v] of HOSTILE_LABELS) g.set({ case: k, value: v }, 1);
-    const info = new Info({ name: "corpus_hostile_info", help: "Info with hostile values.", labelNames: ["a"], registers: [r], now });
-    info.set({ a: "\\\"\n\ud83d\ude00" });
-    const ss = new StateSet({ name: "corpus_hostile_states", help: "States with hostile names.", states: ['q"uote', "back\\slash", "new\nline", "\u00e9t\u00e9"], registers: [r], now });
+    const info = new Info({
+      name: "corpus_hostile_info",
+      help: "Info with hostile values.",
+      labelNames: ["a"],
+      registers: [r],
+      now,
+    });
+    info.set({ a: '\\"\n\ud83d\ude00' });
+    const ss = new StateSet({
+      name: "corpus_hostile_states",
+      help: "States with hostile names.",
+      states: ['q"uote', "back\\slash", "new\nline", "\u00e9t\u00e9"],
+      registers: [r],
+      now,
+    });
     ss.setState("new\nline", true);
     scenarios.push({ name: "hostile labels and default labels", registry: r });
   }
@@ -290,11 +406,29 @@ function buildScenarios(): Scenario[] {
   {
     const r = new Registry();
     try {
-      const g = new Gauge({ name: "corpus.temp.\u00b0C", help: "UTF-8 metric name.", labelNames: ["s\u00e9nsor.name", "ok_name"], registers: [r], now });
+      const g = new Gauge({
+        name: "corpus.temp.\u00b0C",
+        help: "UTF-8 metric name.",
+        labelNames: ["s\u00e9nsor.name", "ok_name"],
+        registers: [r],
+        now,
+      });
       g.set({ "s\u00e9nsor.name": "x", ok_name: "y" }, 1);
-      const cnt = new Counter({ name: "corpus.hits_total", help: "Dotted counter.", labelNames: ["le.vel"], registers: [r], now });
+      const cnt = new Counter({
+        name: "corpus.hits_total",
+        help: "Dotted counter.",
+        labelNames: ["le.vel"],
+        registers: [r],
+        now,
+      });
       cnt.inc({ "le.vel": "1" }, 3);
-      const h = new Histogram({ name: "corpus.lat\u00e9ncy", help: "UTF-8 histogram.", buckets: [1, 2], registers: [r], now });
+      const h = new Histogram({
+        name: "corpus.lat\u00e9ncy",
+        help: "UTF-8 histogram.",
+        buckets: [1, 2],
+        registers: [r],
+        now,
+      });
       h.observe(1.5);
     } catch (e) {
       emit("utf-8 names threw: " + esc(String((e as Error).message)));
@@ -305,7 +439,14 @@ function buildScenarios(): Scenario[] {
   // 5. series cap: refusals are counted, not stored
   {
     const r = new Registry();
-    const g = new Gauge({ name: "corpus_capped", help: "Capped at 3 series.", labelNames: ["i"], maxSeries: 3, registers: [r], now });
+    const g = new Gauge({
+      name: "corpus_capped",
+      help: "Capped at 3 series.",
+      labelNames: ["i"],
+      maxSeries: 3,
+      registers: [r],
+      now,
+    });
     for (let i = 0; i < 10; i++) g.set({ i: String(i) }, i);
     scenarios.push({ name: "series cap", registry: r });
   }
@@ -324,7 +465,15 @@ function buildScenarios(): Scenario[] {
   {
     const r = new Registry();
     const wc = clock(1000000);
-    const s = new Summary({ name: "corpus_window_seconds", help: "Sliding window.", percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 60, ageBuckets: 3, registers: [r], now: wc.now });
+    const s = new Summary({
+      name: "corpus_window_seconds",
+      help: "Sliding window.",
+      percentiles: [0.5, 0.9, 0.99],
+      maxAgeSeconds: 60,
+      ageBuckets: 3,
+      registers: [r],
+      now: wc.now,
+    });
     const rand = rng(7);
     for (let i = 0; i < 300; i++) {
       s.observe(rand() * 10);
@@ -333,7 +482,15 @@ function buildScenarios(): Scenario[] {
     scenarios.push({ name: "summary window (t=75s)", registry: r });
     const later = new Registry();
     // same metric object rendered again later: registered in both registries is not allowed, so use a second one
-    const s2 = new Summary({ name: "corpus_window_seconds", help: "Sliding window.", percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 60, ageBuckets: 3, registers: [later], now: wc.now });
+    const s2 = new Summary({
+      name: "corpus_window_seconds",
+      help: "Sliding window.",
+      percentiles: [0.5, 0.9, 0.99],
+      maxAgeSeconds: 60,
+      ageBuckets: 3,
+      registers: [later],
+      now: wc.now,
+    });
     for (let i = 0; i < 300; i++) {
       s2.observe(i < 150 ? 100 + i : i / 100);
       wc.advance(400);
@@ -344,12 +501,30 @@ function buildScenarios(): Scenario[] {
   {
     const r = new Registry({ created: true });
     const cc = clock(1700000000123.456);
-    const cnt = new Counter({ name: "corpus_created_total", help: "With _created.", labelNames: ["k"], registers: [r], now: cc.now });
+    const cnt = new Counter({
+      name: "corpus_created_total",
+      help: "With _created.",
+      labelNames: ["k"],
+      registers: [r],
+      now: cc.now,
+    });
     cnt.inc({ k: "a" });
     cc.advance(1000.5);
     cnt.inc({ k: "b" }, 2);
-    new Histogram({ name: "corpus_created_seconds", help: "Histogram with _created.", buckets: [1], registers: [r], now: cc.now }).observe(0.5);
-    new Summary({ name: "corpus_created_bytes", help: "Summary with _created.", percentiles: [0.5], registers: [r], now: cc.now }).observe(3);
+    new Histogram({
+      name: "corpus_created_seconds",
+      help: "Histogram with _created.",
+      buckets: [1],
+      registers: [r],
+      now: cc.now,
+    }).observe(0.5);
+    new Summary({
+      name: "corpus_created_bytes",
+      help: "Summary with _created.",
+      percentiles: [0.5],
+      registers: [r],
+      now: cc.now,
+    }).observe(3);
     let calls = 0;
     new Gauge({
       name: "corpus_collected",
@@ -370,7 +545,15 @@ function buildScenarios(): Scenario[] {
     const r = new Registry();
     const qs: number[] = [];
     for (let i = 0; i <= 100; i++) qs.push(i / 100);
-    const s = new Summary({ name: "corpus_spread", help: "Observations over six decades.", labelNames: ["sign"], percentiles: qs, maxBins: 1024, registers: [r], now });
+    const s = new Summary({
+      name: "corpus_spread",
+      help: "Observations over six decades.",
+      labelNames: ["sign"],
+      percentiles: qs,
+      maxBins: 1024,
+      registers: [r],
+      now,
+    });
     let v = 1;
     for (let i = 0; i < 700; i++) {
       s.observe({ sign: "pos" }, v);
@@ -409,7 +592,8 @@ function readAll(registry: Registry, format: unknown, size: number): { bytes: nu
   const chunks: number[] = [];
   for (let guard = 0; guard < 10000000; guard++) {
     const n = reader.read(buf);
-    if (typeof n !== "number" || n < 0 || n > size || Math.floor(n) !== n) return "read() returned " + String(n) + " for a " + size + "-byte buffer";
+    if (typeof n !== "number" || n < 0 || n > size || Math.floor(n) !== n)
+      return "read() returned " + String(n) + " for a " + size + "-byte buffer";
     if (n === 0) return { bytes, chunks };
     chunks.push(n);
     for (let i = 0; i < n; i++) bytes.push(buf[i]);
@@ -467,7 +651,9 @@ async function renderScenarios(): Promise<void> {
         try {
           got = readAll(sc.registry, format, size);
         } catch (e) {
-          checkFail(sc.name + " | " + contentType + " | reader(" + size + ") threw: " + esc(String((e as Error).message)));
+          checkFail(
+            sc.name + " | " + contentType + " | reader(" + size + ") threw: " + esc(String((e as Error).message)),
+          );
           continue;
         }
         if (typeof got === "string") {
@@ -475,9 +661,21 @@ async function renderScenarios(): Promise<void> {
           continue;
         }
         const same = got.bytes.length === expected.length && got.bytes.every((b, i) => b === expected[i]);
-        emit("reader " + size + ": " + got.bytes.length + " bytes fnv1a " + fnv1a(got.bytes) + " chunks " + runLengths(got.chunks) + (same ? " == string" : " != string"));
+        emit(
+          "reader " +
+            size +
+            ": " +
+            got.bytes.length +
+            " bytes fnv1a " +
+            fnv1a(got.bytes) +
+            " chunks " +
+            runLengths(got.chunks) +
+            (same ? " == string" : " != string"),
+        );
         if (!same) {
-          checkFail(sc.name + " | " + contentType + " | reader(" + size + ") bytes differ from the UTF-8 of the string render");
+          checkFail(
+            sc.name + " | " + contentType + " | reader(" + size + ") bytes differ from the UTF-8 of the string render",
+          );
           hexLines(got.bytes);
         }
       }
@@ -493,12 +691,14 @@ function numberList(): number[] {
   const list: number[] = SPECIAL.map(([, v]) => v);
   for (let k = -1074; k <= 1023; k++) list.push(pow2(k)); // powers of two: the rounding interval is asymmetric
   for (let k = -325; k <= 309; k++) list.push(Number("1e" + k));
-  for (let k = -30; k <= 30; k++) list.push(Number("1.5e" + k), Number("9.999999999999999e" + k), Number("123456789.123e" + k));
+  for (let k = -30; k <= 30; k++)
+    list.push(Number("1.5e" + k), Number("9.999999999999999e" + k), Number("123456789.123e" + k));
   // short decimals at and above 1e21, where String() switches to exponent notation
   for (let k = 20; k <= 26; k++) for (let m = 1; m <= 999; m += 3) list.push(Number(m + "e" + (k - 2)));
   for (let n = 1; n <= 100; n++) list.push(n / 3, n / 7, n * 0.1, -n / 9);
   // exact binary fractions halfway between two shortest decimals (the spec rounds such ties to even)
-  for (let k = 0; k < 40; k++) list.push(79837709710068 + k + 0.625, 1000000000000000 + 8 * k + 0.25, -(281474976710656 + k + 0.0625));
+  for (let k = 0; k < 40; k++)
+    list.push(79837709710068 + k + 0.625, 1000000000000000 + 8 * k + 0.25, -(281474976710656 + k + 0.0625));
   for (let k = 0; k < 40; k++) list.push((8761889625385293 + 2 * k) * 8, -(4503599627370497 + 2 * k) * 4);
   for (let d = -5; d <= 5; d++) list.push(9007199254740992 + d, 4503599627370496 + d + 0.5);
   const rand = rng(12345);

@@ -18,7 +18,14 @@ export function runProcess(cmd, args, cwd, timeoutMs) {
     child.on("error", (e) => err.push(Buffer.from(String(e))));
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      done({ code, signal, timedOut, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8"), ms: Date.now() - t0 });
+      done({
+        code,
+        signal,
+        timedOut,
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err).toString("utf8"),
+        ms: Date.now() - t0,
+      });
     });
   });
 }

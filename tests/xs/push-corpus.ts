@@ -1,3 +1,4 @@
+// biome-ignore-all lint/correctness/noPrecisionLoss: int64 timestamps at and past the double range are the vectors (the encoder must round them as Node does)
 // Remote-write vectors of the byte-identity corpus (tests/xs/corpus.ts calls pushCorpus): WriteRequest bodies
 // (modules/push/remote-write.ts) and snappy blocks (modules/push/snappy.ts) written from fixed inputs, printed as
 // hex (small ones whole, large ones as length and FNV-1a). The runner compares the Node and XS outputs byte for
@@ -58,7 +59,20 @@ function randomBytes(n: number, seed: number): Uint8Array {
 
 function wordy(n: number, seed: number): Uint8Array {
   const r = rng(seed);
-  const words = ["__name__", "sensor", "temperature", "celsius", "bme680", "si7021", "instance", "job", "esp32-poe", "\u00e9t\u00e9", "0x40", "\n"];
+  const words = [
+    "__name__",
+    "sensor",
+    "temperature",
+    "celsius",
+    "bme680",
+    "si7021",
+    "instance",
+    "job",
+    "esp32-poe",
+    "\u00e9t\u00e9",
+    "0x40",
+    "\n",
+  ];
   const parts: string[] = [];
   let len = 0;
   while (len < n) {
@@ -80,7 +94,10 @@ const T0 = 1764547200000; // 2025-12-01T00:00:00Z
 
 /** The ancestor's registry (bench/xs/scenarios/ancestor.ts) as remote-write series, with external labels. */
 function ancestorRequest(): Uint8Array {
-  const ext: [string[], string[]] = [["instance", "job"], ["esp32-poe", "esp32-poe"]];
+  const ext: [string[], string[]] = [
+    ["instance", "job"],
+    ["esp32-poe", "esp32-poe"],
+  ];
   const series: [string, string[], string[], number][] = [
     ["prom_express_gas", [], [], 1060948],
     ["prom_express_humidity", ["sensor"], ["bme680"], 49.4062],
@@ -98,12 +115,43 @@ export function pushCorpus(out: CorpusOut): void {
   out.section("push: remote-write label sets");
   const sets: [string[], string[]][] = [
     [[NAME], ["up"]],
-    [["zone", NAME, "a", "__b", "Zone", "_a"], ["z", "m", "x", "y", "Z", "u"]],
-    [[NAME, "\u{1F600}", "\uFFFD", "\u00e9"], ["m", "astral", "replacement", "e-acute"]],
-    [[NAME, "quote", "backslash", "newline", "nul", "cjk", "astral", "empty", "long"], ["m", 'say "hi"', "C:\\temp\\new", "line1\nline2", "a\u0000b", "\u6e29\u5ea6\u8a08", "\ud83d\ude00 \ud834\udd1e", "", "x".repeat(300)]],
+    [
+      ["zone", NAME, "a", "__b", "Zone", "_a"],
+      ["z", "m", "x", "y", "Z", "u"],
+    ],
+    [
+      [NAME, "\u{1F600}", "\uFFFD", "\u00e9"],
+      ["m", "astral", "replacement", "e-acute"],
+    ],
+    [
+      [NAME, "quote", "backslash", "newline", "nul", "cjk", "astral", "empty", "long"],
+      [
+        "m",
+        'say "hi"',
+        "C:\\temp\\new",
+        "line1\nline2",
+        "a\u0000b",
+        "\u6e29\u5ea6\u8a08",
+        "\ud83d\ude00 \ud834\udd1e",
+        "",
+        "x".repeat(300),
+      ],
+    ],
   ];
-  for (const [names, values] of sets) dump(out, "labels " + out.esc(names.join(",")), encodeLabels(names, values, ["instance", "job"], ["dev", "job1"]));
-  const bad: [string[], string[]][] = [[[NAME, ""], ["m", "v"]], [[NAME, "a", "a"], ["m", "1", "2"]], [["a"], [""]], [[NAME], ["m", "x"]]];
+  for (const [names, values] of sets)
+    dump(out, "labels " + out.esc(names.join(",")), encodeLabels(names, values, ["instance", "job"], ["dev", "job1"]));
+  const bad: [string[], string[]][] = [
+    [
+      [NAME, ""],
+      ["m", "v"],
+    ],
+    [
+      [NAME, "a", "a"],
+      ["m", "1", "2"],
+    ],
+    [["a"], [""]],
+    [[NAME], ["m", "x"]],
+  ];
   for (const [names, values] of bad) {
     try {
       encodeLabels(names, values);
@@ -115,12 +163,52 @@ export function pushCorpus(out: CorpusOut): void {
 
   out.section("push: remote-write values and timestamps");
   const labels = encodeLabels([NAME, "case"], ["corpus_push", "values"]);
-  const values = [0, -0, 1, -1, NaN, Infinity, -Infinity, 5e-324, -5e-324, Number.MAX_VALUE, 2.2250738585072014e-308, 0.1 + 0.2, 1 / 3, 1e21, 9007199254740993, 123456789.123];
+  const values = [
+    0,
+    -0,
+    1,
+    -1,
+    NaN,
+    Infinity,
+    -Infinity,
+    5e-324,
+    -5e-324,
+    Number.MAX_VALUE,
+    2.2250738585072014e-308,
+    0.1 + 0.2,
+    1 / 3,
+    1e21,
+    9007199254740993,
+    123456789.123,
+  ];
   const enc = new RequestEncoder(new Uint8Array(4096));
   for (let i = 0; i < values.length; i++) enc.sample(labels, values[i], T0 + i);
   enc.stale(labels, T0 + 100);
   dump(out, "values", enc.bytes());
-  const times = [0, 1, 127, 128, 16383, 16384, 268435455, 268435456, 2147483648, 4294967296, 34359738367, 34359738368, T0, 9007199254740991, 72057594037927936, 9223372036854774784, -1, -128, -2147483648, -4294967296, -9007199254740992, -9223372036854775808];
+  const times = [
+    0,
+    1,
+    127,
+    128,
+    16383,
+    16384,
+    268435455,
+    268435456,
+    2147483648,
+    4294967296,
+    34359738367,
+    34359738368,
+    T0,
+    9007199254740991,
+    72057594037927936,
+    9223372036854774784,
+    -1,
+    -128,
+    -2147483648,
+    -4294967296,
+    -9007199254740992,
+    -9223372036854775808,
+  ];
   enc.reset();
   for (const t of times) enc.sample(labels, 1, t);
   dump(out, "timestamps", enc.bytes());
@@ -146,7 +234,12 @@ export function pushCorpus(out: CorpusOut): void {
   dump(out, "ancestor snappy", compressed(ancestor));
   const big = new RequestEncoder(new Uint8Array(32768));
   for (let i = 0; i < 200; i++) {
-    const l = encodeLabels([NAME, "sensor", "address"], ["sensor_temperature_celsius", "sensor-" + String(i), "0x" + (0x40 + i).toString(16)], ["instance", "job"], ["esp32-poe", "esp32-poe"]);
+    const l = encodeLabels(
+      [NAME, "sensor", "address"],
+      ["sensor_temperature_celsius", "sensor-" + String(i), "0x" + (0x40 + i).toString(16)],
+      ["instance", "job"],
+      ["esp32-poe", "esp32-poe"],
+    );
     big.sample(l, 18.25 + i * 0.173, T0);
   }
   dump(out, "200-series request", big.bytes());
@@ -164,7 +257,14 @@ export function pushCorpus(out: CorpusOut): void {
     };
     const ext = [entry("instance", "esp32-poe"), entry("job", "esp32-poe")];
     const writer = new SnappyRequestWriter(new Uint8Array(40000));
-    const families: [string, string, number][] = [["prom_express_gas", "", 1060948], ["prom_express_humidity", "bme680", 49.4062], ["prom_express_humidity", "si7021", 49.7976], ["prom_express_pressure", "", 983.25], ["prom_express_temperature", "bme680", 24.7359], ["prom_express_temperature", "si7021", 24.3325]];
+    const families: [string, string, number][] = [
+      ["prom_express_gas", "", 1060948],
+      ["prom_express_humidity", "bme680", 49.4062],
+      ["prom_express_humidity", "si7021", 49.7976],
+      ["prom_express_pressure", "", 983.25],
+      ["prom_express_temperature", "bme680", 24.7359],
+      ["prom_express_temperature", "si7021", 24.3325],
+    ];
     for (let round = 0; round < 3; round++) {
       writer.reset();
       for (const [name, sensor, v] of round === 1 ? families.slice().reverse() : families) {
@@ -178,10 +278,15 @@ export function pushCorpus(out: CorpusOut): void {
     writer.sample(labelSet(long, ext), NaN, -1);
     writer.sample(labelSet(long, ext), -0, 9223372036854774784);
     writer.stale(labelSet(long, ext), 0);
-    writer.sample(labelSet([entry("__name__", "m"), entry("utf8", "caf\u00e9 \ud83d\ude00 \"q\"\n")], ext), Infinity, 1);
+    writer.sample(labelSet([entry("__name__", "m"), entry("utf8", 'caf\u00e9 \ud83d\ude00 "q"\n')], ext), Infinity, 1);
     dump(out, "long values, special values, stale marker", writer.finish());
     writer.reset();
-    for (let i = 0; i < 200; i++) writer.sample(labelSet([entry("__name__", "sensor_temperature_celsius"), entry("sensor", "sensor-" + String(i))], ext), 18.25 + i * 0.173, T0);
+    for (let i = 0; i < 200; i++)
+      writer.sample(
+        labelSet([entry("__name__", "sensor_temperature_celsius"), entry("sensor", "sensor-" + String(i))], ext),
+        18.25 + i * 0.173,
+        T0,
+      );
     dump(out, "200-series batch", writer.finish());
     const small = new SnappyRequestWriter(new Uint8Array(300));
     let fitted = 0;
@@ -205,7 +310,8 @@ export function pushCorpus(out: CorpusOut): void {
   ];
   for (const [what, src] of inputs) dump(out, what, compressed(src));
   const bytes = wordy(3000, 7);
-  for (const size of [0, 4, 5, 100, 1500]) out.emit("into " + size + " bytes: " + new SnappyCompressor().compress(bytes, new Uint8Array(size)));
+  for (const size of [0, 4, 5, 100, 1500])
+    out.emit("into " + size + " bytes: " + new SnappyCompressor().compress(bytes, new Uint8Array(size)));
   for (const n of [0, 1, 60, 61, 256, 257, 65537]) {
     const src = randomBytes(n, n);
     const dst = new Uint8Array(n + 10);

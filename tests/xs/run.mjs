@@ -46,14 +46,22 @@ const args = process.argv.slice(2);
 let resultsFile;
 {
   const i = args.indexOf("--results");
-  if (i >= 0) { resultsFile = resolve(args[i + 1]); args.splice(i, 2); }
+  if (i >= 0) {
+    resultsFile = resolve(args[i + 1]);
+    args.splice(i, 2);
+  }
 }
 function writeResults(p, f) {
   if (resultsFile) writeFileSync(resultsFile, JSON.stringify({ passed: p, failed: f }) + "\n");
 }
 const testFiles = args.length
   ? args.map((a) => resolve(root, a))
-  : [...walk(join(root, "tests", "metrics")), ...walk(join(root, "tests", "format")), join(root, "tests", "push", "on-xs.test.ts"), join(root, "tests", "sensors", "bme680-compensation.test.ts")];
+  : [
+      ...walk(join(root, "tests", "metrics")),
+      ...walk(join(root, "tests", "format")),
+      join(root, "tests", "push", "on-xs.test.ts"),
+      join(root, "tests", "sensors", "bme680-compensation.test.ts"),
+    ];
 // The shim's own checks: selftest.ts must pass entirely, fixtures/failing.ts must report exactly its planted failures.
 const selftest = join(here, "selftest.ts");
 const failing = join(here, "fixtures", "failing.ts");
@@ -70,7 +78,10 @@ const platformPlugin = xsPlatformPlugin(root, join(here, "platform"));
 const entryPlugin = {
   name: "xs-entry",
   setup(build) {
-    build.onResolve({ filter: /^xs-entry:/ }, (a) => ({ path: a.path.slice("xs-entry:".length), namespace: "xs-entry" }));
+    build.onResolve({ filter: /^xs-entry:/ }, (a) => ({
+      path: a.path.slice("xs-entry:".length),
+      namespace: "xs-entry",
+    }));
     build.onLoad({ filter: /.*/, namespace: "xs-entry" }, (a) => ({
       resolveDir: root,
       loader: "ts",
@@ -83,17 +94,21 @@ const entryPlugin = {
 };
 
 function outName(file) {
-  return rel(file).replace(/\.ts$/, "").replace(/[^A-Za-z0-9_.-]+/g, "__");
+  return rel(file)
+    .replace(/\.ts$/, "")
+    .replace(/[^A-Za-z0-9_.-]+/g, "__");
 }
 
 async function bundle(entries) {
-  const result = await esbuild.build({
-    ...xsBundleOptions(),
-    entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),
-    outdir: bundleDir,
-    alias: { "@jest/globals": shim },
-    plugins: [entryPlugin, platformPlugin],
-  }).catch((e) => e);
+  const result = await esbuild
+    .build({
+      ...xsBundleOptions(),
+      entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),
+      outdir: bundleDir,
+      alias: { "@jest/globals": shim },
+      plugins: [entryPlugin, platformPlugin],
+    })
+    .catch((e) => e);
   const errors = result.errors ?? [];
   const byEntry = new Map();
   for (const e of entries) byEntry.set(e.out, join(bundleDir, e.out + ".cjs"));
@@ -109,12 +124,14 @@ function run(cmd, argv, timeoutMs = FILE_TIMEOUT_MS) {
 async function pool(items, n, fn) {
   const results = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i], i);
+      }
+    }),
+  );
   return results;
 }
 
@@ -134,14 +151,26 @@ function parseShim(r) {
   }
   const why = [];
   if (!m) {
-    why.push(r.timedOut ? `killed after ${FILE_TIMEOUT_MS / 1000}s` : `ended without the end sentinel (exit ${r.code}${r.signal ? ", " + r.signal : ""})`);
+    why.push(
+      r.timedOut
+        ? `killed after ${FILE_TIMEOUT_MS / 1000}s`
+        : `ended without the end sentinel (exit ${r.code}${r.signal ? ", " + r.signal : ""})`,
+    );
     why.push("last result printed: " + (last ?? "(none)") + " — the next test did not finish");
-    const tail = (r.stderr + "\n" + lines.filter((l) => !/^(ok|not ok) \d+ - /.test(l)).slice(-8).join("\n")).trim();
+    const tail = (
+      r.stderr +
+      "\n" +
+      lines
+        .filter((l) => !/^(ok|not ok) \d+ - /.test(l))
+        .slice(-8)
+        .join("\n")
+    ).trim();
     if (tail) why.push(tail);
   } else if (r.code !== 0) why.push(`exit code ${r.code}`);
   // xsnap reports a rejection nobody handled but still exits 0; Node exits 1 (unless the sentinel already printed)
   const rejection = /^unhandled rejection: .*$/im.exec(text + "\n" + r.stderr);
-  if (rejection) why.push("a promise was rejected and never handled: " + rejection[0].replace(/^unhandled rejection: /i, ""));
+  if (rejection)
+    why.push("a promise was rejected and never handled: " + rejection[0].replace(/^unhandled rejection: /i, ""));
   return {
     ms: r.ms,
     ok: !!m && Number(m[2]) === 0 && r.code === 0 && !rejection,
@@ -169,7 +198,11 @@ function showDiff(nodeOut, xsOut) {
   const nl = nodeOut.toString("utf8").split("\n");
   const xl = xsOut.toString("utf8").split("\n");
   let header = "";
-  for (let i = lineNo - 1; i >= 0; i--) if (nl[i] && nl[i].startsWith("== ")) { header = nl[i]; break; }
+  for (let i = lineNo - 1; i >= 0; i--)
+    if (nl[i] && nl[i].startsWith("== ")) {
+      header = nl[i];
+      break;
+    }
   log(`  first difference in ${header || "the output"}, its line ${lineNo}:`);
   const from = Math.max(0, lineNo - 4);
   for (let i = from; i < lineNo + 3 && (i < nl.length || i < xl.length); i++) {
@@ -257,7 +290,9 @@ async function main() {
       const ok = x.complete && x.passed === 0 && x.failed > 0 && x.failed === n.failed && n.passed === 0;
       if (ok) passed++;
       else failed++;
-      log(`${ok ? "PASS" : "FAIL"} shim self-check: ${name} reports its ${x.failed} planted failures on XS (${control})`);
+      log(
+        `${ok ? "PASS" : "FAIL"} shim self-check: ${name} reports its ${x.failed} planted failures on XS (${control})`,
+      );
       if (!ok) for (const f of x.failures.concat(x.why)) log("  " + f.split("\n").join("\n  "));
       continue;
     }
@@ -269,12 +304,18 @@ async function main() {
       x.ok = false;
       x.why.push(`${x.skipped} skipped test(s): skipping is not allowed in CI`);
     }
-    log(`${x.ok ? "PASS" : "FAIL"} ${name}: XS ${x.passed} passed, ${x.failed} failed${x.skipped ? `, ${x.skipped} skipped` : ""} in ${x.ms} ms (${control})`);
+    log(
+      `${x.ok ? "PASS" : "FAIL"} ${name}: XS ${x.passed} passed, ${x.failed} failed${x.skipped ? `, ${x.skipped} skipped` : ""} in ${x.ms} ms (${control})`,
+    );
     for (const f of x.failures) {
       log("  " + f.split("\n").join("\n  "));
       const title = f.split("\n")[0].replace(/^not ok \d+ - /, "");
       const onNode = n.failures.some((g) => g.split("\n")[0].replace(/^not ok \d+ - /, "") === title);
-      log(onNode ? "    (fails on Node with the shim too: a shim or test problem, not XS)" : "    (passes on Node with the shim: an XS difference)");
+      log(
+        onNode
+          ? "    (fails on Node with the shim too: a shim or test problem, not XS)"
+          : "    (passes on Node with the shim: an XS difference)",
+      );
     }
     for (const w of x.why) log("  " + w.split("\n").join("\n  "));
   }
@@ -296,10 +337,15 @@ async function main() {
     writeFileSync(join(work, "corpus", "node.txt"), nodeRun.stdout);
     writeFileSync(join(work, "corpus", "xs.txt"), xsRun.stdout);
     const problems = [];
-    for (const [name, r] of [["node", nodeRun], ["xs", xsRun]]) {
+    for (const [name, r] of [
+      ["node", nodeRun],
+      ["xs", xsRun],
+    ]) {
       const text = r.stdout.toString("utf8");
       if (r.code !== 0 || !text.trimEnd().endsWith(CORPUS_END))
-        problems.push(`${name} run incomplete (exit ${r.code}${r.timedOut ? ", timed out" : ""})${r.stderr.trim() ? ": " + r.stderr.trim().split("\n").slice(0, 5).join("\n") : ""}`);
+        problems.push(
+          `${name} run incomplete (exit ${r.code}${r.timedOut ? ", timed out" : ""})${r.stderr.trim() ? ": " + r.stderr.trim().split("\n").slice(0, 5).join("\n") : ""}`,
+        );
       const internal = text.split("\n").filter((l) => l.startsWith("CHECK-FAIL "));
       for (const l of internal) problems.push(`${name}: ${l}`);
     }
@@ -331,11 +377,15 @@ async function main() {
           if (a[i] === b[i]) continue;
           const [ba, sa] = (a[i] ?? "").split(" ");
           const [bb, sb] = (b[i] ?? "").split(" ");
-          if (ba === bb && sa !== undefined && sb !== undefined && Number(sa) === Number(sb)) notes.push(`${ba}: node ${sa}, xs ${sb}`);
+          if (ba === bb && sa !== undefined && sb !== undefined && Number(sa) === Number(sb))
+            notes.push(`${ba}: node ${sa}, xs ${sb}`);
           else hard.push(i);
         }
         // The engine's own String(n) is information, not a verdict: the wire goes through formatNumber (next section).
-        hardNumbers = hard.map((i) => `${(a[i] ?? "").split(" ")[0]}: node ${JSON.stringify((a[i] ?? "").split(" ")[1])}, xs ${JSON.stringify((b[i] ?? "").split(" ")[1])}`);
+        hardNumbers = hard.map(
+          (i) =>
+            `${(a[i] ?? "").split(" ")[0]}: node ${JSON.stringify((a[i] ?? "").split(" ")[1])}, xs ${JSON.stringify((b[i] ?? "").split(" ")[1])}`,
+        );
         identical++;
         continue;
       }
@@ -359,11 +409,15 @@ async function main() {
       }
       if (bad.length) {
         failed++;
-        log(`FAIL formatNumber differs from ECMAScript Number::toString (V8's String(n)) for ${bad.length} number(s) on Node, e.g.`);
+        log(
+          `FAIL formatNumber differs from ECMAScript Number::toString (V8's String(n)) for ${bad.length} number(s) on Node, e.g.`,
+        );
         for (const x of bad.slice(0, 5)) log("    " + x);
       } else {
         passed++;
-        log(`PASS formatNumber equals ECMAScript Number::toString (V8's String(n)) for all ${a.length} numbers on Node`);
+        log(
+          `PASS formatNumber equals ECMAScript Number::toString (V8's String(n)) for all ${a.length} numbers on Node`,
+        );
       }
     }
     const identicalBytes = nodeRun.stdout.equals(xsRun.stdout);
@@ -371,9 +425,13 @@ async function main() {
     passed += identical;
     failed += differing.length + (problems.length ? 1 : 0);
     if (problems.length === 0 && differing.length === 0) {
-      log(`PASS corpus: ${ns.length} sections, ${nodeRun.stdout.length} bytes, ${identicalBytes ? "byte-identical" : "identical on the wire"} on Node and XS (node ${nodeRun.ms} ms, xs ${xsRun.ms} ms)`);
+      log(
+        `PASS corpus: ${ns.length} sections, ${nodeRun.stdout.length} bytes, ${identicalBytes ? "byte-identical" : "identical on the wire"} on Node and XS (node ${nodeRun.ms} ms, xs ${xsRun.ms} ms)`,
+      );
     } else {
-      log(`FAIL corpus: ${identical} of ${ns.length} sections identical (outputs: ${rel(join(work, "corpus"))}/node.txt, xs.txt)`);
+      log(
+        `FAIL corpus: ${identical} of ${ns.length} sections identical (outputs: ${rel(join(work, "corpus"))}/node.txt, xs.txt)`,
+      );
       for (const p of problems) log("  " + p.split("\n").join("\n  "));
       for (const d of differing.slice(0, 20)) log("  differs: " + d);
       if (differing.length > 20) log(`  ... and ${differing.length - 20} more sections`);
@@ -386,19 +444,26 @@ async function main() {
           if (!differing.includes(sec.title) || shown.has(scenario) || shown.size >= 4) continue;
           shown.add(scenario);
 
-          showDiff(Buffer.from(sec.title + "\n" + sec.body), Buffer.from(sec.title + "\n" + (xsByTitle.get(sec.title)?.body ?? "")));
+          showDiff(
+            Buffer.from(sec.title + "\n" + sec.body),
+            Buffer.from(sec.title + "\n" + (xsByTitle.get(sec.title)?.body ?? "")),
+          );
         }
         if (shown.size === 0) showDiff(nodeRun.stdout, xsRun.stdout);
       }
     }
     const uniqueHard = [...new Set(hardNumbers)];
     if (uniqueHard.length) {
-      log(`  note: XS's own String(n) is wrong for ${uniqueHard.length} number(s): a correct parser (V8, Go) reads XS's string as another double (XS rounds decimal ties half up, in String() and in Number()); formatNumber must not pass it through, e.g.`);
+      log(
+        `  note: XS's own String(n) is wrong for ${uniqueHard.length} number(s): a correct parser (V8, Go) reads XS's string as another double (XS rounds decimal ties half up, in String() and in Number()); formatNumber must not pass it through, e.g.`,
+      );
       for (const h of uniqueHard.slice(0, 5)) log("    " + h);
     }
     const uniqueNotes = [...new Set(notes)];
     if (uniqueNotes.length) {
-      log(`  note: String(n) differs for ${uniqueNotes.length} number(s) where XS's string is another spelling of the same double (not the shortest or not ties-to-even), e.g.`);
+      log(
+        `  note: String(n) differs for ${uniqueNotes.length} number(s) where XS's string is another spelling of the same double (not the shortest or not ties-to-even), e.g.`,
+      );
       for (const n of uniqueNotes.slice(0, 5)) log("    " + n);
     }
   }

@@ -122,9 +122,11 @@ describe("shim: async", () => {
     await expect(Promise.reject(new Error("nope"))).rejects.toThrow("no");
     await expect(Promise.resolve(1)).resolves.not.toBe(2);
     let failedAsExpected = false;
-    await expect(Promise.resolve(1)).rejects.toThrow().catch(() => {
-      failedAsExpected = true;
-    });
+    await expect(Promise.resolve(1))
+      .rejects.toThrow()
+      .catch(() => {
+        failedAsExpected = true;
+      });
     expect(failedAsExpected).toBe(true);
   });
   it("awaits a chain of promise jobs", async () => {

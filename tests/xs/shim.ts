@@ -58,10 +58,15 @@ function stringify(value: unknown, depth = 0, seen: unknown[] = []): string {
     return v.constructor.name + " [" + items.join(", ") + "]";
   }
   if (v instanceof Map)
-    return "Map {" + [...v].map(([k, x]) => stringify(k, depth + 1, next) + " => " + stringify(x, depth + 1, next)).join(", ") + "}";
+    return (
+      "Map {" +
+      [...v].map(([k, x]) => stringify(k, depth + 1, next) + " => " + stringify(x, depth + 1, next)).join(", ") +
+      "}"
+    );
   if (v instanceof Set) return "Set {" + [...v].map((x) => stringify(x, depth + 1, next)).join(", ") + "}";
   const proto = Object.getPrototypeOf(v);
-  const name = proto === null ? "[null prototype] " : proto === Object.prototype ? "" : (proto.constructor?.name ?? "") + " ";
+  const name =
+    proto === null ? "[null prototype] " : proto === Object.prototype ? "" : (proto.constructor?.name ?? "") + " ";
   const keys = Object.keys(v);
   return name + "{" + keys.map((k) => JSON.stringify(k) + ": " + stringify(v[k], depth + 1, next)).join(", ") + "}";
 }
@@ -100,7 +105,12 @@ function equals(a: unknown, b: unknown, strict: boolean, seen: [unknown, unknown
   if (A instanceof Number || A instanceof String || A instanceof Boolean) return Object.is(A.valueOf(), B.valueOf());
   if (A instanceof ArrayBuffer) return equals(new Uint8Array(A), new Uint8Array(B), strict, seen);
   if (A instanceof DataView)
-    return equals(new Uint8Array(A.buffer, A.byteOffset, A.byteLength), new Uint8Array(B.buffer, B.byteOffset, B.byteLength), strict, seen);
+    return equals(
+      new Uint8Array(A.buffer, A.byteOffset, A.byteLength),
+      new Uint8Array(B.buffer, B.byteOffset, B.byteLength),
+      strict,
+      seen,
+    );
   if (A instanceof Map) {
     if (A.size !== B.size) return false;
     for (const [k, v] of A) {
@@ -108,7 +118,11 @@ function equals(a: unknown, b: unknown, strict: boolean, seen: [unknown, unknown
         if (!equals(v, B.get(k), strict, seen)) return false;
       } else {
         let found = false;
-        for (const [k2, v2] of B) if (equals(k, k2, strict, seen) && equals(v, v2, strict, seen)) { found = true; break; }
+        for (const [k2, v2] of B)
+          if (equals(k, k2, strict, seen) && equals(v, v2, strict, seen)) {
+            found = true;
+            break;
+          }
         if (!found) return false;
       }
     }
@@ -119,7 +133,11 @@ function equals(a: unknown, b: unknown, strict: boolean, seen: [unknown, unknown
     for (const v of A) {
       if (B.has(v)) continue;
       let found = false;
-      for (const w of B) if (equals(v, w, strict, seen)) { found = true; break; }
+      for (const w of B)
+        if (equals(v, w, strict, seen)) {
+          found = true;
+          break;
+        }
       if (!found) return false;
     }
     return true;
@@ -127,7 +145,7 @@ function equals(a: unknown, b: unknown, strict: boolean, seen: [unknown, unknown
   if (Array.isArray(A) || (ArrayBuffer.isView(A as object) && !(A instanceof DataView))) {
     if (A.length !== B.length) return false;
     for (let i = 0; i < A.length; i++) {
-      if (strict && Array.isArray(A) && (i in A) !== (i in B)) return false;
+      if (strict && Array.isArray(A) && i in A !== i in B) return false;
       if (!equals(A[i], B[i], strict, seen)) return false;
     }
     // extra own enumerable non-index properties are compared below only in strict mode
@@ -180,7 +198,8 @@ let expectHasAssertions = false;
 
 function thrownBy(actual: unknown, fromRejects: boolean): { threw: boolean; error: unknown } {
   if (fromRejects) return { threw: true, error: actual };
-  if (typeof actual !== "function") throw new AssertionError("expect(received).toThrow(): received value must be a function, got " + stringify(actual));
+  if (typeof actual !== "function")
+    throw new AssertionError("expect(received).toThrow(): received value must be a function, got " + stringify(actual));
   try {
     (actual as AnyFn)();
   } catch (e) {
@@ -226,12 +245,17 @@ type Check = (actual: unknown, args: any[], fromRejects: boolean) => { pass: boo
 
 const R = (x: unknown) => stringify(x);
 function num(x: unknown, matcher: string): number | bigint {
-  if (typeof x !== "number" && typeof x !== "bigint") throw new AssertionError(matcher + ": received value must be a number, got " + R(x));
+  if (typeof x !== "number" && typeof x !== "bigint")
+    throw new AssertionError(matcher + ": received value must be a number, got " + R(x));
   return x;
 }
 
 const checks: Record<string, Check> = {
-  toBe: (a, [e]) => ({ pass: Object.is(a, e), message: "expected " + R(a) + " to be " + R(e) + (equals(a, e, true) ? " (deep equal but not the same reference)" : "") }),
+  toBe: (a, [e]) => ({
+    pass: Object.is(a, e),
+    message:
+      "expected " + R(a) + " to be " + R(e) + (equals(a, e, true) ? " (deep equal but not the same reference)" : ""),
+  }),
   toEqual: (a, [e]) => ({ pass: equals(a, e, false), message: "expected " + R(a) + " to equal " + R(e) }),
   toStrictEqual: (a, [e]) => ({ pass: equals(a, e, true), message: "expected " + R(a) + " to strictly equal " + R(e) }),
   toMatchObject: (a, [e]) => ({ pass: matchesObject(a, e), message: "expected " + R(a) + " to match object " + R(e) }),
@@ -241,11 +265,20 @@ const checks: Record<string, Check> = {
   toBeNaN: (a) => ({ pass: typeof a === "number" && a !== a, message: "expected " + R(a) + " to be NaN" }),
   toBeTruthy: (a) => ({ pass: !!a, message: "expected " + R(a) + " to be truthy" }),
   toBeFalsy: (a) => ({ pass: !a, message: "expected " + R(a) + " to be falsy" }),
-  toBeInstanceOf: (a, [C]) => ({ pass: a instanceof C, message: "expected " + R(a) + " to be an instance of " + (C?.name ?? R(C)) }),
+  toBeInstanceOf: (a, [C]) => ({
+    pass: a instanceof C,
+    message: "expected " + R(a) + " to be an instance of " + (C?.name ?? R(C)),
+  }),
   toBeGreaterThan: (a, [e]) => ({ pass: num(a, "toBeGreaterThan") > e, message: "expected " + R(a) + " > " + R(e) }),
-  toBeGreaterThanOrEqual: (a, [e]) => ({ pass: num(a, "toBeGreaterThanOrEqual") >= e, message: "expected " + R(a) + " >= " + R(e) }),
+  toBeGreaterThanOrEqual: (a, [e]) => ({
+    pass: num(a, "toBeGreaterThanOrEqual") >= e,
+    message: "expected " + R(a) + " >= " + R(e),
+  }),
   toBeLessThan: (a, [e]) => ({ pass: num(a, "toBeLessThan") < e, message: "expected " + R(a) + " < " + R(e) }),
-  toBeLessThanOrEqual: (a, [e]) => ({ pass: num(a, "toBeLessThanOrEqual") <= e, message: "expected " + R(a) + " <= " + R(e) }),
+  toBeLessThanOrEqual: (a, [e]) => ({
+    pass: num(a, "toBeLessThanOrEqual") <= e,
+    message: "expected " + R(a) + " <= " + R(e),
+  }),
   toBeCloseTo: (a, [e, precision = 2]) => {
     num(a, "toBeCloseTo");
     let pass: boolean;
@@ -266,7 +299,8 @@ const checks: Record<string, Check> = {
   toContain: (a, [e]) => {
     let pass: boolean;
     if (typeof a === "string") pass = a.includes(String(e));
-    else if (a !== null && a !== undefined && typeof (a as any)[Symbol.iterator] === "function") pass = Array.from(a as Iterable<unknown>).some((x) => x === e || (x !== x && e !== e));
+    else if (a !== null && a !== undefined && typeof (a as any)[Symbol.iterator] === "function")
+      pass = Array.from(a as Iterable<unknown>).some((x) => x === e || (x !== x && e !== e));
     else throw new AssertionError("toContain: received value must be a string or iterable, got " + R(a));
     return { pass, message: "expected " + R(a) + " to contain " + R(e) };
   },
@@ -279,11 +313,26 @@ const checks: Record<string, Check> = {
     let cur: any = a;
     let has = true;
     for (const k of path) {
-      if (cur === null || cur === undefined || !(typeof cur === "object" || typeof cur === "function" ? k in cur : (cur as any)[k] !== undefined)) { has = false; break; }
+      if (
+        cur === null ||
+        cur === undefined ||
+        !(typeof cur === "object" || typeof cur === "function" ? k in cur : (cur as any)[k] !== undefined)
+      ) {
+        has = false;
+        break;
+      }
       cur = cur[k];
     }
     const pass = has && (args.length < 2 || equals(cur, args[1], false));
-    return { pass, message: "expected " + R(a) + " to have property " + R(args[0]) + (args.length > 1 ? " = " + R(args[1]) + " (got " + R(has ? cur : undefined) + ")" : "") };
+    return {
+      pass,
+      message:
+        "expected " +
+        R(a) +
+        " to have property " +
+        R(args[0]) +
+        (args.length > 1 ? " = " + R(args[1]) + " (got " + R(has ? cur : undefined) + ")" : ""),
+    };
   },
   toThrow: (a, [e], fromRejects) => toThrowCheck(a, e, fromRejects),
 };
@@ -300,7 +349,8 @@ function makeMatchers(actual: unknown, negate: boolean, mode: "sync" | "resolves
       if (key === "then") return undefined; // not a thenable
       const check = checks[key];
       return (...args: any[]) => {
-        if (!check) throw new AssertionError("expect(...)." + key + "() is not supported by the XS test shim (tests/xs/shim.ts)");
+        if (!check)
+          throw new AssertionError("expect(...)." + key + "() is not supported by the XS test shim (tests/xs/shim.ts)");
         const apply = (value: unknown, fromRejects: boolean) => {
           const r = check(value, args, fromRejects);
           if (r.pass === negate) throw new AssertionError((negate ? "[.not] " : "") + key + ": " + r.message);
@@ -308,11 +358,17 @@ function makeMatchers(actual: unknown, negate: boolean, mode: "sync" | "resolves
         if (mode === "sync") return apply(actual, false);
         return Promise.resolve(actual).then(
           (value) => {
-            if (mode === "rejects") throw new AssertionError(".rejects." + key + ": expected a rejection, but the promise resolved with " + R(value));
+            if (mode === "rejects")
+              throw new AssertionError(
+                ".rejects." + key + ": expected a rejection, but the promise resolved with " + R(value),
+              );
             apply(value, false);
           },
           (error) => {
-            if (mode === "resolves") throw new AssertionError(".resolves." + key + ": expected resolution, but the promise rejected with " + R(error));
+            if (mode === "resolves")
+              throw new AssertionError(
+                ".resolves." + key + ": expected resolution, but the promise rejected with " + R(error),
+              );
             apply(error, true);
           },
         );
@@ -337,12 +393,19 @@ expect.any = (C: any) =>
     if (C === Object) return typeof o === "object" && o !== null;
     return o instanceof C;
   });
-expect.stringContaining = (s: string) => asymmetric("StringContaining " + R(s), (o) => typeof o === "string" && o.includes(s));
+expect.stringContaining = (s: string) =>
+  asymmetric("StringContaining " + R(s), (o) => typeof o === "string" && o.includes(s));
 expect.stringMatching = (re: string | RegExp) =>
-  asymmetric("StringMatching " + String(re), (o) => typeof o === "string" && (typeof re === "string" ? new RegExp(re) : re).test(o));
+  asymmetric(
+    "StringMatching " + String(re),
+    (o) => typeof o === "string" && (typeof re === "string" ? new RegExp(re) : re).test(o),
+  );
 expect.objectContaining = (obj: object) => asymmetric("ObjectContaining " + R(obj), (o) => matchesObject(o, obj));
 expect.arrayContaining = (arr: unknown[]) =>
-  asymmetric("ArrayContaining " + R(arr), (o) => Array.isArray(o) && arr.every((e) => o.some((x) => equals(x, e, false))));
+  asymmetric(
+    "ArrayContaining " + R(arr),
+    (o) => Array.isArray(o) && arr.every((e) => o.some((x) => equals(x, e, false))),
+  );
 expect.closeTo = (n: number, precision = 2) =>
   asymmetric("CloseTo " + n, (o) => typeof o === "number" && Math.abs(n - o) < Math.pow(10, -precision) / 2);
 expect.assertions = (n: number) => {
@@ -373,7 +436,17 @@ interface Suite {
 }
 
 function newSuite(name: string, mode: Suite["mode"], parent: Suite | undefined): Suite {
-  return { kind: "suite", name, mode, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [], parent };
+  return {
+    kind: "suite",
+    name,
+    mode,
+    children: [],
+    beforeAll: [],
+    afterAll: [],
+    beforeEach: [],
+    afterEach: [],
+    parent,
+  };
 }
 
 const root = newSuite("", "run", undefined);
@@ -416,11 +489,17 @@ function formatTitle(title: string, row: unknown, index: number): string {
     if (args.length === 0) return m;
     const v = args.shift();
     switch (c) {
-      case "s": return typeof v === "string" ? v : stringify(v);
-      case "d": case "i": return String(c === "i" ? Math.trunc(Number(v)) : Number(v));
-      case "f": return String(Number(v));
-      case "j": return JSON.stringify(v);
-      default: return stringify(v);
+      case "s":
+        return typeof v === "string" ? v : stringify(v);
+      case "d":
+      case "i":
+        return String(c === "i" ? Math.trunc(Number(v)) : Number(v));
+      case "f":
+        return String(Number(v));
+      case "j":
+        return JSON.stringify(v);
+      default:
+        return stringify(v);
     }
   });
   return t;
@@ -465,7 +544,8 @@ const afterEach = (fn: AnyFn) => current.afterEach.push(fn);
 function callMaybeDone(fn: AnyFn): Promise<unknown> {
   if (fn.length > 0) {
     return new Promise((resolve, reject) => {
-      const done: any = (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(undefined));
+      const done: any = (err?: unknown) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(undefined);
       done.fail = (err?: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
       try {
         fn(done);
@@ -492,7 +572,12 @@ function describeError(e: unknown): string[] {
     lines.push((e.name && e.name !== "AssertionError" ? e.name + ": " : "") + e.message);
     const stack = (e as any).stack;
     // stack frames with a location only (XS release builds print frames without file:line, which say nothing)
-    if (typeof stack === "string") for (const l of stack.split("\n").filter((x) => /:\d+/.test(x) && !x.includes(e.message)).slice(0, 5)) lines.push("  " + l.trim());
+    if (typeof stack === "string")
+      for (const l of stack
+        .split("\n")
+        .filter((x) => /:\d+/.test(x) && !x.includes(e.message))
+        .slice(0, 5))
+        lines.push("  " + l.trim());
   } else lines.push("thrown: " + stringify(e));
   return lines;
 }
@@ -525,9 +610,16 @@ function hooks(s: Suite | undefined, which: "beforeEach" | "afterEach"): AnyFn[]
   return which === "afterEach" ? fns.reverse() : fns;
 }
 
-async function runTest(t: TestCase, suite: Suite, path: string[], skip: boolean, inheritedFailure: unknown): Promise<void> {
+async function runTest(
+  t: TestCase,
+  suite: Suite,
+  path: string[],
+  skip: boolean,
+  inheritedFailure: unknown,
+): Promise<void> {
   const title = path.concat(t.name).join(" › ");
-  if (skip || t.mode === "skip" || t.mode === "todo" || !t.fn) return report("skip", title + (t.mode === "todo" ? " (todo)" : ""));
+  if (skip || t.mode === "skip" || t.mode === "todo" || !t.fn)
+    return report("skip", title + (t.mode === "todo" ? " (todo)" : ""));
   if (inheritedFailure !== undefined) return report(false, title, [inheritedFailure]);
   const errors: unknown[] = [];
   const t0 = clockNow();
@@ -560,7 +652,8 @@ async function runTest(t: TestCase, suite: Suite, path: string[], skip: boolean,
   }
   if (errors.length === 0 && expectedAssertions !== undefined && assertionCalls !== expectedAssertions)
     errors.push(new AssertionError("expected " + expectedAssertions + " assertions, got " + assertionCalls));
-  if (errors.length === 0 && expectHasAssertions && assertionCalls === 0) errors.push(new AssertionError("expected at least one assertion"));
+  if (errors.length === 0 && expectHasAssertions && assertionCalls === 0)
+    errors.push(new AssertionError("expected at least one assertion"));
   report(errors.length === 0, title, errors, clockNow() - t0);
 }
 
@@ -623,4 +716,16 @@ if (typeof g.console === "undefined") {
 }
 
 export { describe, it, test, expect, beforeAll, afterAll, beforeEach, afterEach };
-Object.assign(g, { describe, it, test, expect, beforeAll, afterAll, beforeEach, afterEach, xit: it.skip, xdescribe: describe.skip, fit: it.only });
+Object.assign(g, {
+  describe,
+  it,
+  test,
+  expect,
+  beforeAll,
+  afterAll,
+  beforeEach,
+  afterEach,
+  xit: it.skip,
+  xdescribe: describe.skip,
+  fit: it.only,
+});

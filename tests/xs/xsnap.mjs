@@ -9,7 +9,17 @@
 // the C compiler command (e.g. "gcc -m32"). Used by bench/xs (heap counters, a 32-bit build); cached separately.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, copyFileSync, chmodSync, cpSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  copyFileSync,
+  chmodSync,
+  cpSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 
 const GOAL = "release";
@@ -17,7 +27,8 @@ const GOAL = "release";
 // The XS sources: this exact tarball of the npm registry (the hash is the one npm records in package-lock.json).
 const XSNAP_PACKAGE = "@agoric/xsnap";
 const XSNAP_VERSION = "0.15.0";
-const XSNAP_INTEGRITY = "sha512-ZBm4DZxbtfacxMHVVdJjZi0Y8zOxN77vpu1WwI5RWfPkaRh0aHkz/dVdTGKXalDNzWfz183lljKxlxl3/h0n+A==";
+const XSNAP_INTEGRITY =
+  "sha512-ZBm4DZxbtfacxMHVVdJjZi0Y8zOxN77vpu1WwI5RWfPkaRh0aHkz/dVdTGKXalDNzWfz183lljKxlxl3/h0n+A==";
 
 function fail(message) {
   const e = new Error(message);
@@ -53,7 +64,12 @@ export function ensureXsnap(root, log = (line) => console.log(line), variant = n
   const hash = createHash("sha256").update(readFileSync(makefile)).update(`GOAL=${GOAL}`);
   if (variant) hash.update(`variant=${variant.name || ""}\0${variant.key || ""}\0${variant.cc || ""}`);
   const key = hash.digest("hex").slice(0, 12);
-  const cacheDir = resolve(root, ".cache", "xsnap", `${version}-${variant && variant.name ? variant.name + "-" : ""}${key}`);
+  const cacheDir = resolve(
+    root,
+    ".cache",
+    "xsnap",
+    `${version}-${variant && variant.name ? variant.name + "-" : ""}${key}`,
+  );
   const bin = join(cacheDir, "xsnap");
   const fallback = (variant && variant.fallbackRun) || null;
   if (existsSync(bin)) return { path: bin, cached: true, seconds: 0, ...probeVersion(bin, fallback) };
@@ -121,17 +137,23 @@ export function xsnapSources(root, log = (line) => console.log(line)) {
     const tarballs = existsSync(work) ? readdirSync(work).filter((f) => f.endsWith(".tgz")) : [];
     if (r.error || r.status !== 0 || tarballs.length !== 1) {
       process.stderr.write((r.stdout || "") + (r.stderr || ""));
-      fail(`npm pack ${spec} failed (exit ${r.status}${r.error ? ", " + r.error.message : ""}): is the npm registry reachable? ` +
-        "(XSNAP=/path/to/xsnap uses a binary of your own)");
+      fail(
+        `npm pack ${spec} failed (exit ${r.status}${r.error ? ", " + r.error.message : ""}): is the npm registry reachable? ` +
+          "(XSNAP=/path/to/xsnap uses a binary of your own)",
+      );
     }
     const tarball = join(work, tarballs[0]);
     const integrity = "sha512-" + createHash("sha512").update(readFileSync(tarball)).digest("base64");
     if (integrity !== XSNAP_INTEGRITY)
-      fail(`${tarballs[0]} from the registry is not the pinned ${spec}: its hash is ${integrity}, expected ${XSNAP_INTEGRITY}`);
+      fail(
+        `${tarballs[0]} from the registry is not the pinned ${spec}: its hash is ${integrity}, expected ${XSNAP_INTEGRITY}`,
+      );
     const x = spawnSync("tar", ["-xzf", tarball, "-C", join(work, "unpacked")], { encoding: "utf8" });
     const unpacked = join(work, "unpacked", "package");
     if (x.error || x.status !== 0 || !existsSync(join(unpacked, "package.json")))
-      fail(`tar -xzf ${tarball} failed: ${x.error ? x.error.message : (x.stderr || "").trim() || "no package/package.json"}`);
+      fail(
+        `tar -xzf ${tarball} failed: ${x.error ? x.error.message : (x.stderr || "").trim() || "no package/package.json"}`,
+      );
     mkdirSync(dir, { recursive: true });
     try {
       renameSync(unpacked, pkgDir);
@@ -151,7 +173,9 @@ function probeVersion(bin, fallback = null) {
   if (fallback) {
     const f = spawnSync(fallback[0], [...fallback.slice(1), bin, "-v"], { encoding: "utf8" });
     if (!f.error && f.status === 0) return { version: f.stdout.trim(), run: fallback };
-    fail(`${bin} does not run, directly (${r.error ? r.error.message : "exit " + r.status}) or with ${fallback.join(" ")} (${f.error ? f.error.message : "exit " + f.status})`);
+    fail(
+      `${bin} does not run, directly (${r.error ? r.error.message : "exit " + r.status}) or with ${fallback.join(" ")} (${f.error ? f.error.message : "exit " + f.status})`,
+    );
   }
   fail(`${bin} does not run: ${r.error ? r.error.message : "exit " + r.status}`);
 }

@@ -10,7 +10,16 @@
  * between series by name and value through a Map made in the setup, as a push client could), no compression pass.
  * (The only code of the bench that calls the push encoders: adapt it here when their API changes.)
  */
-import { encodeLabels, RequestEncoder, SnappyCompressor, maxCompressedLength, labelValues, sampleSuffix, walk, CREATED } from "../api";
+import {
+  encodeLabels,
+  RequestEncoder,
+  SnappyCompressor,
+  maxCompressedLength,
+  labelValues,
+  sampleSuffix,
+  walk,
+  CREATED,
+} from "../api";
 import { LabelEntry, SnappyRequestWriter, labelSet } from "../api";
 import type { Registry, FamilyDesc, SampleWriter, SeriesDesc, SampleKind } from "../api";
 
@@ -46,7 +55,13 @@ class LabelCollector implements SampleWriter {
       names.push(f.extraName as string);
       values.push(extra < ev.length ? String(ev[extra]) : "+Inf");
     }
-    if (this.direct) this.entrySets.push(labelSet(names.map((n, i) => this.entry(n, values[i])), this.#external));
+    if (this.direct)
+      this.entrySets.push(
+        labelSet(
+          names.map((n, i) => this.entry(n, values[i])),
+          this.#external,
+        ),
+      );
     else this.sets.push(encodeLabels(names, values, EXTERNAL_NAMES, EXTERNAL_VALUES));
   }
 }
@@ -106,7 +121,8 @@ export async function pusher(registry: Registry, compress: boolean | "direct", r
         writer.reset();
         direct.i = 0;
         walk(registry.gather(), direct);
-        if (direct.full || direct.i !== collector.entrySets.length) throw new Error("the batch did not fit or changed its number of samples");
+        if (direct.full || direct.i !== collector.entrySets.length)
+          throw new Error("the batch did not fit or changed its number of samples");
         block = writer.finish();
         return block.length;
       },
@@ -127,7 +143,8 @@ export async function pusher(registry: Registry, compress: boolean | "direct", r
       encoder.reset();
       writer.i = 0;
       walk(registry.gather(), writer);
-      if (writer.full || writer.i !== sets.length) throw new Error("the batch did not fit or changed its number of samples");
+      if (writer.full || writer.i !== sets.length)
+        throw new Error("the batch did not fit or changed its number of samples");
       if (!compress) return (last = encoder.length);
       last = snappy.compress(encoder.buffer, out, encoder.length);
       if (last < 0) throw new Error("the compressed batch did not fit");

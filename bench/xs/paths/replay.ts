@@ -11,7 +11,6 @@ import type { FakeSocket } from "../platform/net";
 import { SIZE, requestBuffer } from "./request";
 import type { Client } from "./request";
 
-
 export function replayClient(parts: Uint8Array[]): Client {
   const request = requestBuffer();
   const total = parts.length;
@@ -41,8 +40,8 @@ export function replayClient(parts: Uint8Array[]): Client {
     },
   });
   let left = 0;
-  let finished: (bytes: number) => void = function () {};
-  socket.onResponse = function (n: number) {
+  let finished: (bytes: number) => void = () => {};
+  socket.onResponse = (n: number) => {
     if (--left > 0) socket.send(request, SIZE);
     else finished(n);
   };

@@ -38,12 +38,12 @@ export function connect(registry: Registry): Promise<Client> {
     fail("the server did not create a listener");
     return Promise.reject(new Error("no listener"));
   }
-  return new Promise(function (resolve) {
-    net.onAdopted = function (socket: FakeSocket) {
+  return new Promise((resolve) => {
+    net.onAdopted = (socket: FakeSocket) => {
       net.onAdopted = undefined;
       let left = 0;
-      let finished: (bytes: number) => void = function () {};
-      socket.onResponse = function (n: number) {
+      let finished: (bytes: number) => void = () => {};
+      socket.onResponse = (n: number) => {
         if (--left > 0) socket.send(request, SIZE);
         else finished(n);
       };

@@ -15,9 +15,8 @@ export default class Listener {
   /** a client connects: onReadable(count) is delivered from a later turn */
   connect(): void {
     this.pending.push(new Pending());
-    const self = this;
-    later(function () {
-      if (self.onReadable && self.pending.length) self.onReadable.call(self, self.pending.length);
+    later(() => {
+      if (this.onReadable && this.pending.length) this.onReadable.call(this, this.pending.length);
     });
   }
 

@@ -80,9 +80,8 @@ export class FakeSocket {
 
   constructor(options: { onReadable?: Callback; onWritable?: Callback; target?: unknown }) {
     this.target = options.target;
-    const self = this;
-    this.turn = function () {
-      self.deliver();
+    this.turn = () => {
+      this.deliver();
     };
     this.onWritable = options.onWritable;
     this.onReadable = options.onReadable;
@@ -126,7 +125,8 @@ export class FakeSocket {
       this.readable = 0;
       return r;
     }
-    if (count > readable || count <= 0) throw new Error("fake tcp: read(" + String(count) + ") with " + String(readable) + " readable");
+    if (count > readable || count <= 0)
+      throw new Error("fake tcp: read(" + String(count) + ") with " + String(readable) + " readable");
     // a partial read (the server reads at most 512 bytes at once; the bench's request is shorter)
     const part = r.slice(r.byteLength - readable, r.byteLength - readable + count);
     this.readable = readable - count;
@@ -137,7 +137,12 @@ export class FakeSocket {
   write(data: Uint8Array): number {
     const n = data.length;
     const writable = this.writable; // -1 once closed
-    if (n > writable) throw new Error(this.closed ? "fake tcp: write after close" : "fake tcp: write of " + String(n) + " bytes would block (budget " + String(writable) + ")");
+    if (n > writable)
+      throw new Error(
+        this.closed
+          ? "fake tcp: write after close"
+          : "fake tcp: write of " + String(n) + " bytes would block (budget " + String(writable) + ")",
+      );
     this.writable = writable - n;
     const written = this.written + n;
     this.written = written;
@@ -149,7 +154,8 @@ export class FakeSocket {
       // warm-up: copies if asked; follow the last 5 bytes written (a final chunk may be split across writes)
       if (this.capture !== null) this.capture.push(data.slice());
       let tail = this.tail;
-      if (n >= 5) tail = (((data[n - 5] * 256 + data[n - 4]) * 256 + data[n - 3]) * 256 + data[n - 2]) * 256 + data[n - 1];
+      if (n >= 5)
+        tail = (((data[n - 5] * 256 + data[n - 4]) * 256 + data[n - 3]) * 256 + data[n - 2]) * 256 + data[n - 1];
       else for (let i = 0; i < n; i++) tail = (tail % LOW32) * 256 + data[i];
       this.tail = tail;
       if (tail === END) {
@@ -160,13 +166,15 @@ export class FakeSocket {
       // the size of the warm-up's response: this write must end with (the end of) "0\r\n\r\n"
       let tail = 0;
       let want = END;
-      if (n >= 5) tail = (((data[n - 5] * 256 + data[n - 4]) * 256 + data[n - 3]) * 256 + data[n - 2]) * 256 + data[n - 1];
+      if (n >= 5)
+        tail = (((data[n - 5] * 256 + data[n - 4]) * 256 + data[n - 3]) * 256 + data[n - 2]) * 256 + data[n - 1];
       else {
         for (let i = 0; i < n; i++) tail = tail * 256 + data[i];
         want = END % Math.pow(256, n);
       }
       if (written !== expect) fail("a response longer than the warm-up's (" + String(expect) + " bytes)");
-      else if (tail !== want) fail("a response of " + String(expect) + " bytes (as the warm-up's) that does not end with the final chunk");
+      else if (tail !== want)
+        fail("a response of " + String(expect) + " bytes (as the warm-up's) that does not end with the final chunk");
       else p |= DONE;
     }
     this.pending = p;

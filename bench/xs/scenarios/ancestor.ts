@@ -13,9 +13,19 @@ export function build(): Registry {
   const registry = new Registry({ selfMetrics: false });
   const registers = [registry];
   const gas = new Gauge({ name: "prom_express_gas", help: "gas from the bme680 sensor", registers });
-  const humidity = new Gauge({ name: "prom_express_humidity", help: "humidity from both sensors", labelNames: ["sensor"], registers });
+  const humidity = new Gauge({
+    name: "prom_express_humidity",
+    help: "humidity from both sensors",
+    labelNames: ["sensor"],
+    registers,
+  });
   const pressure = new Gauge({ name: "prom_express_pressure", help: "pressure from the bme680 sensor", registers });
-  const temperature = new Gauge({ name: "prom_express_temperature", help: "temperature from both sensors", labelNames: ["sensor"], registers });
+  const temperature = new Gauge({
+    name: "prom_express_temperature",
+    help: "temperature from both sensors",
+    labelNames: ["sensor"],
+    registers,
+  });
   gas.set(1060948);
   humidity.set({ sensor: "bme680" }, 49.4062);
   humidity.set({ sensor: "si7021" }, 49.7976);

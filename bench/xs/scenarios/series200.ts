@@ -18,12 +18,37 @@ export function build(): Registry {
 
   const restarts = new Counter({ name: "exporter_restarts_total", help: "Restarts of the exporter.", registers });
   const reads = new Counter({ name: "sensor_reads_total", help: "Sensor reads.", labelNames: ["sensor"], registers });
-  const errors = new Counter({ name: "sensor_read_errors_total", help: "Sensor read errors by kind.", labelNames: ["sensor", "kind"], registers });
+  const errors = new Counter({
+    name: "sensor_read_errors_total",
+    help: "Sensor read errors by kind.",
+    labelNames: ["sensor", "kind"],
+    registers,
+  });
   const up = new Gauge({ name: "exporter_up", help: "1 while the exporter runs.", registers });
-  const temperature = new Gauge({ name: "sensor_temperature_celsius", help: "Temperature.", labelNames: ["sensor", "address"], registers });
-  const humidity = new Gauge({ name: "sensor_humidity_ratio", help: "Relative humidity (0..1).", labelNames: ["sensor"], registers });
-  const pressure = new Gauge({ name: "sensor_pressure_pascals", help: "Air pressure.", labelNames: ["sensor"], registers });
-  const duration = new Histogram({ name: "sensor_read_duration_seconds", help: "Duration of a sensor read.", registers, now });
+  const temperature = new Gauge({
+    name: "sensor_temperature_celsius",
+    help: "Temperature.",
+    labelNames: ["sensor", "address"],
+    registers,
+  });
+  const humidity = new Gauge({
+    name: "sensor_humidity_ratio",
+    help: "Relative humidity (0..1).",
+    labelNames: ["sensor"],
+    registers,
+  });
+  const pressure = new Gauge({
+    name: "sensor_pressure_pascals",
+    help: "Air pressure.",
+    labelNames: ["sensor"],
+    registers,
+  });
+  const duration = new Histogram({
+    name: "sensor_read_duration_seconds",
+    help: "Duration of a sensor read.",
+    registers,
+    now,
+  });
   const latency = new Summary({ name: "http_request_duration_seconds", help: "Duration of a scrape.", registers, now });
 
   restarts.inc(3);

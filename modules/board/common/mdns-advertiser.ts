@@ -29,7 +29,9 @@ export class Advertiser {
     let suffix = 1;
     const mdns = new MDNS({ hostName: o.hostname }, (message: number, value?: string): any => {
       if (message === 1 && value) {
-        o.log?.(`mdns: ${value}.local (${address}) advertises _prometheus-http._tcp port ${String(o.port)} path=${o.path}`);
+        o.log?.(
+          `mdns: ${value}.local (${address}) advertises _prometheus-http._tcp port ${String(o.port)} path=${o.path}`,
+        );
         mdns.add(this.#service);
       } else if (message === 2) {
         suffix++;

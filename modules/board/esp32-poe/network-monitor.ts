@@ -47,7 +47,9 @@ export default class NetworkMonitor implements Monitor {
       o.log?.(`ethernet: driver started (LAN8720A, RMII clock out on GPIO17), MAC ${this.#eth.MAC ?? "?"}`);
       this.#update();
     } catch (error) {
-      o.log?.(`ethernet: ${error instanceof Error ? error.message : String(error)}; retrying in ${String(this.#delay)} ms`);
+      o.log?.(
+        `ethernet: ${error instanceof Error ? error.message : String(error)}; retrying in ${String(this.#delay)} ms`,
+      );
       this.#timer = Timer.set(() => this.#open(), this.#delay);
       this.#delay = Math.min(this.#delay * 2, 30000);
     }

@@ -25,7 +25,8 @@ export default class NetworkMonitor implements Monitor {
       address = "127.0.0.1";
     }
     this.#status = Object.freeze({ link: true, address });
-    if (options.staticAddress) options.log?.(`network (simulator): static address ${options.staticAddress.address} ignored, using ${address}`);
+    if (options.staticAddress)
+      options.log?.(`network (simulator): static address ${options.staticAddress.address} ignored, using ${address}`);
     // report asynchronously too, as a real interface would
     this.#timer = Timer.set(() => {
       this.#timer = undefined;

@@ -34,8 +34,18 @@ export const NUMBERS: ReadonlyArray<[string, number]> = [
 ];
 
 export type ExpectedValue = number | { approx: number; relative: number };
-export interface ExpectedSample { name: string; labels: Record<string, string>; value: ExpectedValue }
-export interface ExpectedFamily { name: string; type: string; help: string; unit: string; samples: ExpectedSample[] }
+export interface ExpectedSample {
+  name: string;
+  labels: Record<string, string>;
+  value: ExpectedValue;
+}
+export interface ExpectedFamily {
+  name: string;
+  type: string;
+  help: string;
+  unit: string;
+  samples: ExpectedSample[];
+}
 
 export const DEFAULT_LABEL = { site: 'lab "A" \\ ünïcode' };
 export const BUCKETS = [0.005, 0.1, 1, 2.5, 10];
@@ -45,13 +55,21 @@ export const OBSERVATIONS = [0.001, 0.005, 0.05, 0.1, 0.5, 3, 20, 0]; // 0.005 a
 const PERCENTILES = [0.5, 0.9, 0.99];
 const STATES = ['a "quoted" state', "b \\ backslash", "c\nnewline", "d é ☃"];
 
-export interface Hostile { registry: Registry; expected(format: "text" | "openmetrics"): ExpectedFamily[] }
+export interface Hostile {
+  registry: Registry;
+  expected(format: "text" | "openmetrics"): ExpectedFamily[];
+}
 
 export function buildHostileRegistry(): Hostile {
   const registry = new Registry();
   registry.setDefaultLabels(DEFAULT_LABEL);
 
-  const counter = new Counter({ name: "interop_requests_total", help: HOSTILE_HELP, labelNames: ["path", "code"], registers: [registry] });
+  const counter = new Counter({
+    name: "interop_requests_total",
+    help: HOSTILE_HELP,
+    labelNames: ["path", "code"],
+    registers: [registry],
+  });
   const counterSeries: Array<[Record<string, string>, number]> = [];
   HOSTILE.forEach((v, i) => {
     const labels = { path: v, code: String(200 + i) };
@@ -60,7 +78,13 @@ export function buildHostileRegistry(): Hostile {
     counterSeries.push([labels, i + 1.5]);
   });
 
-  const gauge = new Gauge({ name: "interop_temperature_celsius", help: "Special numbers.", unit: "celsius", labelNames: ["sensor", "case"], registers: [registry] });
+  const gauge = new Gauge({
+    name: "interop_temperature_celsius",
+    help: "Special numbers.",
+    unit: "celsius",
+    labelNames: ["sensor", "case"],
+    registers: [registry],
+  });
   const gaugeSeries: Array<[Record<string, string>, number]> = [];
   NUMBERS.forEach(([name, value], i) => {
     const labels = { sensor: HOSTILE[i % HOSTILE.length], case: name };
@@ -68,20 +92,51 @@ export function buildHostileRegistry(): Hostile {
     gaugeSeries.push([labels, value]);
   });
 
-  const histogram = new Histogram({ name: "interop_request_duration_seconds", help: "Durations.", unit: "seconds", labelNames: ["method"], buckets: BUCKETS, registers: [registry] });
+  const histogram = new Histogram({
+    name: "interop_request_duration_seconds",
+    help: "Durations.",
+    unit: "seconds",
+    labelNames: ["method"],
+    buckets: BUCKETS,
+    registers: [registry],
+  });
   for (const o of OBSERVATIONS) histogram.observe({ method: HOSTILE[1] }, o);
   histogram.zero({ method: HOSTILE[4] }); // a known label set with no observation yet
 
-  const summary = new Summary({ name: "interop_payload_bytes", help: "Payload sizes.", unit: "bytes", labelNames: ["dir"], percentiles: PERCENTILES, registers: [registry] });
+  const summary = new Summary({
+    name: "interop_payload_bytes",
+    help: "Payload sizes.",
+    unit: "bytes",
+    labelNames: ["dir"],
+    percentiles: PERCENTILES,
+    registers: [registry],
+  });
   for (let v = 1; v <= 100; v++) summary.observe({ dir: HOSTILE[7] }, v);
 
-  const info = new Info({ name: "interop_build", help: "Build information.", labelNames: ["version", "note"], registers: [registry] });
+  const info = new Info({
+    name: "interop_build",
+    help: "Build information.",
+    labelNames: ["version", "note"],
+    registers: [registry],
+  });
   info.set({ version: "1.2.3", note: HOSTILE[5] });
 
-  const stateset = new StateSet({ name: "interop_feature", help: "Feature flags.", states: STATES, labelNames: ["board"], registers: [registry] });
+  const stateset = new StateSet({
+    name: "interop_feature",
+    help: "Feature flags.",
+    states: STATES,
+    labelNames: ["board"],
+    registers: [registry],
+  });
   stateset.setStates({ [STATES[0]]: true, [STATES[2]]: true, [STATES[3]]: false }, { board: HOSTILE[2] });
 
-  const en = new Enum({ name: "interop_link_state", help: "Link state.", states: ["up", "down", "unknown"], labelNames: ["iface"], registers: [registry] });
+  const en = new Enum({
+    name: "interop_link_state",
+    help: "Link state.",
+    states: ["up", "down", "unknown"],
+    labelNames: ["iface"],
+    registers: [registry],
+  });
   en.state("down", { iface: HOSTILE[7] });
 
   function expected(format: "text" | "openmetrics"): ExpectedFamily[] {
@@ -91,43 +146,97 @@ export function buildHostileRegistry(): Hostile {
     // exporter_series_refused_total: the library's self-metric, registered by default, no series yet
     fams.push({ name: "exporter_series_refused", type: "counter", help: "*", unit: "", samples: [] });
     fams.push({
-      name: "interop_requests", type: "counter", help: HOSTILE_HELP, unit: "",
+      name: "interop_requests",
+      type: "counter",
+      help: HOSTILE_HELP,
+      unit: "",
       samples: counterSeries.map(([l, v]) => ({ name: "interop_requests_total", labels: L(l), value: v })),
     });
     fams.push({
-      name: "interop_temperature_celsius", type: "gauge", help: "Special numbers.", unit: om ? "celsius" : "",
+      name: "interop_temperature_celsius",
+      type: "gauge",
+      help: "Special numbers.",
+      unit: om ? "celsius" : "",
       samples: gaugeSeries.map(([l, v]) => ({ name: "interop_temperature_celsius", labels: L(l), value: v })),
     });
     const hs: ExpectedSample[] = [];
     const le = om ? BUCKETS_OM : BUCKETS_TEXT;
-    for (const [method, obs] of [[HOSTILE[1], OBSERVATIONS], [HOSTILE[4], []]] as Array<[string, number[]]>) {
+    for (const [method, obs] of [
+      [HOSTILE[1], OBSERVATIONS],
+      [HOSTILE[4], []],
+    ] as Array<[string, number[]]>) {
       BUCKETS.forEach((b, i) => {
-        hs.push({ name: "interop_request_duration_seconds_bucket", labels: L({ method, le: le[i] }), value: obs.filter((o) => o <= b).length });
+        hs.push({
+          name: "interop_request_duration_seconds_bucket",
+          labels: L({ method, le: le[i] }),
+          value: obs.filter((o) => o <= b).length,
+        });
       });
-      hs.push({ name: "interop_request_duration_seconds_bucket", labels: L({ method, le: "+Inf" }), value: obs.length });
-      hs.push({ name: "interop_request_duration_seconds_sum", labels: L({ method }), value: obs.reduce((a, b) => a + b, 0) });
+      hs.push({
+        name: "interop_request_duration_seconds_bucket",
+        labels: L({ method, le: "+Inf" }),
+        value: obs.length,
+      });
+      hs.push({
+        name: "interop_request_duration_seconds_sum",
+        labels: L({ method }),
+        value: obs.reduce((a, b) => a + b, 0),
+      });
       hs.push({ name: "interop_request_duration_seconds_count", labels: L({ method }), value: obs.length });
     }
-    fams.push({ name: "interop_request_duration_seconds", type: "histogram", help: "Durations.", unit: om ? "seconds" : "", samples: hs });
+    fams.push({
+      name: "interop_request_duration_seconds",
+      type: "histogram",
+      help: "Durations.",
+      unit: om ? "seconds" : "",
+      samples: hs,
+    });
     const ss: ExpectedSample[] = [];
     const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
     for (const q of PERCENTILES) {
-      ss.push({ name: "interop_payload_bytes", labels: L({ dir: HOSTILE[7], quantile: String(q) }), value: { approx: sorted[Math.floor(q * 99)], relative: 0.0101 } });
+      ss.push({
+        name: "interop_payload_bytes",
+        labels: L({ dir: HOSTILE[7], quantile: String(q) }),
+        value: { approx: sorted[Math.floor(q * 99)], relative: 0.0101 },
+      });
     }
     ss.push({ name: "interop_payload_bytes_sum", labels: L({ dir: HOSTILE[7] }), value: 5050 });
     ss.push({ name: "interop_payload_bytes_count", labels: L({ dir: HOSTILE[7] }), value: 100 });
-    fams.push({ name: "interop_payload_bytes", type: "summary", help: "Payload sizes.", unit: om ? "bytes" : "", samples: ss });
     fams.push({
-      name: om ? "interop_build" : "interop_build_info", type: om ? "info" : "gauge", help: "Build information.", unit: "",
+      name: "interop_payload_bytes",
+      type: "summary",
+      help: "Payload sizes.",
+      unit: om ? "bytes" : "",
+      samples: ss,
+    });
+    fams.push({
+      name: om ? "interop_build" : "interop_build_info",
+      type: om ? "info" : "gauge",
+      help: "Build information.",
+      unit: "",
       samples: [{ name: "interop_build_info", labels: L({ version: "1.2.3", note: HOSTILE[5] }), value: 1 }],
     });
     fams.push({
-      name: "interop_feature", type: om ? "stateset" : "gauge", help: "Feature flags.", unit: "",
-      samples: STATES.map((s, i) => ({ name: "interop_feature", labels: L({ board: HOSTILE[2], interop_feature: s }), value: i === 0 || i === 2 ? 1 : 0 })),
+      name: "interop_feature",
+      type: om ? "stateset" : "gauge",
+      help: "Feature flags.",
+      unit: "",
+      samples: STATES.map((s, i) => ({
+        name: "interop_feature",
+        labels: L({ board: HOSTILE[2], interop_feature: s }),
+        value: i === 0 || i === 2 ? 1 : 0,
+      })),
     });
     fams.push({
-      name: "interop_link_state", type: om ? "stateset" : "gauge", help: "Link state.", unit: "",
-      samples: ["up", "down", "unknown"].map((s) => ({ name: "interop_link_state", labels: L({ iface: HOSTILE[7], interop_link_state: s }), value: s === "down" ? 1 : 0 })),
+      name: "interop_link_state",
+      type: om ? "stateset" : "gauge",
+      help: "Link state.",
+      unit: "",
+      samples: ["up", "down", "unknown"].map((s) => ({
+        name: "interop_link_state",
+        labels: L({ iface: HOSTILE[7], interop_link_state: s }),
+        value: s === "down" ? 1 : 0,
+      })),
     });
     return fams;
   }
@@ -153,5 +262,10 @@ export function valueMatches(expected: ExpectedValue, actual: number): boolean {
 
 /** Canonical key of a sample for sorting/matching: name plus sorted labels. */
 export function sampleKey(name: string, labels: Record<string, string>): string {
-  return JSON.stringify([name, Object.keys(labels).sort().map((k) => [k, labels[k]])]);
+  return JSON.stringify([
+    name,
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  ]);
 }

@@ -5,7 +5,7 @@ import { freePort, httpGet, pollUntil, Proc, tempDir } from "./tools";
 
 export interface ScrapeJob {
   job: string;
-  target: string;                      // host:port, always 127.0.0.1:<port> here
+  target: string; // host:port, always 127.0.0.1:<port> here
   metricsPath?: string;
   bearerToken?: string;
   basicAuth?: { username: string; password: string };
@@ -13,7 +13,13 @@ export interface ScrapeJob {
 
 /** prometheus.yml text: global 1 s scrape interval, one static target per job. */
 export function prometheusYml(jobs: ScrapeJob[]): string {
-  const lines = ["global:", "  scrape_interval: 1s", "  scrape_timeout: 1s", "  evaluation_interval: 1s", "scrape_configs:"];
+  const lines = [
+    "global:",
+    "  scrape_interval: 1s",
+    "  scrape_timeout: 1s",
+    "  evaluation_interval: 1s",
+    "scrape_configs:",
+  ];
   for (const j of jobs) {
     lines.push(`  - job_name: ${JSON.stringify(j.job)}`);
     if (j.metricsPath) lines.push(`    metrics_path: ${JSON.stringify(j.metricsPath)}`);
@@ -21,7 +27,11 @@ export function prometheusYml(jobs: ScrapeJob[]): string {
       lines.push("    authorization:", "      type: Bearer", `      credentials: ${JSON.stringify(j.bearerToken)}`);
     }
     if (j.basicAuth) {
-      lines.push("    basic_auth:", `      username: ${JSON.stringify(j.basicAuth.username)}`, `      password: ${JSON.stringify(j.basicAuth.password)}`);
+      lines.push(
+        "    basic_auth:",
+        `      username: ${JSON.stringify(j.basicAuth.username)}`,
+        `      password: ${JSON.stringify(j.basicAuth.password)}`,
+      );
     }
     lines.push("    static_configs:", `      - targets: [${JSON.stringify(j.target)}]`);
   }
@@ -38,7 +48,11 @@ export interface Target {
 }
 
 export class PrometheusServer {
-  private constructor(readonly proc: Proc, readonly url: string, private readonly dir: { path: string; remove(): void }) {}
+  private constructor(
+    readonly proc: Proc,
+    readonly url: string,
+    private readonly dir: { path: string; remove(): void },
+  ) {}
 
   /** Starts prometheus and resolves once it logs that it is ready for web requests. */
   static async start(jobs: ScrapeJob[], timeoutMs = 30000): Promise<PrometheusServer> {
@@ -72,8 +86,10 @@ export class PrometheusServer {
 
   /** Instant query; returns the vector as [labels, value string] pairs. */
   async query(promql: string): Promise<Array<{ metric: Record<string, string>; value: string }>> {
-    const data = await this.api<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
-      "/api/v1/query?query=" + encodeURIComponent(promql));
+    const data = await this.api<{
+      resultType: string;
+      result: Array<{ metric: Record<string, string>; value: [number, string] }>;
+    }>("/api/v1/query?query=" + encodeURIComponent(promql));
     if (data.resultType !== "vector") throw new Error(`query ${promql}: resultType ${data.resultType}`);
     return data.result.map((r) => ({ metric: r.metric, value: r.value[1] }));
   }
@@ -84,15 +100,20 @@ export class PrometheusServer {
 
   /** Waits (polling the query API) until `up{job}` is 1. */
   waitUp(job: string, timeoutMs = 30000): Promise<void> {
-    return pollUntil(`up{job="${job}"} == 1 in Prometheus`, async () => {
-      const r = await this.query(`up{job="${job}"}`);
-      if (r.length === 1 && r[0].value === "1") return true;
-      if (r.length === 1 && r[0].value === "0") {
-        const t = (await this.targets()).find((x) => x.labels.job === job);
-        throw new Error(`up == 0, target lastError: ${t?.lastError}`);
-      }
-      return undefined;
-    }, timeoutMs, 200).then(() => undefined);
+    return pollUntil(
+      `up{job="${job}"} == 1 in Prometheus`,
+      async () => {
+        const r = await this.query(`up{job="${job}"}`);
+        if (r.length === 1 && r[0].value === "1") return true;
+        if (r.length === 1 && r[0].value === "0") {
+          const t = (await this.targets()).find((x) => x.labels.job === job);
+          throw new Error(`up == 0, target lastError: ${t?.lastError}`);
+        }
+        return undefined;
+      },
+      timeoutMs,
+      200,
+    ).then(() => undefined);
   }
 
   async stop(): Promise<void> {

@@ -14,7 +14,8 @@ export const REPO_ROOT = resolve(__dirname, "../../..");
 export const PYTHON = "/usr/bin/python3";
 const PARSE_SCRIPT = join(__dirname, "parse_exposition.py");
 
-const INSTALL_HINT = "(.ci/run installs it: apt-get install -y prometheus prometheus-pushgateway wrk python3-prometheus-client)";
+const INSTALL_HINT =
+  "(.ci/run installs it: apt-get install -y prometheus prometheus-pushgateway wrk python3-prometheus-client)";
 
 /**
  * Runs `cmd versionArgs` and returns its first output line, or throws a clear error naming the Debian package.
@@ -25,14 +26,22 @@ export function requireTool(cmd: string, versionArgs: string[], debianPackage: s
   const ok = versionOutput ? versionOutput.test((r.stdout || "") + (r.stderr || "")) : r.status === 0;
   if (r.error || !ok) {
     const why = r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || r.stdout).trim()}`;
-    throw new Error(`interop lane: '${cmd}' is not usable (${why}). Install Debian package '${debianPackage}' ${INSTALL_HINT}`);
+    throw new Error(
+      `interop lane: '${cmd}' is not usable (${why}). Install Debian package '${debianPackage}' ${INSTALL_HINT}`,
+    );
   }
   return ((r.stdout || "") + (r.stderr || "")).trim().split("\n")[0];
 }
 
 export function requirePythonClient(): string {
-  return requireTool(PYTHON, ["-c", "import prometheus_client, sys; print('prometheus_client', prometheus_client.__file__, 'python', sys.version.split()[0])"],
-    "python3-prometheus-client");
+  return requireTool(
+    PYTHON,
+    [
+      "-c",
+      "import prometheus_client, sys; print('prometheus_client', prometheus_client.__file__, 'python', sys.version.split()[0])",
+    ],
+    "python3-prometheus-client",
+  );
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
@@ -43,19 +52,43 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command to completion with optional stdin, killed after timeoutMs. */
-export function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((res, rej) => {
     const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => { stdout += d; });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); }, opts.timeoutMs ?? 30000);
-    child.once("error", (e) => { clearTimeout(timer); rej(e); });
-    child.once("close", (code, signal) => { clearTimeout(timer); res({ code, signal, stdout, stderr }); });
-    child.stdin.on("error", () => { /* the tool may exit before reading everything; its exit status tells */ });
+    let stdout = "",
+      stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 30000);
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, stdout, stderr });
+    });
+    child.stdin.on("error", () => {
+      /* the tool may exit before reading everything; its exit status tells */
+    });
     child.stdin.end(opts.input ?? "");
   });
 }
@@ -65,8 +98,19 @@ export async function promtoolCheckMetrics(text: string): Promise<RunResult> {
   return run("promtool", ["check", "metrics"], { input: text, timeoutMs: 30000 });
 }
 
-export interface ParsedSample { name: string; labels: Record<string, string>; value: string; timestamp: string | null }
-export interface ParsedFamily { name: string; type: string; documentation: string; unit: string; samples: ParsedSample[] }
+export interface ParsedSample {
+  name: string;
+  labels: Record<string, string>;
+  value: string;
+  timestamp: string | null;
+}
+export interface ParsedFamily {
+  name: string;
+  type: string;
+  documentation: string;
+  unit: string;
+  samples: ParsedSample[];
+}
 
 /** Parses with prometheus_client's own parser (Debian's /usr/bin/python3). Throws with the parser's message on error. */
 export async function pythonParse(text: string, format: "0.0.4" | "openmetrics"): Promise<ParsedFamily[]> {
@@ -77,18 +121,25 @@ export async function pythonParse(text: string, format: "0.0.4" | "openmetrics")
   } catch {
     throw new Error(`python parser (${format}) crashed: exit ${r.code}\n${r.stderr}`);
   }
-  if (out.error !== undefined || !out.families) throw new Error(`prometheus_client ${format} parser rejected the render: ${out.error}`);
+  if (out.error !== undefined || !out.families)
+    throw new Error(`prometheus_client ${format} parser rejected the render: ${out.error}`);
   return out.families;
 }
 
-export interface HttpResult { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 export function httpGet(url: string, headers: Record<string, string> = {}, timeoutMs = 5000): Promise<HttpResult> {
   return new Promise((res, rej) => {
     const req = request(url, { method: "GET", headers, agent: false, timeout: timeoutMs }, (resp) => {
       let body = "";
       resp.setEncoding("utf8");
-      resp.on("data", (d: string) => { body += d; });
+      resp.on("data", (d: string) => {
+        body += d;
+      });
       resp.on("end", () => res({ status: resp.statusCode ?? 0, headers: resp.headers, body }));
       resp.on("error", rej);
     });
@@ -102,7 +153,12 @@ export function httpGet(url: string, headers: Record<string, string> = {}, timeo
  * Polls `probe` (an API call that observes state, e.g. Prometheus's query API) every intervalMs until it returns a
  * value other than undefined, or fails after timeoutMs with the last observation in the message.
  */
-export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 200): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = "(no observation yet)";
   for (;;) {
@@ -113,7 +169,8 @@ export async function pollUntil<T>(what: string, probe: () => Promise<T | undefi
     } catch (e) {
       last = e instanceof Error ? e.message : String(e);
     }
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last)}`);
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last)}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -126,7 +183,12 @@ export class Proc {
   private printed = new Signal();
   private exitPromise: Promise<void>;
 
-  constructor(readonly name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  constructor(
+    readonly name: string,
+    cmd: string,
+    args: string[],
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ) {
     this.child = spawn(cmd, args, {
       cwd: opts.cwd ?? REPO_ROOT,
       env: opts.env ?? process.env,
@@ -149,7 +211,10 @@ export class Proc {
         res();
       };
       this.child.once("exit", done);
-      this.child.once("error", (e) => { this.output += `\n[spawn error] ${e.message}\n`; done(null, null); });
+      this.child.once("error", (e) => {
+        this.output += `\n[spawn error] ${e.message}\n`;
+        done(null, null);
+      });
     });
   }
 
@@ -175,7 +240,11 @@ export class Proc {
     const pid = this.child.pid;
     if (pid === undefined) return;
     const signalGroup = (sig: NodeJS.Signals) => {
-      try { process.kill(-pid, sig); } catch { /* already gone */ }
+      try {
+        process.kill(-pid, sig);
+      } catch {
+        /* already gone */
+      }
     };
     signalGroup("SIGTERM");
     const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
@@ -190,7 +259,11 @@ const live = new Set<Proc>();
 process.once("exit", () => {
   for (const p of live) {
     if (p.child.pid !== undefined) {
-      try { process.kill(-p.child.pid, "SIGKILL"); } catch { /* gone */ }
+      try {
+        process.kill(-p.child.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
     }
   }
 });
@@ -208,7 +281,10 @@ export interface WrkResult {
  * Loads `url` (127.0.0.1 only) with wrk for a bounded time and parses its summary. wrk prints the
  * "Non-2xx or 3xx responses" and "Socket errors" lines only when they are non-zero.
  */
-export async function wrk(url: string, opts: { threads?: number; connections?: number; seconds?: number; headers?: string[] } = {}): Promise<WrkResult> {
+export async function wrk(
+  url: string,
+  opts: { threads?: number; connections?: number; seconds?: number; headers?: string[] } = {},
+): Promise<WrkResult> {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`wrk only against 127.0.0.1, not ${url}`);
   const seconds = opts.seconds ?? 3;
   const args = [`-t${opts.threads ?? 1}`, `-c${opts.connections ?? 16}`, `-d${seconds}s`, "--timeout", "2s"];
