@@ -27,35 +27,11 @@
  * a re-attached chip looks like: registers back to power-on values). Removal/re-attach itself is `bus.detach/attach`.
  */
 import type { SimDevice } from "./bus";
+import type { Bme680Calibration } from "../sensors/bme680-compensation";
 
-export interface Bme680SimCalibration {
-  t1: number;
-  t2: number;
-  t3: number;
-  p1: number;
-  p2: number;
-  p3: number;
-  p4: number;
-  p5: number;
-  p6: number;
-  p7: number;
-  p8: number;
-  p9: number;
-  p10: number;
-  h1: number;
-  h2: number;
-  h3: number;
-  h4: number;
-  h5: number;
-  h6: number;
-  h7: number;
-  g1: number;
-  g2: number;
-  g3: number;
-  resHeatRange: number;
-  resHeatVal: number;
-  rangeSwitchingError: number;
-}
+/** The calibration coefficients a simulated chip carries: the driver's own type (the maths stay apart: the simulator
+ *  inverts its own copy of the formulas, so that it checks the driver instead of repeating it). */
+export type Bme680SimCalibration = Bme680Calibration;
 
 /** A plausible calibration set (values of the magnitude real BME680 parts carry). */
 export const DEFAULT_SIM_CALIBRATION: Bme680SimCalibration = {

@@ -187,6 +187,14 @@ export const REDACTED = "<redacted>";
  * other value, is hidden whole (it may be a token pasted in the wrong place).
  */
 export function redactAuth(value: unknown): unknown {
+  return redactSetting(value, redactAuthFields);
+}
+
+/**
+ * A secret-bearing setting as it may be printed: undefined, null, booleans and blank text as they are; JSON text of
+ * an object (an mcconfig override) and an object through `fields`; anything else hidden whole.
+ */
+function redactSetting(value: unknown, fields: (value: Record<string, unknown>) => unknown): unknown {
   if (value === undefined || value === null || typeof value === "boolean") return value;
   if (typeof value === "string") {
     if (value.trim() === "") return value;
@@ -196,9 +204,12 @@ export function redactAuth(value: unknown): unknown {
     } catch {
       return REDACTED;
     }
-    return isRecord(parsed) ? redactAuth(parsed) : REDACTED;
+    return isRecord(parsed) ? fields(parsed) : REDACTED;
   }
-  if (!isRecord(value)) return REDACTED;
+  return isRecord(value) ? fields(value) : REDACTED;
+}
+
+function redactAuthFields(value: Record<string, unknown>): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const v = value[key];
@@ -222,18 +233,10 @@ const SHOWN_FIELDS: Record<string, readonly string[]> = {
  * whole.
  */
 export function redactPush(value: unknown, setting: "remoteWrite" | "pushgateway"): unknown {
-  if (value === undefined || value === null || typeof value === "boolean") return value;
-  if (typeof value === "string") {
-    if (value.trim() === "") return value;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      return REDACTED;
-    }
-    return isRecord(parsed) ? redactPush(parsed, setting) : REDACTED;
-  }
-  if (!isRecord(value)) return REDACTED;
+  return redactSetting(value, (fields) => redactPushFields(fields, setting));
+}
+
+function redactPushFields(value: Record<string, unknown>, setting: "remoteWrite" | "pushgateway"): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const v = value[key];

@@ -73,3 +73,13 @@ export interface HttpHandler {
   finished(res: HttpResponse): void;
   aborted(res: HttpResponse): void;
 }
+
+/** Writes "http: " + line to `log`, if any: a failing logger must not take the server down. */
+export function logLine(log: ((line: string) => void) | undefined, line: string): void {
+  if (!log) return;
+  try {
+    log("http: " + line);
+  } catch {
+    // ignored: see above
+  }
+}

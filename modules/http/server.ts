@@ -35,6 +35,7 @@ import {
 } from "./limits";
 import type { ParserLimits } from "./parser";
 import type { HttpHandler } from "./handler";
+import { logLine } from "./handler";
 import { Connection, type ConnectionHost, EVICT_NOW, EVICT_IDLE, EVICT_SOON } from "./connection";
 
 /** Options; every number must be an integer within its range in ./limits (else the constructor throws a RangeError). */
@@ -368,14 +369,7 @@ export class HttpServer implements ConnectionHost {
   }
 
   note(line: string): void {
-    const log = this.log;
-    if (log) {
-      try {
-        log("http: " + line);
-      } catch {
-        // a failing logger must not take the server down
-      }
-    }
+    logLine(this.log, line);
   }
 
   private listen(): void {

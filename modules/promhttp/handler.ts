@@ -15,6 +15,7 @@ import { negotiate } from "../format/index";
 import { METHOD_GET, METHOD_HEAD, DEFAULT_LIMITS } from "../http/parser";
 import type { HttpParser, ParserLimits } from "../http/parser";
 import type { BodySource, HttpHandler, HttpResponse } from "../http/handler";
+import { logLine } from "../http/handler";
 import { option } from "../http/limits";
 import { Credentials, type HttpAuth } from "./auth";
 import { landingPage, HTML } from "./landing";
@@ -155,14 +156,7 @@ export class MetricsHandler implements HttpHandler {
   }
 
   note(line: string): void {
-    const log = this.log;
-    if (log) {
-      try {
-        log("http: " + line);
-      } catch {
-        // a failing logger must not take the server down
-      }
-    }
+    logLine(this.log, line);
   }
 
   /** route and authorise (HttpHandler.head) */

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import * as snappyjs from "snappyjs";
 import { uncompressSync } from "snappy";
 import { SnappyCompressor, maxCompressedLength, snappyUncompressed } from "../../modules/push/snappy";
+import { randomBytes, wordy } from "../support/random";
 
 /** Compresses with ours, decodes with both oracles; returns the compressed size. */
 function roundTrip(input: Uint8Array, compressor = new SnappyCompressor()): number {
@@ -19,46 +20,6 @@ function roundTrip(input: Uint8Array, compressor = new SnappyCompressor()): numb
   expect(Buffer.from(viaJs).equals(Buffer.from(input))).toBe(true);
   expect(viaRust.equals(Buffer.from(input))).toBe(true);
   return n;
-}
-
-/** A seeded generator (xorshift32): byte patterns without Math.random. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
-
-function randomBytes(n: number, seed: number): Uint8Array {
-  const r = rng(seed);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.floor(r() * 256);
-  return out;
-}
-
-/** Text-like input: words from a small vocabulary, so that matches of every length and distance occur. */
-function wordy(n: number, seed: number): Uint8Array {
-  const r = rng(seed);
-  const words = [
-    "__name__",
-    "sensor",
-    "temperature",
-    "celsius",
-    "bme680",
-    "si7021",
-    "instance",
-    "job",
-    "esp32-poe",
-    "\u00e9t\u00e9",
-    "0x40",
-    "\n",
-  ];
-  let s = "";
-  while (s.length < n) s += words[Math.floor(r() * words.length)] + (r() < 0.3 ? String(Math.floor(r() * 1000)) : "");
-  return new TextEncoder().encode(s).subarray(0, n);
 }
 
 describe("snappy block compression, decoded by snappyjs and by snappy (Rust)", () => {

@@ -22,6 +22,7 @@ import {
 import { negotiate, formatNumber, formatCanonical } from "../../modules/format/index";
 import { utf8Encode } from "../support/utf8";
 import { pushCorpus } from "./push-corpus";
+import { rng } from "../support/random";
 
 declare const print: ((line: string) => void) | undefined;
 
@@ -93,18 +94,6 @@ function hexLines(bytes: ArrayLike<number>): void {
 }
 
 // ------------------------------------------------------------------------------------------------ determinism
-
-/** mulberry32: a small seeded generator (integer arithmetic only, identical on every engine). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A settable clock in milliseconds, injected into every metric. */
 function clock(start: number) {

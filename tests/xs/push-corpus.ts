@@ -6,7 +6,7 @@
 import { encodeLabels, RequestEncoder } from "../../modules/push/remote-write";
 import { SnappyCompressor, maxCompressedLength, snappyUncompressed } from "../../modules/push/snappy";
 import { LabelEntry, SnappyRequestWriter, labelSet } from "../../modules/push/snappy-request";
-import { encode } from "../../modules/text/utf8";
+import { randomBytes, wordy } from "../support/random";
 
 export interface CorpusOut {
   section(title: string): void;
@@ -36,51 +36,6 @@ function dump(out: CorpusOut, what: string, bytes: Uint8Array): void {
   out.emit(what + ": " + bytes.length + " bytes fnv1a " + fnv1a(bytes));
   const to = bytes.length <= 512 ? bytes.length : 64;
   for (let i = 0; i < to; i += 64) out.emit("x " + hex(bytes, i, i + 64 < to ? i + 64 : to));
-}
-
-/** mulberry32 (integer arithmetic only, identical on every engine) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomBytes(n: number, seed: number): Uint8Array {
-  const r = rng(seed);
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(r() * 256);
-  return b;
-}
-
-function wordy(n: number, seed: number): Uint8Array {
-  const r = rng(seed);
-  const words = [
-    "__name__",
-    "sensor",
-    "temperature",
-    "celsius",
-    "bme680",
-    "si7021",
-    "instance",
-    "job",
-    "esp32-poe",
-    "\u00e9t\u00e9",
-    "0x40",
-    "\n",
-  ];
-  const parts: string[] = [];
-  let len = 0;
-  while (len < n) {
-    const w = words[Math.floor(r() * words.length)] + (r() < 0.3 ? String(Math.floor(r() * 1000)) : "");
-    parts.push(w);
-    len += w.length;
-  }
-  return encode(parts.join("")).subarray(0, n);
 }
 
 function compressed(src: Uint8Array, bits = 12): Uint8Array {
