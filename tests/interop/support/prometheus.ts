@@ -47,33 +47,72 @@ export interface Target {
   lastScrape: string;
 }
 
+export interface PrometheusOptions {
+  /** extra command-line flags, e.g. --web.enable-remote-write-receiver */
+  flags?: string[];
+  timeoutMs?: number;
+}
+
 export class PrometheusServer {
   private constructor(
-    readonly proc: Proc,
+    public proc: Proc,
     readonly url: string,
     private readonly dir: { path: string; remove(): void },
+    private readonly args: string[],
   ) {}
 
   /** Starts prometheus and resolves once it logs that it is ready for web requests. */
-  static async start(jobs: ScrapeJob[], timeoutMs = 30000): Promise<PrometheusServer> {
+  static async start(jobs: ScrapeJob[], timeoutMs = 30000, options: PrometheusOptions = {}): Promise<PrometheusServer> {
     const dir = tempDir("interop-prom-");
     const port = await freePort();
     const config = join(dir.path, "prometheus.yml");
     writeFileSync(config, prometheusYml(jobs));
-    const proc = new Proc("prometheus", "prometheus", [
+    const args = [
       `--config.file=${config}`,
       `--storage.tsdb.path=${join(dir.path, "data")}`,
       `--web.listen-address=127.0.0.1:${port}`,
       "--log.level=info",
-    ]);
-    const server = new PrometheusServer(proc, `http://127.0.0.1:${port}`, dir);
+      ...(options.flags ?? []),
+    ];
+    const server = new PrometheusServer(
+      new Proc("prometheus", "prometheus", args),
+      `http://127.0.0.1:${port}`,
+      dir,
+      args,
+    );
     try {
-      await proc.waitFor(/Server is ready to receive web requests/, timeoutMs);
+      await server.proc.waitFor(/Server is ready to receive web requests/, options.timeoutMs ?? timeoutMs);
     } catch (e) {
       await server.stop();
       throw e;
     }
     return server;
+  }
+
+  /** Stops the process and keeps its TSDB (see resume). */
+  async pause(): Promise<void> {
+    await this.proc.stop();
+  }
+
+  /** Starts the process again on the same port and TSDB. */
+  async resume(timeoutMs = 30000): Promise<void> {
+    this.proc = new Proc("prometheus", "prometheus", this.args);
+    await this.proc.waitFor(/Server is ready to receive web requests/, timeoutMs);
+  }
+
+  /** Range query of one series: its [seconds, value] samples between start and end (seconds), at step s. */
+  async range(
+    promql: string,
+    start: number,
+    end: number,
+    step: number,
+  ): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>> {
+    const q = `/api/v1/query_range?query=${encodeURIComponent(promql)}&start=${start}&end=${end}&step=${step}`;
+    const data = await this.api<{
+      resultType: string;
+      result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
+    }>(q);
+    return data.result;
   }
 
   async api<T>(path: string): Promise<T> {
