@@ -598,7 +598,25 @@ export class HttpParser {
           i++;
           continue;
 
-        case S_HEADER_NAME:
+        case S_HEADER_NAME: {
+          // a run of name bytes with locals first (on XS a field read per byte costs more than the byte's test)
+          const room = this.maxHeaderBytes - this.headerBytes;
+          const nameBuf = this.nameBuf;
+          let nl = this.nameLength;
+          let j = i;
+          while (j < end && j - i < room) {
+            const b = buf[j];
+            if (b >= 128 || TCHAR[b] !== 1) break;
+            if (nl < NAME_BUF) nameBuf[nl] = b >= 65 && b <= 90 ? b + 32 : b;
+            if (nl <= NAME_BUF) nl++;
+            j++;
+          }
+          if (j > i) {
+            this.headerBytes += j - i;
+            this.nameLength = nl;
+            i = j;
+            continue;
+          }
           if (++this.headerBytes > this.maxHeaderBytes) {
             this.fail(431, "header section too large");
             return i;
@@ -615,6 +633,7 @@ export class HttpParser {
           }
           i++;
           continue;
+        }
 
         case S_HEADER_OWS:
           if (c === SP || c === HT) {
@@ -628,7 +647,38 @@ export class HttpParser {
           this.state = S_HEADER_VALUE;
           continue;
 
-        case S_HEADER_VALUE:
+        case S_HEADER_VALUE: {
+          // a run of value bytes with locals first, kept where appendValue would keep them
+          const id = this.header;
+          let target: Uint8Array | null = null;
+          if (id === H_ACCEPT) target = this.accept;
+          else if (id === H_AUTHORIZATION) target = this.authorization.length === 0 ? null : this.authorization;
+          else if (id !== H_OTHER && id !== H_HOST) target = this.token;
+          const vl = this.valueLength;
+          // at most the bytes the header section and the kept value still have room for (then below, one at a time)
+          let room = this.maxHeaderBytes - this.headerBytes;
+          if (target !== null && target.length - vl < room) room = target.length - vl;
+          let last = -1; // the last byte that is not SP or HT (trailing whitespace is trimmed)
+          let j = i;
+          while (j < end && j - i < room) {
+            const b = buf[j];
+            if (b === SP || b === HT) {
+              j++;
+              continue;
+            }
+            if (b === 127 || b < SP) break; // CR, LF and bad bytes: below, one at a time
+            last = j++;
+          }
+          if (j > i) {
+            this.headerBytes += j - i;
+            if (target !== null) {
+              target.set(buf.subarray(i, j), vl); // one native copy for the run
+              if (last >= 0) this.valueEnd = vl + last - i + 1;
+              this.valueLength = vl + j - i;
+            }
+            i = j;
+            continue;
+          }
           if (++this.headerBytes > this.maxHeaderBytes) {
             this.fail(431, "header section too large");
             return i;
@@ -646,6 +696,7 @@ export class HttpParser {
           }
           i++;
           continue;
+        }
 
         case S_HEADER_VALUE_CR:
           if (++this.headerBytes > this.maxHeaderBytes) {
