@@ -3,7 +3,8 @@
  * path files (paths/render.ts, paths/request.ts, paths/push.ts).
  */
 export { Registry, Counter, Gauge, Histogram, Summary } from "../../modules/client/index";
-export { PROMETHEUS_TEXT_0_0_4 } from "../../modules/format/index";
+export { PROMETHEUS_TEXT_0_0_4, OPENMETRICS_1_0_0 } from "../../modules/format/index";
+export type { Format } from "../../modules/format/index";
 export { MetricsServer } from "../../modules/promhttp/server";
 export { encodeLabels, RequestEncoder } from "../../modules/push/remote-write";
 export { SnappyCompressor, maxCompressedLength } from "../../modules/push/snappy";

@@ -19,18 +19,19 @@
 import * as ancestor from "./scenarios/ancestor";
 import * as series200 from "./scenarios/series200";
 import { render, renderString, renderText } from "./paths/render";
-import { connect } from "./paths/request";
+import { connect, PROMETHEUS_REQUEST } from "./paths/request";
 import type { Client } from "./paths/request";
 import { replayClient } from "./paths/replay";
 import { pusher } from "./paths/push";
 import type { Pusher } from "./paths/push";
 import { fail } from "./platform/net";
-import { Registry, Counter, Gauge, Histogram, maxCompressedLength } from "./api";
+import { Registry, Counter, Gauge, Histogram, maxCompressedLength, OPENMETRICS_1_0_0 } from "./api";
+import type { Format } from "./api";
 
 interface Config {
   mode: "instr" | "heap" | "series" | "selfcheck";
   scenario?: "ancestor" | "series200";
-  path?: "render" | "string" | "request" | "replay" | "encode" | "push" | "direct";
+  path?: "render" | "string" | "request" | "scrape" | "replay" | "encode" | "push" | "direct";
   n?: number;
   first?: number;
   total?: number;
@@ -144,6 +145,7 @@ function requests(client: Client, count: number): Promise<number> {
 async function checkedRequest(
   client: Client,
   registry: Registry,
+  format?: Format,
 ): Promise<{ body: number; response: number; parts: Uint8Array[] }> {
   const socket = client.socket;
   socket.capture = [];
@@ -152,7 +154,7 @@ async function checkedRequest(
   socket.capture = null;
   socket.expect = response; // from now on, only the write that reaches this size is looked at
   const body = checkResponse(parts);
-  const expected = await renderText(registry);
+  const expected = await renderText(registry, format);
   if (body !== expected) throw new Error("the response's body differs from registry.render()'s text");
   return { body: body.length, response, parts };
 }
@@ -188,8 +190,8 @@ async function instr(): Promise<void> {
       throw new Error("reader gave " + String(body) + " bytes, render() " + String(text.length));
     if ((await renderString(registry)) !== body) throw new Error("metrics() gave another length");
   } else {
-    client = await connect(registry);
-    const r = await checkedRequest(client, registry);
+    client = await connect(registry, config.path === "scrape" ? PROMETHEUS_REQUEST : undefined);
+    const r = await checkedRequest(client, registry, config.path === "scrape" ? OPENMETRICS_1_0_0 : undefined);
     body = r.body;
     response = r.response;
     if (config.path === "replay") {

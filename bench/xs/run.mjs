@@ -76,6 +76,7 @@ const SCENARIOS = {
     render: { n: 2, k: 20 },
     string: { n: 2, k: 20 },
     request: { n: 2, k: 10 },
+    scrape: { n: 2, k: 10 },
     replay: { n: 2, k: 10 },
     encode: { n: 2, k: 20 },
     push: { n: 2, k: 20 },
@@ -88,6 +89,7 @@ const SCENARIOS = {
     render: { n: 1, k: 3 },
     string: { n: 1, k: 3 },
     request: { n: 1, k: 3 },
+    scrape: { n: 1, k: 3 },
     replay: { n: 1, k: 3 },
     encode: { n: 1, k: 3 },
     push: { n: 1, k: 3 },
@@ -97,7 +99,7 @@ const SCENARIOS = {
     profileN: { render: 300, request: 300 },
   },
 };
-const PATHS = ["render", "string", "request", "replay", "encode", "push", "direct"];
+const PATHS = ["render", "string", "request", "scrape", "replay", "encode", "push", "direct"];
 const SERIES_KINDS = [
   { kind: "gauge", title: "labelled gauge series", base: 10, extra: 50 },
   { kind: "counter", title: "labelled counter series", base: 10, extra: 50 },
@@ -483,6 +485,13 @@ async function main() {
       fmt1(perByte),
       goalText(s, "perByte"),
       verdict(s, "perByte", perByte),
+    ]);
+    const scrapeResult = instr[s].scrape && Object.values(instr[s].scrape)[0]?.result;
+    rows.push([
+      `  for comparison: the request as Prometheus 2.42 sends it (6 headers; OpenMetrics, ${fmt(scrapeResult?.body)} body bytes; K=${sc.scrape.k})`,
+      fmt(per.scrape),
+      "",
+      "",
     ]);
     rows.push([
       `  of the whole request: fake sockets and driver (no-op server replaying the writes; K=${sc.replay.k})`,

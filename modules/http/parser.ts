@@ -315,10 +315,8 @@ export class HttpParser {
   /** The Accept header value(s) as a string, or undefined when absent. */
   acceptString(): string | undefined {
     if (!this.hasAccept) return undefined;
-    let s = "";
-    const a = this.accept;
-    for (let i = 0; i < this.acceptLength; i++) s += String.fromCharCode(a[i]);
-    return s;
+    // one native conversion (bytes as Latin-1 characters, as the header's obs-text is kept), not a loop
+    return String.fromCharCode.apply(null, this.accept.subarray(0, this.acceptLength) as unknown as number[]);
   }
 
   /** After PHASE_HEAD: go on with the body (or straight to PHASE_COMPLETE when there is none). */

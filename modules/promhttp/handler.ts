@@ -122,6 +122,10 @@ export class MetricsHandler implements HttpHandler {
   private readonly uptime: (() => number) | undefined;
   private readonly log: ((line: string) => void) | undefined;
   private collecting: CollectJob | null = null;
+  /** the last Accept header and what it negotiated: Prometheus sends the same header on every scrape, and parsing
+   *  it costs about a million instructions on XS (one entry; a string comparison is native) */
+  private lastAccept: string | undefined = undefined;
+  private lastNegotiation: ReturnType<typeof negotiate> | undefined = undefined;
   private readonly onCollected: (job: CollectJob) => void;
 
   constructor(options: MetricsHandlerOptions) {
@@ -198,7 +202,13 @@ export class MetricsHandler implements HttpHandler {
   }
 
   private scrape(req: HttpParser, res: HttpResponse, x: Exchange): void {
-    const n = negotiate(req.acceptString());
+    const accept = req.acceptString();
+    let n = this.lastNegotiation;
+    if (n === undefined || accept !== this.lastAccept) {
+      n = negotiate(accept);
+      this.lastAccept = accept;
+      this.lastNegotiation = n;
+    }
     if (res.headOnly) {
       res.stream(n.contentType, VARY, null);
       return;

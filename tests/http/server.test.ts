@@ -210,6 +210,30 @@ describe("metrics endpoint", () => {
     }
   });
 
+  test("each scrape gets its own Accept's format, whatever the previous scrape asked (the last negotiation is reused only for the same header)", async () => {
+    const registry = makeRegistry();
+    const { client } = start({ registry });
+    const c = client();
+    const om = "Accept: application/openmetrics-text;version=1.0.0\r\n";
+    await c.write(
+      get("/metrics", om) +
+        get("/metrics", om) +
+        get("/metrics", "Accept: text/plain\r\n") +
+        get("/metrics") +
+        get("/metrics", om),
+    );
+    const rs = await c.responses(5);
+    const types = rs.map((r) => String(r.headers["content-type"]).split(";")[0]);
+    expect(types).toEqual([
+      "application/openmetrics-text",
+      "application/openmetrics-text",
+      "text/plain",
+      "text/plain",
+      "application/openmetrics-text",
+    ]);
+    expect(rs.map((r) => r.body.endsWith("# EOF\n"))).toEqual([true, true, false, false, true]);
+  });
+
   test("scrapes that share one collect and close after their response are all answered at once", async () => {
     const registry = makeRegistry();
     let release!: () => void;

@@ -6,7 +6,7 @@
  * (The only code of the bench that calls the exposition API for a render: adapt it here when the API changes.)
  */
 import { PROMETHEUS_TEXT_0_0_4 } from "../api";
-import type { Registry } from "../api";
+import type { Format, Registry } from "../api";
 
 export function render(registry: Registry, buffer: Uint8Array): number | Promise<number> {
   if (registry.collects()) return registry.collect().then(() => read(registry, buffer));
@@ -26,7 +26,7 @@ export async function renderString(registry: Registry): Promise<number> {
 }
 
 /** The body as text (for the bench's checks, outside the measured loop). */
-export async function renderText(registry: Registry): Promise<string> {
+export async function renderText(registry: Registry, format: Format = PROMETHEUS_TEXT_0_0_4): Promise<string> {
   await registry.collect();
-  return registry.render(PROMETHEUS_TEXT_0_0_4);
+  return registry.render(format);
 }

@@ -1,6 +1,7 @@
 /**
  * Whole requests through `MetricsServer` (modules/promhttp/server.ts: the HTTP transport and the Prometheus handler) on the fake ECMA-419 sockets of
- * bench/xs/platform/net.ts: one keep-alive connection; each request is `GET /metrics HTTP/1.1` with a Host header;
+ * bench/xs/platform/net.ts: one keep-alive connection; each request is `GET /metrics HTTP/1.1` with a Host header
+ * (path "scrape": PROMETHEUS_REQUEST, the headers Prometheus sends);
  * the next request is sent once the final chunk of the previous response has been written. Everything runs in
  * promise jobs (the fake socket's turns and the server's collect).
  * (The only code of the bench that calls the server: adapt it here when its API changes.)
@@ -14,11 +15,17 @@ const REQUEST = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
 /** the request's size in bytes (kept: on XS a string's length is counted on each use) */
 export const SIZE = REQUEST.length;
 
-/** the request's bytes, as the fake socket's read() returns them */
-export function requestBuffer(): ArrayBuffer {
-  const request = new ArrayBuffer(SIZE);
+/** A scrape request as Prometheus 2.42 sends it (its headers; it negotiates OpenMetrics). */
+export const PROMETHEUS_REQUEST =
+  "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9100\r\nUser-Agent: Prometheus/2.42.0\r\n" +
+  "Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75," +
+  "text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\nAccept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n";
+
+/** a request's bytes, as the fake socket's read() returns them */
+export function requestBuffer(text = REQUEST): ArrayBuffer {
+  const request = new ArrayBuffer(text.length);
   const bytes = new Uint8Array(request);
-  for (let i = 0; i < SIZE; i++) bytes[i] = REQUEST.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return request;
 }
 
@@ -29,8 +36,9 @@ export interface Client {
 }
 
 /** Starts a server on `registry`, connects one client; resolves once the server has adopted the connection. */
-export function connect(registry: Registry): Promise<Client> {
-  const request = requestBuffer();
+export function connect(registry: Registry, text = REQUEST): Promise<Client> {
+  const request = requestBuffer(text);
+  const size = text.length;
   const server = new MetricsServer({ port: 9100, registry });
   server.start();
   const listener = net.listener;
@@ -44,7 +52,7 @@ export function connect(registry: Registry): Promise<Client> {
       let left = 0;
       let finished: (bytes: number) => void = () => {};
       socket.onResponse = (n: number) => {
-        if (--left > 0) socket.send(request, SIZE);
+        if (--left > 0) socket.send(request, size);
         else finished(n);
       };
       resolve({
@@ -52,7 +60,7 @@ export function connect(registry: Registry): Promise<Client> {
         run(count: number, done: (bytes: number) => void) {
           left = count;
           finished = done;
-          socket.send(request, SIZE);
+          socket.send(request, size);
         },
       });
     };
