@@ -437,6 +437,26 @@ export class HttpParser {
         case S_PATH:
         case S_QUERY:
         case S_ABS_AUTHORITY:
+          if (this.state === S_PATH) {
+            // a run of plain path bytes with locals first (stored as appendPath would)
+            const path = this.path;
+            let pl = this.pathLength;
+            const room = this.maxTarget - this.targetLength;
+            let j = i;
+            while (j < end && j - i < room) {
+              const b = buf[j];
+              if (b <= SP || b >= 127 || b === 63 /* ? */ || b === 35 /* # */) break;
+              if (pl < path.length) path[pl++] = b;
+              else this.pathOverflow = true;
+              j++;
+            }
+            if (j > i) {
+              this.pathLength = pl;
+              this.targetLength += j - i;
+              i = j;
+              continue;
+            }
+          }
           if (c === SP) {
             if (this.targetLength === 0 || (this.asterisk && this.targetLength !== 1)) {
               this.fail(400, "bad request-target");
@@ -502,6 +522,27 @@ export class HttpParser {
         }
 
         case S_VERSION:
+          // the whole "HTTP/1.x" at once when it is there (each byte as the states below would take it)
+          if (
+            this.matchIndex === 0 &&
+            i + 8 <= end &&
+            c === 72 &&
+            buf[i + 1] === 84 &&
+            buf[i + 2] === 84 &&
+            buf[i + 3] === 80 &&
+            buf[i + 4] === 47 &&
+            buf[i + 5] === 49 &&
+            buf[i + 6] === 46
+          ) {
+            const minor = buf[i + 7];
+            if (minor >= 48 && minor <= 57) {
+              this.versionMajor = 1;
+              this.versionMinor = minor === 48 ? 0 : 1;
+              this.state = this.response ? S_STATUS_SP : S_LINE_CR;
+              i += 8;
+              continue;
+            }
+          }
           if (c !== "HTTP/".charCodeAt(this.matchIndex)) {
             this.fail(400, "bad HTTP version");
             return i;
