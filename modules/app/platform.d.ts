@@ -86,3 +86,13 @@ declare module "embedded:network/dns/resolver" {
     close(): void;
   }
 }
+
+/**
+ * The TLS socket the push client uses for https:// receivers (modules/push/http-client, option `tls`), or undefined
+ * where the platform has none: host/push-tls.ts on Node (node:tls), modules/board/common/push-tls.ts on the ESP32
+ * and the simulator (none; see docs/push.md).
+ */
+declare module "push-tls" {
+  const tls: { io: new (options: Record<string, unknown>) => unknown; secure?: Record<string, unknown> } | undefined;
+  export default tls;
+}

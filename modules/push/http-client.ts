@@ -44,7 +44,8 @@ export interface ClientSocket {
   write(buffer: Uint8Array): unknown;
   close(): void;
 }
-export type ClientSocketClass = new (options: Record<string, unknown>) => ClientSocket;
+/** a socket class: ECMA-419 TCP, or a TLS socket of the same shape (typed loosely: platforms declare their own) */
+export type ClientSocketClass = new (options: Record<string, unknown>) => unknown;
 
 export interface HttpClientOptions {
   /** ms from request() to the outcome (resolving, connecting, sending, the response); default 10 000 */
@@ -258,7 +259,7 @@ export class HttpClient implements PushTransport {
         options.host = host;
         options.TCP = { io: TCP };
         options.secure = tls.secure ?? {};
-        this.#socket = new tls.io(options);
+        this.#socket = new tls.io(options) as ClientSocket;
       } else this.#socket = new TCP(options as unknown as ConstructorParameters<typeof TCP>[0]);
     } catch (e) {
       this.#fail(serial, `cannot connect to ${host}:${String(port)}: ${errorText(e)}`);

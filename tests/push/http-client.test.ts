@@ -1,7 +1,7 @@
 /**
  * The push clients' HTTP client (modules/push/http-client.ts) against real node:http / node:https servers on
  * 127.0.0.1, over real TCP through the host's ECMA-419 socket (host/io/tcp.ts), TLS socket (host/io/tls.ts) and DNS
- * resolver (host/io/dns-resolver.ts). The servers check what arrives byte for byte.
+ * resolver (host/io/dns-resolver.ts); the TLS socket as the wiring gets it, from `push-tls` (host/push-tls.ts). The servers check what arrives byte for byte.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,10 +11,10 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { configureSockets } from "../../host/io/tcp";
-import TLSSocket from "../../host/io/tls";
+import hostTls from "push-tls";
 import type { BodySource } from "../../modules/http/handler";
 import type { SendResult } from "../../modules/push/forwarder";
-import { HttpClient, type HttpClientOptions } from "../../modules/push/http-client";
+import { type ClientSocketClass, HttpClient, type HttpClientOptions } from "../../modules/push/http-client";
 import type { PushRequest } from "../../modules/push/request";
 import { parseUrl, type PushUrl } from "../../modules/push/url";
 import { freePort } from "../support/net";
@@ -113,6 +113,12 @@ function sourceOf(data: Uint8Array, step = Infinity): BodySource & { reads: numb
       return n;
     },
   };
+}
+
+/** the host's TLS socket, as `push-tls` gives it to the wiring */
+function tlsSocket(): ClientSocketClass {
+  if (hostTls === undefined) throw new Error("push-tls gives no TLS socket on the host");
+  return hostTls.io;
 }
 
 const post = (u: string, body: PushRequest["body"], extra: Partial<PushRequest> = {}): PushRequest => ({
@@ -461,7 +467,7 @@ describe("HTTP client: HTTPS through the host's TLS socket (node:tls)", () => {
       { key, cert },
     );
     try {
-      const c = client({ tls: { io: TLSSocket, secure: { ca: cert } } });
+      const c = client({ tls: { io: tlsSocket(), secure: { ca: cert } } });
       const data = bytes(9000, 14);
       expect(await send(c, post(`https://localhost:${s.port}/push`, sourceOf(data)))).toEqual({
         status: 400,
@@ -483,7 +489,7 @@ describe("HTTP client: HTTPS through the host's TLS socket (node:tls)", () => {
       { key, cert },
     );
     try {
-      const untrusted = await send(client({ tls: { io: TLSSocket } }), post(`https://localhost:${s.port}/`, null));
+      const untrusted = await send(client({ tls: { io: tlsSocket() } }), post(`https://localhost:${s.port}/`, null));
       expect(untrusted).toEqual({
         networkError:
           "cannot connect, or the TLS handshake failed (refused, unreachable, or a certificate not trusted)",
