@@ -348,6 +348,28 @@ describe("HTTP client: failures", () => {
     }
   });
 
+  test("a body that ends with the connection: complete at its end (lwip), at the timeout on Moddable Linux (no FIN)", async () => {
+    const server = net.createServer((socket) => {
+      socket.once("data", () => socket.end("HTTP/1.1 500 Oops\r\nContent-Type: text/plain\r\n\r\nstore failed"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const expected = { status: 500, message: "store failed" };
+      expect(await send(client(), post(`http://127.0.0.1:${port}/`, bytes(10, 15)))).toEqual(expected);
+      const previous = configureSockets({ profile: "lin" });
+      try {
+        expect(await send(client({ timeout: 300 }), post(`http://127.0.0.1:${port}/`, bytes(10, 15)))).toEqual(
+          expected,
+        );
+      } finally {
+        configureSockets(previous);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
   test("a malformed response and a connection closed before the response are network errors", async () => {
     const server = net.createServer((socket) => {
       socket.once("data", () => {
