@@ -159,6 +159,10 @@ export class HttpClient implements PushTransport {
     }
     this.#done = done;
     const serial = ++this.#serial;
+    const parser = this.#parser;
+    parser.reset(); // before anything reads it (the timeout looks at its phase)
+    parser.headRequest = false;
+    this.#messageLength = 0;
     this.#timer = Timer.set(() => {
       this.#timer = undefined;
       if (serial !== this.#serial) return;
@@ -184,10 +188,6 @@ export class HttpClient implements PushTransport {
     this.#head = encode(head);
     this.#body = body instanceof Uint8Array ? body : null;
     this.#source = body !== null && !(body instanceof Uint8Array) ? body : null;
-    this.#messageLength = 0;
-    const parser = this.#parser;
-    parser.reset();
-    parser.headRequest = false;
 
     if (isIPv4(url.host)) {
       // connect from a callback: done is never called from inside request()
