@@ -370,6 +370,23 @@ describe("HTTP client: failures", () => {
     }
   });
 
+  test("Moddable Linux: a write that fails (the peer has gone, no onError) ends the request with a network error", async () => {
+    const server = net.createServer((socket) => {
+      socket.once("data", () => socket.end()); // gone after the first bytes, no answer
+      socket.on("data", () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const previous = configureSockets({ profile: "lin" });
+    try {
+      const r = await send(client({ bufferSize: 512 }), post(`http://127.0.0.1:${port}/`, sourceOf(bytes(200000, 16))));
+      expect(r).toEqual({ networkError: "connection lost while sending the request" });
+    } finally {
+      configureSockets(previous);
+      server.close();
+    }
+  });
+
   test("a malformed response and a connection closed before the response are network errors", async () => {
     const server = net.createServer((socket) => {
       socket.once("data", () => {
