@@ -380,6 +380,10 @@ function sendTurn(connection: Connection): void {
 
 const adopting = Symbol("adopting");
 
+/** Internal (host/io/tls.ts): makes the outgoing socket (a node:tls one, connected once "secureConnect" fires). */
+export const connector = Symbol("connector");
+export type Connector = (host: string, port: number) => net.Socket;
+
 /** Internal: a TCP instance for a connection accepted by a Listener and not yet adopted. */
 export function pendingConnection(socket: net.Socket): TCP {
   return new TCP({ [adopting]: socket } as unknown as Options);
@@ -393,7 +397,7 @@ export default class TCP {
 
   constructor(options: Options) {
     if (options === null || typeof options !== "object") throw new TypeError("TCP: options object required");
-    const raw = options as Options & { [adopting]?: net.Socket };
+    const raw = options as Options & { [adopting]?: net.Socket; [connector]?: Connector };
     const accepted = raw[adopting];
     if (accepted) {
       const connection = new Connection(accepted, true);
@@ -426,14 +430,16 @@ export default class TCP {
       const port = o.port;
       if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
         throw new RangeError(`TCP: invalid port ${String(port)}`);
-      const socket = new net.Socket({ allowHalfOpen: settings.linErrors }); // linErrors: a FIN does not end our side
+      const connect = raw[connector];
+      // linErrors: a FIN does not end our side
+      const socket = connect ? connect(host, port) : new net.Socket({ allowHalfOpen: settings.linErrors });
       connection = new Connection(socket, false);
-      socket.once("connect", () => {
+      socket.once(connect ? "secureConnect" : "connect", () => {
         connection.connected = true;
         connection.noteRemote();
         connection.trigger(WRITABLE);
       });
-      socket.connect({ host, port });
+      if (!connect) socket.connect({ host, port });
     }
 
     connection.owner = this;

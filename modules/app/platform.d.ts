@@ -66,3 +66,33 @@ declare module "wall-clock" {
     stop(): void;
   }
 }
+
+/**
+ * The platform's DNS resolver, in ECMA-419's shape (the Moddable typings declare only the UDP one,
+ * `embedded:network/dns/resolver/udp`, which asks servers given to it; this one asks the system's): the ESP32 and
+ * the simulator map it to modules/board/common/dns-resolver (Moddable's `net` module: lwip's DNS client with the
+ * DHCP-given servers on the ESP32, the system's resolver on Linux), Node to host/io/dns-resolver.ts (node:dns).
+ * IPv4 only. `onResolved` or `onError` is called once per `resolve`, from a later callback; none after `close()`.
+ */
+declare module "embedded:network/dns/resolver" {
+  export interface ResolveOptions {
+    host: string;
+    onResolved?: (host: string, address: string) => void;
+    onError?: (host: string) => void;
+  }
+  export default class Resolver {
+    constructor(options: Record<string, unknown>);
+    resolve(options: ResolveOptions): void;
+    close(): void;
+  }
+}
+
+/**
+ * The TLS socket the push client uses for https:// receivers (modules/push/http-client, option `tls`), or undefined
+ * where the platform has none: host/push-tls.ts on Node (node:tls), modules/board/common/push-tls.ts on the ESP32
+ * and the simulator (none; see docs/push.md).
+ */
+declare module "push-tls" {
+  const tls: { io: new (options: Record<string, unknown>) => unknown; secure?: Record<string, unknown> } | undefined;
+  export default tls;
+}

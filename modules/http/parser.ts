@@ -16,7 +16,8 @@
  * nothing more (the connection is to be closed after the error response).
  *
  * Responses (`response` true): the status line ("HTTP/1.x NNN reason") sets `status`; interim responses (1xx but 101)
- * are skipped; then the head as above (PHASE_HEAD: inspect status, contentLength, chunked, keepAlive), startBody(),
+ * are skipped; then the head as above (PHASE_HEAD: inspect status, contentLength, chunked, keepAlive, retryAfter: the
+ * one response header kept as text, for a push client's backoff), startBody(),
  * and the body is framed as RFC 9112 section 6.3 says: none after a HEAD request (set `headRequest` before parsing)
  * and for 204 and 304; else chunked, Content-Length, or until the peer closes (`closeDelimited`: call eof() then).
  * Unlike a request body, a response body is handed to the caller: after each execute(), bytes
@@ -88,6 +89,7 @@ const H_CONTENT_LENGTH = 4;
 const H_TRANSFER_ENCODING = 5;
 const H_CONNECTION = 6;
 const H_EXPECT = 7;
+const H_RETRY_AFTER = 8; // responses only (not in HEADER_NAMES: a request's headers are not compared with it)
 const HEADER_NAMES = [
   "",
   "accept",
@@ -296,6 +298,7 @@ export class HttpParser {
       this.closeDelimited = false;
       this.bodyless = false;
       this.statusDigits = 0;
+      this.retryAfter = undefined;
     }
   }
 
@@ -897,6 +900,8 @@ export class HttpParser {
           break;
         }
       }
+      if (id === H_OTHER && this.response && equalsIgnoreCase(this.nameBuf, 0, this.nameLength, "retry-after"))
+        id = H_RETRY_AFTER;
     }
     this.header = id;
     this.valueLength = 0;
@@ -1012,6 +1017,13 @@ export class HttpParser {
         }
         break;
       }
+      case H_RETRY_AFTER: {
+        // kept as text (at most TOKEN_BUF bytes, trailing whitespace trimmed); a repeated header: the last one
+        let v = "";
+        for (let k = 0; k < len; k++) v += String.fromCharCode(t[k]);
+        this.retryAfter = v;
+        break;
+      }
       case H_EXPECT:
         if (this.hasExpect || !equalsIgnoreCase(t, 0, len, "100-continue")) {
           this.hasExpect = true;
@@ -1041,6 +1053,8 @@ export class HttpParser {
   /** response: body data found by the last execute() is buf[dataStart, dataEnd) (empty when equal) */
   dataStart = 0;
   dataEnd = 0;
+  /** response: the Retry-After header's value (RFC 9110 10.2.3), undefined when absent */
+  retryAfter: string | undefined = undefined;
   /** response: no body (HEAD, 204, 304) */
   private bodyless = false;
   private statusDigits = 0;

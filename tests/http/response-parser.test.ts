@@ -156,6 +156,35 @@ describe("response parser: decisions", () => {
     ]);
   });
 
+  test("Retry-After is kept as text (trimmed, the last one wins), cleared by reset and by an interim response", () => {
+    const p = new HttpParser(LIMITS, true);
+    const head = (s: string): string | undefined => {
+      const b = bytesOf(s);
+      p.execute(b, 0, b.length);
+      expect(p.phase).toBe(PHASE_HEAD);
+      return p.retryAfter;
+    };
+    expect(head("HTTP/1.1 503 Busy\r\nretry-AFTER:   120  \r\nContent-Length: 0\r\n\r\n")).toBe("120");
+    p.reset();
+    expect(head("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")).toBeUndefined();
+    p.reset();
+    expect(
+      head(
+        "HTTP/1.1 429 Slow\r\nRetry-After: 1\r\nRetry-After: Wed, 02 Dec 2026 08:49:37 GMT\r\nContent-Length: 0\r\n\r\n",
+      ),
+    ).toBe("Wed, 02 Dec 2026 08:49:37 GMT");
+    p.reset();
+    expect(head("HTTP/1.1 100 Continue\r\nRetry-After: 9\r\n\r\nHTTP/1.1 500 No\r\nContent-Length: 0\r\n\r\n")).toBe(
+      undefined,
+    );
+    // a request parser does not keep it
+    const q = new HttpParser(LIMITS);
+    const b = bytesOf("GET / HTTP/1.1\r\nHost: x\r\nRetry-After: 5\r\n\r\n");
+    q.execute(b, 0, b.length);
+    expect(q.phase).toBe(PHASE_HEAD);
+    expect(q.retryAfter).toBeUndefined();
+  });
+
   test("malformed responses", () => {
     const error = (s: string) => {
       const out = one(s);
