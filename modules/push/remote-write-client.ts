@@ -192,7 +192,12 @@ export class RemoteWriteClient implements SampleWriter {
     collected.then(
       () => {
         this.#collecting = false;
-        if (!this.#stopped) this.#write(t);
+        if (this.#stopped) return;
+        try {
+          this.#write(t);
+        } catch (error) {
+          o.log?.(`remote_write: round failed: ${errorText(error)}`);
+        }
       },
       (error: unknown) => {
         this.#collecting = false;
