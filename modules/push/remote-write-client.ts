@@ -19,7 +19,7 @@
  * pair repeated between series becomes a 3-byte snappy copy.
  */
 import Timer from "timer";
-import { Forwarder, type ForwarderStats, type SendResult } from "./forwarder";
+import { ENTRY_OVERHEAD, Forwarder, type ForwarderStats, type SendResult } from "./forwarder";
 import type { BackoffOptions } from "../app/backoff";
 import { errorText } from "../app/backoff";
 import { LabelEntry, SnappyRequestWriter, labelSet } from "./snappy-request";
@@ -57,7 +57,7 @@ export interface RemoteWriteClientOptions {
   /** false while nothing can be sent (no network address): samples are still taken and queued */
   online?: () => boolean;
   log?: (line: string) => void;
-  /** largest snappy block (one request), bytes (default 4096) */
+  /** largest snappy block (one request), bytes (default 4096; at most bufferBytes - ENTRY_OVERHEAD) */
   requestBytes?: number;
   /** label sets kept between rounds (default 512) */
   maxCachedSets?: number;
@@ -119,7 +119,9 @@ export class RemoteWriteClient implements SampleWriter {
       if (Object.prototype.hasOwnProperty.call(options.labels, name))
         external.push(new LabelEntry(name, options.labels[name] as string));
     this.#external = external;
-    this.#writer = new SnappyRequestWriter(new Uint8Array(options.requestBytes ?? 4096));
+    // a block must fit the buffer with its bookkeeping, else every round larger than the buffer would be dropped whole
+    const size = Math.min(options.requestBytes ?? 4096, options.bufferBytes - ENTRY_OVERHEAD);
+    this.#writer = new SnappyRequestWriter(new Uint8Array(size));
     const headers = REMOTE_WRITE_HEADERS + authorizationHeader(options.auth);
     const transport = options.transport;
     const url = options.url;

@@ -346,3 +346,15 @@ test("a clock stepped back skips rounds until it passes the last timestamp (samp
   const ts = transport.delivered.flatMap(decode).map((s) => s.samples[0].timestamp);
   expect(ts).toEqual([START + INTERVAL, START + 2 * INTERVAL]); // the round at 4 intervals, 30 s behind
 });
+
+test("a small buffer: blocks are cut to fit it, so a round larger than the buffer keeps its newest part", async () => {
+  const { registry, transport, client } = setup({ bufferBytes: 1024 });
+  const g = new Gauge({ name: "a_rather_long_metric_name", help: "g", labelNames: ["k"], registers: [registry] });
+  for (let i = 0; i < 60; i++) g.set({ k: "value-number-" + String(i) }, i);
+  client.start();
+  await advance(INTERVAL);
+  await advance(1000);
+  expect(client.stats.samplesSent).toBeGreaterThan(0);
+  for (const body of transport.bodies()) expect(body.length).toBeLessThanOrEqual(1024 - 168);
+  expect(client.stats.samplesSent + client.stats.samplesDropped).toBe(60);
+});
