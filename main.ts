@@ -4,6 +4,7 @@
  * `device-info`, `embedded:io/*`), chosen by manifest.json or host/modules.json.
  *
  *   settings → network monitor → sensors → registry (+ device self-metrics) → HTTP listener (+ mDNS)
+ *   and, when configured, wall clock → remote write / Pushgateway (modules/app/push.ts)
  *
  * The listener lives only while the network has an address (see modules/app/app.ts); nothing here blocks.
  */
@@ -19,6 +20,11 @@ import { startSensors } from "./sensors/index";
 import { ConfigError, parseConfig, type AppConfig } from "./modules/app/config";
 import { App } from "./modules/app/app";
 import { DeviceMetrics } from "./modules/device/metrics";
+import WallClock from "wall-clock";
+import { Pushes, pushesConfigured } from "./modules/app/push";
+import { HttpClient } from "./modules/push/http-client";
+import pushTls from "push-tls";
+import type { SendResult } from "./modules/push/forwarder";
 
 declare const trace: ((text: string) => void) | undefined;
 function log(line: string): void {
@@ -62,6 +68,21 @@ function run(settings: AppConfig): () => void {
   });
   const heapSampler = Timer.repeat(() => device.sampleHeap(), 1000); // heap peaks between scrapes
 
+  // pushes (remote write, Pushgateway): only when configured; the wall clock (SNTP on the board) comes with them
+  let pushes: Pushes | undefined;
+  const clock = pushesConfigured(settings)
+    ? new WallClock({ servers: settings.sntp, log, onSynchronized: () => pushes?.kick() })
+    : undefined;
+  if (clock)
+    pushes = new Pushes({
+      config: settings,
+      registry,
+      clock,
+      log,
+      online: () => app?.status.address !== undefined,
+      createTransport: () => new HttpClient({ tls: pushTls }), // https where the platform has a TLS socket (push-tls)
+    });
+
   // 3. the lifecycle: network up → sensors → listener (closed while there is no address, retried with backoff)
   app = new App({
     config: settings,
@@ -91,13 +112,32 @@ function run(settings: AppConfig): () => void {
     createAdvertiser: settings.mdns
       ? () => new Advertiser({ hostname: settings.hostname, port: settings.port, path: settings.path, log })
       : undefined,
-    onNetwork: (previous, current) => device.networkChanged(previous, current),
+    onNetwork: (previous, current) => {
+      device.networkChanged(previous, current);
+      if (current.address !== undefined) {
+        clock?.sync();
+        pushes?.kick();
+      }
+    },
   });
   app.start();
+  clock?.start();
+  pushes?.start();
+  deleteGroup = (done) => pushes?.deletePushgatewayGroup(done) ?? false;
   return () => {
+    pushes?.stop();
+    clock?.stop();
     app?.stop();
     Timer.clear(heapSampler);
   };
+}
+
+let deleteGroup: ((done?: (result: SendResult) => void) => boolean) | undefined;
+
+/** Stops pushing to the Pushgateway and deletes the device's group there (e.g. before the board is taken out of
+ *  service); false when no Pushgateway is configured. */
+export function deletePushgatewayGroup(done?: (result: SendResult) => void): boolean {
+  return deleteGroup?.(done) ?? false;
 }
 
 const stopAll = settings ? run(settings) : undefined;

@@ -161,6 +161,66 @@ describe("main.ts never prints a secret", () => {
   });
 });
 
+describe("main.ts with remote write and a Pushgateway configured", () => {
+  const lines: string[] = [];
+  const logged = new Signal();
+  let main: { stop(): void } | undefined;
+
+  beforeAll(() => {
+    jest.spyOn(console, "log").mockImplementation((line: unknown) => {
+      lines.push(String(line));
+      logged.notify();
+    });
+  });
+
+  afterAll(() => {
+    main?.stop();
+    delete process.env.MC_CONFIG_port;
+    delete process.env.MC_CONFIG_remoteWrite;
+    delete process.env.MC_CONFIG_pushgateway;
+    jest.restoreAllMocks();
+  });
+
+  test("the clock is set, both clients push (to a closed port: retried), their self-metrics are served, no secret shows", async () => {
+    const port = await freePort();
+    process.env.MC_CONFIG_port = String(port);
+    // port 9 on 127.0.0.1: nothing listens, every push fails and is retried
+    process.env.MC_CONFIG_remoteWrite = JSON.stringify({
+      url: "http://127.0.0.1:9/api/v1/write",
+      interval: 1000,
+      bearer: TOKEN,
+    });
+    process.env.MC_CONFIG_pushgateway = JSON.stringify({
+      url: "http://127.0.0.1:9",
+      interval: 1000,
+      username: "u",
+      password: PASSWORD,
+    });
+    jest.isolateModules(() => {
+      main = require("../../main");
+    });
+    await until(
+      () =>
+        lines.some((l) => /^remote_write: .*; retrying in \d+ ms/.test(l)) &&
+        lines.some((l) => /^pushgateway: .*; retrying in \d+ ms/.test(l)),
+      { on: logged, what: "both pushes failing and retried" },
+    );
+    expect(lines).toContain("clock: the system clock (already set)");
+    const res = await get(port, "/metrics");
+    expect(res.body).toContain("device_clock_synchronized 1\n");
+    expect(res.body).toMatch(/^exporter_push_samples_retried_total\{target="remote_write"\} [1-9]/m);
+    expect(res.body).toMatch(/^exporter_push_samples_retried_total\{target="pushgateway"\} [1-9]/m);
+    expect(res.body).toContain('exporter_push_queue_capacity_bytes{target="remote_write"} 16384\n');
+    for (const text of [lines.join("\n"), res.body]) {
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain(PASSWORD);
+    }
+    main!.stop();
+    main = undefined;
+    await expect(get(port, "/metrics")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+});
+
 describe("npm start with an invalid configuration (a real child process)", () => {
   const root = path.resolve(__dirname, "..", "..");
 

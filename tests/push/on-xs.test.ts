@@ -10,7 +10,10 @@ import { registerPushMetrics } from "../../modules/push/metrics";
 import { SntpClock, SNTP_ERROR, SNTP_TIME } from "../../modules/time/sntp-clock";
 import { registerClockMetrics } from "../../modules/time/metrics";
 import { ConfigError, parseConfig } from "../../modules/app/config";
-import { Registry } from "../../modules/client/index";
+import { Gauge, Histogram, Registry } from "../../modules/client/index";
+import { RemoteWriteClient } from "../../modules/push/remote-write-client";
+import { groupPath } from "../../modules/push/pushgateway-client";
+import type { PushUrl } from "../../modules/push/url";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const g = globalThis as any;
@@ -169,3 +172,53 @@ test("SNTP clock: fail-over, backoff, set, self-metrics", async () => {
   expect(out).toContain("device_clock_last_sync_timestamp_seconds 1764626400\n");
   clock.stop();
 });
+
+test("remote-write client: one round's snappy block is the same bytes on every engine; the Pushgateway's path", async () => {
+  const registry = new Registry({ selfMetrics: false });
+  const gauge = new Gauge({ name: "room_temperature_celsius", help: "t", labelNames: ["room"], registers: [registry] });
+  gauge.set({ room: "kitchen" }, 21.5);
+  gauge.set({ room: "attic" }, -3.25);
+  const h = new Histogram({ name: "read_seconds", help: "h", buckets: [0.1, 1], registers: [registry] });
+  h.observe(0.5);
+  const bodies: Uint8Array[] = [];
+  const client = new RemoteWriteClient({
+    url: parseUrl("http://prometheus:9090/api/v1/write") as PushUrl,
+    interval: 15000,
+    labels: { instance: "board-1", job: "board-1" },
+    bufferBytes: 16384,
+    registry,
+    transport: {
+      request(req, done) {
+        bodies.push(req.body as Uint8Array);
+        done({ status: 204 });
+      },
+      abort() {},
+    },
+    clock: { synchronized: true, now: () => 1764626400000 },
+  });
+  client.start();
+  client.round();
+  for (let i = 0; i < 20; i++) await Promise.resolve(); // the registry's collect
+  advance(1);
+  client.stop();
+  expect(bodies.length).toBe(1);
+  let hex = "";
+  for (const b of bodies[0] as Uint8Array) hex += (b < 16 ? "0" : "") + b.toString(16);
+  expect(hex).toBe(EXPECTED_BLOCK);
+  expect(client.stats.samplesSent).toBe(7);
+  expect(groupPath("/pgw/", "sensors", { instance: "b", path: "/var/tmp", e: "", room: "living room" })).toBe(
+    "/pgw/metrics/job/sensors/instance/b/path@base64/L3Zhci90bXA=/e@base64/=/room/living%20room",
+  );
+});
+
+/** the block as V8 writes it (it decodes, with snappyjs and protobufjs, to the 7 samples at 1764626400000) */
+const EXPECTED_BLOCK =
+  "bc059c0a6e0a240a085f5f6e616d655f5f1218726f6f6d5f74656d70657261747572655f63656c73697573d40a130a08" +
+  "696e7374616e63651207626f6172642d310a0e0a036a6f621207626f6172642d310a0f0a04726f6f6d12076b69746368" +
+  "656e4c1210090000000000803540108086b8dfad330a6c9670005270003e7000880a0d0a04726f6f6d12056174746963" +
+  "1210090000000000000ac0108086b8dfad330a63800a1f0a085f5f6e616d655f5f1213726561645f7365636f6e64735f" +
+  "6275636b65745269003e6900780a090a026c651203302e311210090000000000000000108086b8dfad330a6182650052" +
+  "65003e6500700a070a026c65120131121009000000000000f03f108086b8dfad330a648263005263003e63007c0a0a0a" +
+  "026c6512042b496e66121009000000000000f03f108086b8dfad330a55740a1c0a085f5f6e616d655f5f121072656164" +
+  "5f7365636f6e64735f73756d5263003e6300cc121009000000000000e03f108086b8dfad330a570a1e0a085f5f6e616d" +
+  "655f5f1212726561645f7365636f6e64735f636f756e745259003e590044121009000000000000f03f108086b8dfad33";
