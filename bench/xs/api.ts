@@ -11,3 +11,4 @@ export { SnappyCompressor, maxCompressedLength } from "../../modules/push/snappy
 export { LabelEntry, SnappyRequestWriter, labelSet } from "../../modules/push/snappy-request";
 export { labelValues, sampleSuffix, walk, CREATED } from "../../modules/model/exposition";
 export type { FamilyDesc, SampleWriter, SeriesDesc, SampleKind } from "../../modules/model/exposition";
+export { RemoteWriteClient } from "../../modules/push/remote-write-client";

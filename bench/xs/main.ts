@@ -23,6 +23,8 @@ import { connect, PROMETHEUS_REQUEST } from "./paths/request";
 import type { Client } from "./paths/request";
 import { replayClient } from "./paths/replay";
 import { pusher } from "./paths/push";
+import { remoteWriteClient } from "./paths/client";
+import type { ClientBench } from "./paths/client";
 import type { Pusher } from "./paths/push";
 import { fail } from "./platform/net";
 import { Registry, Counter, Gauge, Histogram, maxCompressedLength, OPENMETRICS_1_0_0 } from "./api";
@@ -31,7 +33,7 @@ import type { Format } from "./api";
 interface Config {
   mode: "instr" | "heap" | "series" | "selfcheck";
   scenario?: "ancestor" | "series200";
-  path?: "render" | "string" | "request" | "scrape" | "replay" | "encode" | "push" | "direct";
+  path?: "render" | "string" | "request" | "scrape" | "replay" | "encode" | "push" | "direct" | "client";
   n?: number;
   first?: number;
   total?: number;
@@ -77,7 +79,7 @@ interface Heap {
 
 // Counter readings go into this preallocated array (a number stored in a Float64Array allocates nothing), so that
 // reading the counters does not itself allocate between two readings nor keep anything alive.
-const marks = new Float64Array(32);
+const marks = new Float64Array(40);
 
 function mark(i: number): void {
   marks[2 * i] = benchHeap(SLOTS);
@@ -168,7 +170,14 @@ async function instr(): Promise<void> {
   let client: Client | undefined;
   let push: Pusher | undefined;
   let extra = {};
-  if (config.path === "encode" || config.path === "push" || config.path === "direct") {
+  let rw: ClientBench | undefined;
+  if (config.path === "client") {
+    rw = remoteWriteClient(registry);
+    await rw.round();
+    await rw.round();
+    if (rw.sent() === 0) throw new Error("the remote-write client sent nothing");
+    extra = { request: rw.body(), samples: rw.sent() / 2 };
+  } else if (config.path === "encode" || config.path === "push" || config.path === "direct") {
     push = await pusher(
       registry,
       config.path === "direct" ? "direct" : config.path === "push",
@@ -212,6 +221,11 @@ async function instr(): Promise<void> {
     for (let i = 0; i < n; i++) await renderString(registry);
   } else if (push !== undefined) {
     for (let i = 0; i < n; i++) await push.push();
+  } else if (rw !== undefined) {
+    const before = rw.sent();
+    for (let i = 0; i < n; i++) await rw.round();
+    if (rw.sent() - before !== n * (extra as { samples: number }).samples)
+      throw new Error("a round was not sent whole");
   } else {
     const last = await requests(client as Client, n);
     if (last !== response) throw new Error("response of " + String(last) + " bytes, the first had " + String(response));
@@ -285,7 +299,22 @@ async function heap(): Promise<void> {
   for (let i = 0; i < n; i++) await direct.push();
   mark(15);
   benchCollecting(true);
+  // one round of the remote-write client (paths/client.ts): its state, then allocation per round
+  markLive(16);
+  const rwc = remoteWriteClient(registry);
+  await rwc.round();
+  await rwc.round();
+  markLive(17);
+  benchCollecting(false);
+  mark(18);
+  for (let i = 0; i < n; i++) await rwc.round();
+  mark(19);
+  benchCollecting(true);
+  const clientAlloc = between(18, 19, n);
+  const clientState = between(16, 17);
   result({
+    clientAlloc,
+    clientState,
     pushState: between(8, 9),
     pushBuffers: bytes + maxCompressedLength(bytes) + 2 * 4096,
     pushRequestBytes: bytes,

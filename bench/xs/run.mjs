@@ -81,6 +81,7 @@ const SCENARIOS = {
     encode: { n: 2, k: 20 },
     push: { n: 2, k: 20 },
     direct: { n: 2, k: 20 },
+    client: { n: 2, k: 20 },
     heap: { warm: 3, n: 20, first: 10, total: 1000 },
     profileN: { render: 10000, request: 3000 }, // iterations of the JS profiles (--profile): ~2 s natively each
   },
@@ -94,12 +95,13 @@ const SCENARIOS = {
     encode: { n: 1, k: 3 },
     push: { n: 1, k: 3 },
     direct: { n: 1, k: 3 },
+    client: { n: 1, k: 3 },
     // 1 000 requests take ~10 s natively today, but ~10 times that on qemu-i386: the 32-bit run stops at 100
     heap: { warm: 2, n: 5, first: 10, total: 1000, total32: 100 },
     profileN: { render: 300, request: 300 },
   },
 };
-const PATHS = ["render", "string", "request", "scrape", "replay", "encode", "push", "direct"];
+const PATHS = ["render", "string", "request", "scrape", "replay", "encode", "push", "direct", "client"];
 const SERIES_KINDS = [
   { kind: "gauge", title: "labelled gauge series", base: 10, extra: 50 },
   { kind: "counter", title: "labelled counter series", base: 10, extra: 50 },
@@ -530,6 +532,13 @@ async function main() {
       "",
     ]);
     if (directResult) rows.push(["  its snappy block bytes", fmt(directResult.block), "", ""]);
+    const clientResult = instr[s].client && Object.values(instr[s].client)[0]?.result;
+    rows.push([
+      `instructions per round of the remote-write client (collect, stamp, snappy block, queue, send to a fake receiver; ${fmt(clientResult?.samples)} samples, ${fmt(clientResult?.request)} B request; K=${sc.client.k})`,
+      fmt(per.client),
+      "",
+      "",
+    ]);
     for (const [name] of engines) {
       const h = heaps[s][name];
       if (!h) continue;
@@ -566,6 +575,20 @@ async function main() {
         gid && goalOf(s, gid) ? "0 B" : "",
         gid ? verdict(s, gid, growth) : "",
       ]);
+      if (h.clientAlloc) {
+        rows.push([
+          `heap allocated per round of the remote-write client, ${name}`,
+          `${fmt(h.clientAlloc.slots)} + ${fmt(h.clientAlloc.chunks)} B = ${fmt(bytes(h.clientAlloc))} B`,
+          "",
+          "",
+        ]);
+        rows.push([
+          `  the client's state (label-set cache, request buffer, queue, forwarder), live, ${name}`,
+          `${fmt(h.clientState.slots)} slots + ${fmt(h.clientState.chunks)} B = ${fmt(bytes(h.clientState))} B`,
+          "",
+          "",
+        ]);
+      }
       if (h.pushAlloc) {
         rows.push([
           `heap allocated per remote-write batch with snappy, ${name}`,
