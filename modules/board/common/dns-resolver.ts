@@ -19,6 +19,10 @@ export interface ResolveOptions {
 export default class Resolver {
   #closed = false;
 
+  /** ECMA-419's constructor takes options; this resolver has none (the system's servers). */
+  // biome-ignore lint/complexity/noUselessConstructor: the ECMA-419 signature, which callers type-check against
+  constructor(_options?: Record<string, unknown>) {}
+
   resolve(options: ResolveOptions): void {
     if (this.#closed) throw new Error("Resolver: closed");
     const { host, onResolved, onError } = options;

@@ -1,7 +1,7 @@
 /**
  * esp32: the `wall-clock` of this board (modules/time/clock.ts): SNTP through Moddable's `sntp` module, setting the
  * system clock with `Time.set`. Mapped by its directory-mirroring name, reached as `wall-clock` through
- * wall-clock-shim.js (so that the relative import below resolves).
+ * wall-clock-shim.ts (so that the relative import below resolves).
  */
 import SNTP from "sntp";
 import Time from "time";

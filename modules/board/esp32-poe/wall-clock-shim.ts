@@ -1,3 +1,3 @@
 // esp32: `wall-clock` is the SNTP clock of wall-clock.ts, named by its absolute specifier so that its relative
-// imports resolve (as lin's i2c-shim.js does).
+// imports resolve.
 export { default } from "modules/board/esp32-poe/wall-clock";
